@@ -1,0 +1,131 @@
+//! What each CLI command does. `main.rs` parses and dispatches; these do the work.
+
+use std::io::Read;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+
+use crate::config::{Cli, DbArgs, ServeArgs, Settings, UserCreateArgs};
+use crate::database::Database;
+use crate::domain::user::NewUser;
+use crate::{AppState, app, auth, db};
+
+/// `mend serve`: migrate, serve until SIGINT or SIGTERM, then shut down in order: stop
+/// accepting, finish requests, close the pool, stop the embedded PostgreSQL.
+pub async fn serve(db_args: &DbArgs, args: &ServeArgs) -> anyhow::Result<()> {
+    let database = Database::open(db_args, args.db_pool_size).await?;
+    let result = serve_on(&database, args).await;
+    database.close().await?;
+    result
+}
+
+async fn serve_on(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
+    database.migrate().await?;
+    let state = AppState::new(database.pool.clone(), Settings::from_serve_args(args));
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("listening on {}", args.addr))?;
+    tracing::info!(addr = %listener.local_addr()?, "Mend is ready: open http://{}", listener.local_addr()?);
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving HTTP")?;
+    tracing::info!("stopped accepting; shutting down");
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+/// `mend migrate`.
+pub async fn migrate(db_args: &DbArgs) -> anyhow::Result<()> {
+    let database = Database::open(db_args, 2).await?;
+    let result = database.migrate().await;
+    database.close().await?;
+    result?;
+    println!("Migrations applied.");
+    Ok(())
+}
+
+/// `mend user create … --password-stdin`.
+pub async fn user_create(db_args: &DbArgs, args: &UserCreateArgs) -> anyhow::Result<()> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the password from standard input")?;
+    let password = input
+        .strip_suffix('\n')
+        .map(|p| p.strip_suffix('\r').unwrap_or(p))
+        .unwrap_or(&input);
+    let user = NewUser::parse(
+        &args.email,
+        &args.name,
+        &args.role,
+        args.team.as_deref(),
+        password,
+    )
+    .map_err(|errors| anyhow::anyhow!("{errors}"))?;
+
+    let database = Database::open(db_args, 2).await?;
+    let result = create_user(&database, &user).await;
+    database.close().await?;
+    let id = result?;
+    let team = user
+        .team
+        .as_deref()
+        .map(|t| format!(", team {t}"))
+        .unwrap_or_default();
+    println!(
+        "Created {} <{}> as {}{team} (id {id}).",
+        user.name,
+        user.email.as_str(),
+        user.role.label().to_lowercase()
+    );
+    Ok(())
+}
+
+async fn create_user(database: &Database, user: &NewUser) -> anyhow::Result<uuid::Uuid> {
+    database.migrate().await?;
+    let hash = auth::password::hash(user.password.expose().to_string()).await?;
+    let mut conn = database.pool.acquire().await?;
+    match db::users::create(&mut conn, user, &hash).await {
+        Ok(id) => Ok(id),
+        Err(db::users::CreateUserError::DuplicateEmail(email)) => Err(anyhow::anyhow!(
+            "A user with the e-mail address {email} already exists."
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs the command the CLI asked for.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    use crate::config::{Command, UserCommand};
+    match &cli.command {
+        None | Some(Command::Serve) => serve(&cli.db, &cli.serve).await,
+        Some(Command::Migrate) => migrate(&cli.db).await,
+        Some(Command::User {
+            command: UserCommand::Create(args),
+        }) => user_create(&cli.db, args).await,
+    }
+}

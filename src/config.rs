@@ -1,0 +1,179 @@
+//! Command line and environment: every flag can also be set by an environment variable.
+//! Secrets (the database URL may carry a password) are redacted in `Debug`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Mend: a client-recovery case tracker.
+#[derive(Debug, Parser)]
+#[command(name = "mend", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Log format.
+    #[arg(long, env = "MEND_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the database is: an embedded cluster in a data folder, or `DATABASE_URL`.
+#[derive(Clone, Args)]
+pub struct DbArgs {
+    /// Folder for Mend's own PostgreSQL cluster (used when DATABASE_URL is not set).
+    #[arg(
+        long,
+        env = "MEND_DATA_DIR",
+        default_value = "./mend-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// PostgreSQL server to use instead of the embedded cluster.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
+}
+
+impl fmt::Debug for DbArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DbArgs")
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
+/// Settings of the web server (`mend serve`, the default command).
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "MEND_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub addr: SocketAddr,
+
+    /// Mark the session cookie `Secure` (set this when Mend is served over HTTPS).
+    #[arg(long, env = "MEND_SECURE_COOKIES", global = true)]
+    pub secure_cookies: bool,
+
+    /// Maximum database connections per instance.
+    #[arg(long, env = "MEND_DB_POOL_SIZE", default_value_t = 20, global = true)]
+    pub db_pool_size: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create(UserCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserCreateArgs {
+    /// Sign-in e-mail address.
+    #[arg(long)]
+    pub email: String,
+    /// Full name, as colleagues see it.
+    #[arg(long)]
+    pub name: String,
+    /// account_manager, manager or admin.
+    #[arg(long)]
+    pub role: String,
+    /// Team name; created if it does not exist yet.
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Read the password from standard input (required: passwords never go on the command line).
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+}
+
+/// What the web application needs to know at run time.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub secure_cookies: bool,
+    /// Failed sign-ins per e-mail address allowed within `sign_in_window_minutes`.
+    pub sign_in_failures_per_account: i64,
+    /// Failed sign-ins per client address allowed within `sign_in_window_minutes`.
+    pub sign_in_failures_per_address: i64,
+    pub sign_in_window_minutes: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            secure_cookies: false,
+            sign_in_failures_per_account: 5,
+            sign_in_failures_per_address: 20,
+            sign_in_window_minutes: 15,
+        }
+    }
+}
+
+impl Settings {
+    pub fn from_serve_args(args: &ServeArgs) -> Settings {
+        Settings {
+            secure_cookies: args.secure_cookies,
+            ..Settings::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_url_never_shows_in_debug_output() {
+        let cli = Cli::parse_from([
+            "mend",
+            "--database-url",
+            "postgres://mend:s3cret@db/mend",
+            "migrate",
+        ]);
+        let printed = format!("{cli:?}");
+        assert!(!printed.contains("s3cret"), "{printed}");
+        assert!(printed.contains("[redacted]"));
+    }
+
+    #[test]
+    fn serve_is_the_default_and_flags_work_before_or_after_it() {
+        let cli = Cli::parse_from(["mend", "--addr", "127.0.0.1:4000"]);
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.addr.port(), 4000);
+        let cli = Cli::parse_from(["mend", "serve", "--addr", "127.0.0.1:4001"]);
+        assert!(matches!(cli.command, Some(Command::Serve)));
+        assert_eq!(cli.serve.addr.port(), 4001);
+    }
+}

@@ -1,0 +1,73 @@
+//! Opening the database: `DATABASE_URL` when given, otherwise the embedded cluster in the data
+//! folder (started, or joined when a server already runs on it).
+
+use std::str::FromStr;
+
+use anyhow::Context;
+use sqlx::PgPool;
+use sqlx::postgres::PgConnectOptions;
+
+use crate::config::DbArgs;
+use crate::db;
+use crate::pg::{Cluster, Locator};
+
+/// The name of Mend's database in the embedded cluster.
+pub const DATABASE: &str = "mend";
+
+/// An open database, and the embedded cluster behind it if there is one.
+pub struct Database {
+    pub pool: PgPool,
+    cluster: Option<Cluster>,
+}
+
+impl Database {
+    /// Connects (starting the embedded cluster if needed); does not migrate.
+    pub async fn open(args: &DbArgs, max_connections: u32) -> anyhow::Result<Database> {
+        match &args.database_url {
+            Some(url) => {
+                let options = PgConnectOptions::from_str(url)
+                    .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+                let pool = db::pool(options, max_connections);
+                Ok(Database {
+                    pool,
+                    cluster: None,
+                })
+            }
+            None => {
+                let dir = args.data_dir.clone();
+                let cluster =
+                    tokio::task::spawn_blocking(move || Cluster::open(&dir, &Locator::default()))
+                        .await??;
+                let database = Database {
+                    pool: db::pool(cluster.connect_options(DATABASE), max_connections),
+                    cluster: None,
+                };
+                if let Err(e) = cluster.ensure_database(DATABASE).await {
+                    let _ = tokio::task::spawn_blocking(move || cluster.leave()).await;
+                    return Err(e).context("creating Mend's database in the embedded cluster");
+                }
+                Ok(Database {
+                    cluster: Some(cluster),
+                    ..database
+                })
+            }
+        }
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        db::MIGRATOR
+            .run(&self.pool)
+            .await
+            .context("applying database migrations")
+    }
+
+    /// Closes the pool, then leaves the embedded cluster (stopping it if nobody else uses it).
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        if let Some(cluster) = self.cluster {
+            tokio::task::spawn_blocking(move || cluster.leave()).await??;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,30 @@
+//! All SQL lives here, one file per aggregate. Functions take an executor or connection; no HTTP
+//! types. Queries are checked at compile time (`query!`, `.sqlx/` for offline builds).
+
+pub mod sessions;
+pub mod sign_in;
+pub mod users;
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+/// The migrations in `migrations/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// Opens a pool; connections are made lazily, so this succeeds even if the server is down.
+pub fn pool(options: PgConnectOptions, max_connections: u32) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect_lazy_with(options)
+}
+
+/// True when the error is a violation of the named unique constraint or index.
+pub fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
+    match err {
+        sqlx::Error::Database(e) => {
+            e.code().as_deref() == Some("23505") && e.constraint() == Some(constraint)
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,213 @@
+//! Users and teams.
+
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::domain::Role;
+use crate::domain::user::NewUser;
+
+/// A user as the sign-in and session code needs them.
+#[derive(Debug, Clone)]
+pub struct UserAuth {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub team_id: Option<Uuid>,
+    pub time_zone: String,
+    pub password_hash: String,
+}
+
+struct UserAuthRow {
+    id: Uuid,
+    email: String,
+    name: String,
+    role: String,
+    team_id: Option<Uuid>,
+    time_zone: String,
+    password_hash: String,
+}
+
+impl TryFrom<UserAuthRow> for UserAuth {
+    type Error = sqlx::Error;
+    fn try_from(r: UserAuthRow) -> Result<Self, Self::Error> {
+        Ok(UserAuth {
+            role: Role::parse(&r.role).map_err(|e| sqlx::Error::Decode(e.into()))?,
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            team_id: r.team_id,
+            time_zone: r.time_zone,
+            password_hash: r.password_hash,
+        })
+    }
+}
+
+/// An active user by e-mail address (case-insensitive), for signing in.
+#[tracing::instrument(skip_all)]
+pub async fn find_active_by_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> sqlx::Result<Option<UserAuth>> {
+    sqlx::query_as!(
+        UserAuthRow,
+        "select id, email, name, role, team_id, time_zone, password_hash
+         from users where lower(email) = lower($1) and active",
+        email
+    )
+    .fetch_optional(db)
+    .await?
+    .map(UserAuth::try_from)
+    .transpose()
+}
+
+/// An active user by id, for the session.
+#[tracing::instrument(skip_all, fields(user_id = %id))]
+pub async fn find_active(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<UserAuth>> {
+    sqlx::query_as!(
+        UserAuthRow,
+        "select id, email, name, role, team_id, time_zone, password_hash
+         from users where id = $1 and active",
+        id
+    )
+    .fetch_optional(db)
+    .await?
+    .map(UserAuth::try_from)
+    .transpose()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("a user with the e-mail address {0} already exists")]
+    DuplicateEmail(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Creates a user (and their team, if new) in one transaction. Returns the new user's id.
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    conn: &mut PgConnection,
+    user: &NewUser,
+    password_hash: &str,
+) -> Result<Uuid, CreateUserError> {
+    let mut tx = sqlx::Connection::begin(conn).await?;
+    let team_id = match &user.team {
+        Some(team) => Some(ensure_team(&mut tx, team).await?),
+        None => None,
+    };
+    let id = sqlx::query_scalar!(
+        "insert into users (email, name, role, team_id, password_hash)
+         values ($1, $2, $3, $4, $5) returning id",
+        user.email.as_str(),
+        user.name,
+        user.role.as_str(),
+        team_id,
+        password_hash
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if super::is_unique_violation(&e, "users_email_key") {
+            CreateUserError::DuplicateEmail(user.email.as_str().to_string())
+        } else {
+            e.into()
+        }
+    })?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The id of the team called `name` (case-insensitive), creating it if needed.
+async fn ensure_team(conn: &mut PgConnection, name: &str) -> sqlx::Result<Uuid> {
+    // `on conflict do nothing` returns no row when the team exists; then read it.
+    let inserted = sqlx::query_scalar!(
+        "insert into teams (name) values ($1) on conflict do nothing returning id",
+        name
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match inserted {
+        Some(id) => Ok(id),
+        None => {
+            sqlx::query_scalar!("select id from teams where lower(name) = lower($1)", name)
+                .fetch_one(&mut *conn)
+                .await
+        }
+    }
+}
+
+/// A row of the admin's user list.
+#[derive(Debug, Clone)]
+pub struct UserListRow {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub team: Option<String>,
+    pub active: bool,
+}
+
+/// Every user, by name.
+pub async fn list_all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<UserListRow>> {
+    let rows = sqlx::query!(
+        r#"select u.name, u.email, u.role, t.name as "team?", u.active
+           from users u left join teams t on t.id = u.team_id
+           order by lower(u.name), u.email"#
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(UserListRow {
+                role: Role::parse(&r.role).map_err(|e| sqlx::Error::Decode(e.into()))?,
+                name: r.name,
+                email: r.email,
+                team: r.team,
+                active: r.active,
+            })
+        })
+        .collect()
+}
+
+/// The active members of a team, by name.
+pub async fn list_team(db: impl PgExecutor<'_>, team_id: Uuid) -> sqlx::Result<Vec<UserListRow>> {
+    let rows = sqlx::query!(
+        r#"select u.name, u.email, u.role, t.name as "team?", u.active
+           from users u left join teams t on t.id = u.team_id
+           where u.team_id = $1 and u.active
+           order by lower(u.name), u.email"#,
+        team_id
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(UserListRow {
+                role: Role::parse(&r.role).map_err(|e| sqlx::Error::Decode(e.into()))?,
+                name: r.name,
+                email: r.email,
+                team: r.team,
+                active: r.active,
+            })
+        })
+        .collect()
+}
+
+/// A team's name.
+pub async fn team_name(db: impl PgExecutor<'_>, team_id: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("select name from teams where id = $1", team_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Every team with its number of active members, by name.
+pub async fn list_teams(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String, i64)>> {
+    let rows = sqlx::query!(
+        r#"select t.name, count(u.id) filter (where u.active) as "members!"
+           from teams t left join users u on u.team_id = t.id
+           group by t.id order by lower(t.name)"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.name, r.members)).collect())
+}

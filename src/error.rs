@@ -1,0 +1,91 @@
+//! One error type for the whole application.
+//!
+//! A handler returns `Result<T, AppError>`. `AppError` becomes a response with the right status
+//! and the error itself riding in the response's extensions; `web::page::render_errors` turns
+//! that into an HTML page, and `web::page::log_errors` logs each one exactly once with its
+//! request id. Internal details never reach the client.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("missing or invalid CSRF token")]
+    Csrf,
+    /// A conflict a person can resolve; the message is shown to them.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the database is unavailable")]
+    Unavailable,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The heading and sentence a person sees. Never includes internal details.
+    pub fn public_text(&self) -> (&'static str, String) {
+        match self {
+            AppError::NotFound => (
+                "Page not found",
+                "There is nothing here. It may have moved, or you may not have access to it.".into(),
+            ),
+            AppError::Forbidden => (
+                "Not allowed",
+                "Your role does not give you access to this page. Ask an admin if you need it."
+                    .into(),
+            ),
+            AppError::Csrf => (
+                "This form has expired",
+                "For your safety the form could not be accepted. Reload the page and submit it again."
+                    .into(),
+            ),
+            AppError::Conflict(message) => ("That did not work", message.clone()),
+            AppError::Unavailable => (
+                "Mend is unavailable",
+                "The database cannot be reached right now. Try again in a moment.".into(),
+            ),
+            AppError::Database(_) | AppError::Internal(_) => (
+                "Something went wrong",
+                "Mend hit an unexpected problem and has logged it. Try again; if it keeps happening, give the reference below to your admin."
+                    .into(),
+            ),
+        }
+    }
+
+    /// Whether this error is the server's fault (and so worth an error-level log line).
+    pub fn is_internal(&self) -> bool {
+        self.status().is_server_error()
+    }
+}
+
+/// The error, carried in the response's extensions to the middleware that renders and logs it.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo(pub Arc<AppError>);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(ErrorInfo(Arc::new(self)));
+        response
+    }
+}

@@ -1,0 +1,117 @@
+//! Mend: a client-recovery case tracker.
+//!
+//! `app(state)` is the whole web application as a router; `database::open` finds the database
+//! (the embedded cluster or `DATABASE_URL`); `commands` are what the CLI runs.
+
+pub mod auth;
+pub mod commands;
+pub mod config;
+pub mod database;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod pg;
+pub mod web;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::http::Request;
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum_login::AuthManagerLayerBuilder;
+use sqlx::PgPool;
+use tower_http::compression::CompressionLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub use config::Settings;
+use error::AppError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    pub fn new(db: PgPool, settings: Settings) -> AppState {
+        AppState {
+            db,
+            settings: Arc::new(settings),
+        }
+    }
+}
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "mend_session";
+
+/// The folder static files are served from: `MEND_STATIC_DIR`, else the source tree's
+/// `static/` when it exists (development), else `./static`.
+pub fn static_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("MEND_STATIC_DIR") {
+        return PathBuf::from(dir);
+    }
+    let source = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static"));
+    if source.is_dir() {
+        source
+    } else {
+        PathBuf::from("static")
+    }
+}
+
+/// The whole web application.
+pub fn app(state: AppState) -> axum::Router {
+    let store = db::sessions::PgSessionStore::new(state.db.clone());
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(7)));
+    let auth_layer =
+        AuthManagerLayerBuilder::new(auth::Backend::new(state.db.clone()), sessions).build();
+
+    let pages = web::Router::new()
+        .merge(web::auth::router())
+        .merge(web::home::router())
+        .merge(web::review::router())
+        .merge(web::admin::router())
+        .fallback(|| async { AppError::NotFound })
+        // Innermost first: the token check, the Origin check, then error pages framed for the
+        // signed-in user, all inside the session.
+        .layer(middleware::from_fn(auth::csrf::verify))
+        .layer(CsrfLayer::new().with_rejection_response(|_| AppError::Csrf.into_response()))
+        .layer(middleware::from_fn(web::page::render_errors))
+        .layer(auth_layer);
+
+    let routes = web::Router::new()
+        .merge(web::health::router())
+        .nest_service("/static", web::security::static_files(&static_dir()))
+        .merge(pages)
+        .layer(middleware::from_fn(web::page::log_errors));
+    web::security::with_headers(routes)
+        .layer(CompressionLayer::new())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let route = request
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_else(|| request.uri().path().to_owned());
+                let request_id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %request.method(), route, request_id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,0 +1,13 @@
+//! HTTP: one file per area, each exporting `router()` and owning its views and forms.
+
+pub mod admin;
+pub mod auth;
+pub mod health;
+pub mod home;
+pub mod page;
+pub mod review;
+pub mod security;
+
+use crate::AppState;
+
+pub type Router = axum::Router<AppState>;
