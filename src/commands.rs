@@ -122,7 +122,8 @@ async fn create_user(database: &Database, user: &NewUser) -> anyhow::Result<uuid
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     use crate::config::{Command, UserCommand};
     match &cli.command {
-        None | Some(Command::Serve) => serve(&cli.db, &cli.serve).await,
+        None => serve(&cli.db, &cli.serve).await,
+        Some(Command::Serve(args)) => serve(&cli.db, args).await,
         Some(Command::Migrate) => migrate(&cli.db).await,
         Some(Command::User {
             command: UserCommand::Create(args),

@@ -18,6 +18,7 @@ pub struct Cli {
     #[arg(long, env = "MEND_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
 
+    /// `serve`'s settings, for `mend` run without a command.
     #[command(flatten)]
     pub serve: ServeArgs,
 
@@ -58,20 +59,15 @@ impl fmt::Debug for DbArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(
-        long,
-        env = "MEND_ADDR",
-        default_value = "127.0.0.1:3000",
-        global = true
-    )]
+    #[arg(long, env = "MEND_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
 
     /// Mark the session cookie `Secure` (set this when Mend is served over HTTPS).
-    #[arg(long, env = "MEND_SECURE_COOKIES", global = true)]
+    #[arg(long, env = "MEND_SECURE_COOKIES", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
     pub secure_cookies: bool,
 
     /// Maximum database connections per instance.
-    #[arg(long, env = "MEND_DB_POOL_SIZE", default_value_t = 20, global = true)]
+    #[arg(long, env = "MEND_DB_POOL_SIZE", default_value_t = 20)]
     pub db_pool_size: u32,
 }
 
@@ -84,7 +80,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server (the default).
-    Serve,
+    Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate,
     /// Manage users.
@@ -173,7 +169,23 @@ mod tests {
         assert!(cli.command.is_none());
         assert_eq!(cli.serve.addr.port(), 4000);
         let cli = Cli::parse_from(["mend", "serve", "--addr", "127.0.0.1:4001"]);
-        assert!(matches!(cli.command, Some(Command::Serve)));
-        assert_eq!(cli.serve.addr.port(), 4001);
+        match cli.command {
+            Some(Command::Serve(args)) => assert_eq!(args.addr.port(), 4001),
+            other => panic!("expected serve, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn server_flags_do_not_leak_into_other_commands() {
+        let parsed = Cli::try_parse_from([
+            "mend",
+            "user",
+            "create",
+            "--addr",
+            "127.0.0.1:1",
+            "--email",
+            "a@b.co",
+        ]);
+        assert!(parsed.is_err());
     }
 }

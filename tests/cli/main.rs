@@ -1,0 +1,6 @@
+//! The `mend` binary itself: its embedded PostgreSQL cluster and its commands, each test on a
+//! data folder of its own.
+
+mod cluster;
+mod support;
+mod user_create;

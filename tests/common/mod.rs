@@ -1,0 +1,461 @@
+//! Test harness: one PostgreSQL cluster for the whole test run, one fresh database per test.
+//!
+//! Without `DATABASE_URL`, the first test binary to need a database starts Mend's own embedded
+//! cluster in `MEND_TEST_DATA_DIR` (default `/tmp/mend-test-cluster`); parallel test binaries join
+//! it, and the last one to exit stops it (see `mend::pg`). With `DATABASE_URL`, that server is
+//! used instead. Either way, the migrations are applied once to a template database named after
+//! their checksums, and each test gets its own database cloned from it (`strategy file_copy`),
+//! so tests share no state, need no clean-up and never wait for each other.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::{Mutex, OnceLock};
+
+use mend::pg::{Cluster, Locator};
+use mend::{AppState, Settings};
+use reqwest::StatusCode;
+use scraper::{Html, Selector};
+use sha2::{Digest, Sha256};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+struct Server {
+    /// Options for the maintenance database (`postgres`).
+    admin: PgConnectOptions,
+    template: String,
+}
+
+static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+static CLUSTER: Mutex<Option<Cluster>> = Mutex::new(None);
+
+extern "C" fn leave_cluster() {
+    if let Ok(mut guard) = CLUSTER.lock()
+        && let Some(cluster) = guard.take()
+    {
+        let _ = cluster.leave();
+    }
+}
+
+fn server() -> &'static Server {
+    let result = SERVER.get_or_init(|| {
+        // Set up on a thread of its own: each test runs on its own runtime, so nothing
+        // runtime-bound may outlive this set-up.
+        std::thread::spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(set_up()).map_err(|e| format!("{e:#}"))
+        })
+        .join()
+        .unwrap_or_else(|_| Err("the test database set-up panicked".into()))
+    });
+    match result {
+        Ok(server) => server,
+        Err(e) => panic!("cannot set up the test database: {e}"),
+    }
+}
+
+async fn set_up() -> anyhow::Result<Server> {
+    let admin = match std::env::var("DATABASE_URL") {
+        Ok(url) => PgConnectOptions::from_str(&url)?.database("postgres"),
+        Err(_) => {
+            let dir = std::env::var_os("MEND_TEST_DATA_DIR")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| std::path::PathBuf::from("/tmp/mend-test-cluster"));
+            let cluster =
+                tokio::task::spawn_blocking(move || Cluster::open(&dir, &Locator::default()))
+                    .await??;
+            let options = cluster.connect_options("postgres");
+            *CLUSTER.lock().map_err(|_| anyhow::anyhow!("poisoned"))? = Some(cluster);
+            // SAFETY: registering a plain `extern "C"` function with no captured state.
+            unsafe { libc::atexit(leave_cluster) };
+            options
+        }
+    };
+    let template = template_name();
+    let mut conn = PgConnection::connect_with(&admin).await?;
+    // One process builds the template; the others wait for it.
+    sqlx::query("select pg_advisory_lock(727274)")
+        .execute(&mut conn)
+        .await?;
+    let exists: bool =
+        sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
+            .bind(&template)
+            .fetch_one(&mut conn)
+            .await?;
+    if !exists {
+        let building = format!("{template}_building");
+        sqlx::query(&format!(
+            "drop database if exists \"{building}\" with (force)"
+        ))
+        .execute(&mut conn)
+        .await?;
+        sqlx::query(&format!("create database \"{building}\""))
+            .execute(&mut conn)
+            .await?;
+        let mut db = PgConnection::connect_with(&admin.clone().database(&building)).await?;
+        mend::db::MIGRATOR.run(&mut db).await?;
+        db.close().await?;
+        sqlx::query(&format!(
+            "alter database \"{building}\" rename to \"{template}\""
+        ))
+        .execute(&mut conn)
+        .await?;
+    }
+    drop_stale_databases(&mut conn).await?;
+    sqlx::query("select pg_advisory_unlock(727274)")
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(Server { admin, template })
+}
+
+/// The template's name changes whenever a migration does.
+fn template_name() -> String {
+    let mut hash = Sha256::new();
+    for m in mend::db::MIGRATOR.iter() {
+        hash.update(m.version.to_le_bytes());
+        hash.update(&m.checksum);
+    }
+    format!("mend_tpl_{}", &hex::encode(hash.finalize())[..16])
+}
+
+/// Test databases are named `mend_test_<unix seconds>_<random>`; those over an hour old are left
+/// over from earlier runs and are dropped.
+async fn drop_stale_databases(conn: &mut PgConnection) -> anyhow::Result<()> {
+    let names: Vec<String> =
+        sqlx::query_scalar("select datname from pg_database where datname like 'mend\\_test\\_%'")
+            .fetch_all(&mut *conn)
+            .await?;
+    let hour_ago = chrono::Utc::now().timestamp() - 3600;
+    for name in names {
+        let created = name
+            .split('_')
+            .nth(2)
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0);
+        if created < hour_ago {
+            sqlx::query(&format!("drop database if exists \"{name}\" with (force)"))
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A database of this test's own, migrated.
+pub struct TestDb {
+    pub name: String,
+    pub options: PgConnectOptions,
+    pub pool: PgPool,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let server = server();
+        let name = format!(
+            "mend_test_{}_{}",
+            chrono::Utc::now().timestamp(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let mut conn = PgConnection::connect_with(&server.admin)
+            .await
+            .expect("connect to the test server");
+        sqlx::query(&format!(
+            "create database \"{name}\" template \"{}\" strategy file_copy",
+            server.template
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("clone the template database");
+        conn.close().await.expect("close");
+        let options = server.admin.clone().database(&name);
+        let pool = mend::db::pool(options.clone(), 10);
+        TestDb {
+            name,
+            options,
+            pool,
+        }
+    }
+
+    /// Makes the database disappear, as if the server went away.
+    pub async fn drop_database(&self) {
+        self.pool.close().await;
+        let mut conn = PgConnection::connect_with(&server().admin)
+            .await
+            .expect("connect to the test server");
+        sqlx::query(&format!("drop database \"{}\" with (force)", self.name))
+            .execute(&mut conn)
+            .await
+            .expect("drop the test database");
+    }
+}
+
+/// Mend, served on a free local port from a test database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: TestDb,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(Settings::default()).await
+    }
+
+    pub async fn spawn_with(settings: Settings) -> TestApp {
+        TestApp::serve(TestDb::new().await, settings).await
+    }
+
+    /// Serves `db` (a second server on the same database, or a restart).
+    pub async fn serve(db: TestDb, settings: Settings) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let addr = listener.local_addr().expect("local address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = mend::app(AppState::new(db.pool.clone(), settings));
+        let task = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("serve");
+        });
+        TestApp {
+            addr,
+            db,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops serving (gracefully) and hands the database back.
+    pub async fn stop(mut self) -> TestDb {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task");
+        }
+        let TestApp { db, .. } = self;
+        db
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client(&self) -> Client {
+        Client::new(self.addr)
+    }
+
+    /// Creates a user the way the CLI does.
+    pub async fn create_user(&self, email: &str, role: &str, team: Option<&str>) {
+        create_user(&self.db.pool, email, role, team).await;
+    }
+
+    /// A new user of `role` (in team "North"), signed in.
+    pub async fn signed_in(&self, role: &str) -> Client {
+        let email = format!("{role}-{}@example.com", uuid::Uuid::new_v4().simple());
+        self.create_user(&email, role, Some("North")).await;
+        let client = self.client();
+        let res = client.sign_in(&email, PASSWORD).await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed: {}",
+            res.body
+        );
+        client
+    }
+}
+
+pub async fn create_user(pool: &PgPool, email: &str, role: &str, team: Option<&str>) {
+    let name = email
+        .split('@')
+        .next()
+        .unwrap_or("someone")
+        .replace('-', " ");
+    let user = mend::domain::user::NewUser::parse(email, &name, role, team, PASSWORD)
+        .expect("valid test user");
+    let hash = mend::auth::password::hash(PASSWORD.into())
+        .await
+        .expect("hash");
+    let mut conn = pool.acquire().await.expect("connection");
+    mend::db::users::create(&mut conn, &user, &hash)
+        .await
+        .expect("create user");
+}
+
+/// A response, read.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// The text of every element matching `selector`, whitespace-collapsed.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let sel = Selector::parse(selector).expect("valid selector");
+        self.html()
+            .select(&sel)
+            .map(|e| {
+                e.text()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    pub fn text(&self, selector: &str) -> String {
+        self.texts(selector).into_iter().next().unwrap_or_default()
+    }
+
+    /// The value of `attr` on the first element matching `selector`.
+    pub fn attr(&self, selector: &str, attr: &str) -> Option<String> {
+        let sel = Selector::parse(selector).expect("valid selector");
+        self.html()
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr(attr).map(str::to_owned))
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    pub fn location(&self) -> Option<String> {
+        self.header("location")
+    }
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
+    base: String,
+}
+
+impl Client {
+    pub fn new(addr: SocketAddr) -> Client {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_provider(jar.clone())
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("http client"),
+            jar,
+            base: format!("http://{addr}"),
+        }
+    }
+
+    async fn read(res: reqwest::Response) -> Page {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.text().await.expect("response body");
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        Client::read(res).await
+    }
+
+    /// Posts `fields` exactly as given (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        Client::read(res).await
+    }
+
+    /// Posts with extra headers.
+    pub async fn post_with_headers(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut req = self.http.post(format!("{}{path}", self.base)).form(fields);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Client::read(req.send().await.expect("POST")).await
+    }
+
+    /// The CSRF token of the form on `page_path`, as a browser would have it.
+    pub async fn csrf_token(&self, page_path: &str) -> String {
+        let page = self.get(page_path).await;
+        page.attr("input[name=csrf_token]", "value")
+            .or_else(|| page.attr("meta[name=csrf-token]", "content"))
+            .unwrap_or_else(|| panic!("no CSRF token on {page_path} ({})", page.status))
+    }
+
+    /// Loads `page_path`, then submits `fields` to `action` with the page's CSRF token.
+    pub async fn submit(&self, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf_token(page_path).await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(action, &all).await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Page {
+        self.submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// The session cookie's value, if the client holds one.
+    pub fn session_cookie(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = reqwest::Url::parse(&self.base).expect("base url");
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|c| c.strip_prefix(&format!("{}=", mend::SESSION_COOKIE)))
+            .map(str::to_owned)
+    }
+}

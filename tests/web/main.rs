@@ -1,0 +1,10 @@
+//! The web application through its front door: a real server on a free port, a real
+//! PostgreSQL database of each test's own, and an HTTP client that keeps cookies like a browser.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod csrf;
+mod pages;
+mod roles;
+mod sign_in;

@@ -1,0 +1,166 @@
+use reqwest::StatusCode;
+
+use crate::common::TestApp;
+
+fn assert_security_headers(page: &crate::common::Page, what: &str) {
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    assert!(csp.contains("default-src 'self'"), "{what}: {csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+    assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+    assert_eq!(
+        page.header("x-content-type-options").as_deref(),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert_eq!(
+        page.header("x-frame-options").as_deref(),
+        Some("DENY"),
+        "{what}"
+    );
+    assert!(page.header("referrer-policy").is_some(), "{what}");
+    assert!(page.header("x-request-id").is_some(), "{what}");
+}
+
+#[tokio::test]
+async fn every_kind_of_response_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in("admin").await;
+    for path in [
+        "/login",
+        "/",
+        "/admin",
+        "/no-such-page",
+        "/static/css/mend.css",
+        "/healthz",
+    ] {
+        assert_security_headers(&client.get(path).await, path);
+    }
+    assert_security_headers(&app.client().get("/").await, "redirect when signed out");
+}
+
+#[tokio::test]
+async fn pages_are_not_cached_but_static_files_are() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let page = client.get("/login").await;
+    assert_eq!(page.header("cache-control").as_deref(), Some("no-store"));
+    let css = client.get("/static/css/mend.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(
+        css.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/css")
+    );
+    assert!(
+        css.header("cache-control")
+            .unwrap_or_default()
+            .contains("max-age=")
+    );
+    let htmx = client.get("/static/js/htmx.min.js").await;
+    assert_eq!(htmx.status, StatusCode::OK);
+    assert_eq!(
+        client.get("/static/nope.css").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn pages_use_no_inline_script_or_style() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in("admin").await;
+    for path in ["/", "/review", "/admin", "/missing"] {
+        let page = client.get(path).await;
+        for script in page
+            .html()
+            .select(&scraper::Selector::parse("script").expect("sel"))
+        {
+            assert!(
+                script.value().attr("src").is_some(),
+                "{path}: inline script"
+            );
+        }
+        assert!(!page.body.contains(" style="), "{path}: inline style");
+        assert!(!page.body.contains(" onclick="), "{path}: inline handler");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_page_gets_a_404_page_with_a_way_back() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in("account_manager").await;
+    let page = client.get("/cases/does-not-exist").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(
+        page.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/html")
+    );
+    assert_eq!(page.text("h1"), "Page not found");
+    assert_eq!(
+        page.attr(".error-page a.button", "href").as_deref(),
+        Some("/")
+    );
+    // Framed for the signed-in user, with no request id (nothing went wrong on our side).
+    assert!(!page.text(".user-name").is_empty());
+    assert!(page.texts(".request-id").is_empty());
+}
+
+#[tokio::test]
+async fn the_home_page_greets_the_user_and_says_what_comes_next() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in("account_manager").await;
+    let page = client.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text("title").ends_with("· Mend"),
+        "{}",
+        page.text("title")
+    );
+    assert!(!page.text(".empty-state").is_empty());
+    assert_eq!(page.texts("main#main").len(), 1, "one main landmark");
+    assert_eq!(page.attr("a.skip-link", "href").as_deref(), Some("#main"));
+}
+
+#[tokio::test]
+async fn health_says_the_process_is_up() {
+    let app = TestApp::spawn().await;
+    let page = app.client().get("/healthz").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let ready = app.client().get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn readiness_is_503_when_the_database_is_gone_while_health_stays_up() {
+    let app = TestApp::spawn().await;
+    app.db.drop_database().await;
+    let ready = app.client().get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(app.client().get("/healthz").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_database_failure_shows_a_page_with_a_reference_and_no_internals() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in("admin").await;
+    // Break the users table under the running server: the admin page's query now fails.
+    sqlx::query("alter table teams rename to teams_gone")
+        .execute(&app.db.pool)
+        .await
+        .expect("rename");
+    let page = client.get("/admin").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(page.text("h1"), "Something went wrong");
+    let reference = page.text(".request-id code");
+    assert_eq!(
+        Some(reference),
+        page.header("x-request-id"),
+        "the reference is the request id"
+    );
+    assert!(!page.body.contains("teams"), "no SQL or table names leak");
+    assert!(
+        !page.body.contains("does not exist"),
+        "no database error text"
+    );
+    assert!(!page.body.contains("relation \""), "no database error text");
+}

@@ -1,0 +1,93 @@
+use reqwest::StatusCode;
+
+use crate::common::TestApp;
+
+/// Which role reaches which page: (path, account manager, manager, admin).
+const ACCESS: [(&str, bool, bool, bool); 3] = [
+    ("/", true, true, true),
+    ("/review", false, true, true),
+    ("/admin", false, false, true),
+];
+
+#[tokio::test]
+async fn each_role_reaches_exactly_its_pages() {
+    let app = TestApp::spawn().await;
+    for (index, role) in ["account_manager", "manager", "admin"]
+        .into_iter()
+        .enumerate()
+    {
+        let client = app.signed_in(role).await;
+        for (path, am, manager, admin) in ACCESS {
+            let allowed = [am, manager, admin][index];
+            let page = client.get(path).await;
+            if allowed {
+                assert_eq!(page.status, StatusCode::OK, "{role} on {path}");
+            } else {
+                assert_eq!(page.status, StatusCode::FORBIDDEN, "{role} on {path}");
+                assert_eq!(page.text("h1"), "Not allowed", "{role} on {path}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn signed_out_visitors_are_sent_to_sign_in_with_the_page_remembered() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    for (path, expected) in [
+        ("/", "/login"),
+        ("/review", "/login?next=%2Freview"),
+        ("/admin", "/login?next=%2Fadmin"),
+    ] {
+        let page = client.get(path).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(page.location().as_deref(), Some(expected), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_navigation_offers_only_what_the_role_may_open() {
+    let app = TestApp::spawn().await;
+    let links = |page: &crate::common::Page| page.texts(".site-nav a");
+
+    let am = app.signed_in("account_manager").await.get("/").await;
+    assert_eq!(links(&am), ["Home"]);
+    let manager = app.signed_in("manager").await.get("/").await;
+    assert_eq!(links(&manager), ["Home", "Review"]);
+    let admin = app.signed_in("admin").await.get("/").await;
+    assert_eq!(links(&admin), ["Home", "Review", "Admin"]);
+    assert_eq!(admin.text(".user-menu .badge"), "Admin");
+}
+
+#[tokio::test]
+async fn the_review_page_lists_the_managers_team_only() {
+    let app = TestApp::spawn().await;
+    app.create_user("south.am@example.com", "account_manager", Some("South"))
+        .await;
+    app.create_user("north.am@example.com", "account_manager", Some("North"))
+        .await;
+    let manager = app.signed_in("manager").await; // team North
+    let page = manager.get("/review").await;
+    let rows = page.texts("table.data tbody tr");
+    assert!(
+        rows.iter().any(|r| r.contains("north.am@example.com")),
+        "{rows:?}"
+    );
+    assert!(
+        !rows.iter().any(|r| r.contains("south.am@example.com")),
+        "{rows:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_admin_page_lists_every_user_and_team() {
+    let app = TestApp::spawn().await;
+    app.create_user("south.am@example.com", "account_manager", Some("South"))
+        .await;
+    let admin = app.signed_in("admin").await;
+    let page = admin.get("/admin").await;
+    let body = page.texts("table.data tbody tr").join("\n");
+    assert!(body.contains("south.am@example.com"), "{body}");
+    assert!(body.contains("South"), "{body}");
+    assert!(body.contains("North"), "{body}");
+}
