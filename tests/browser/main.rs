@@ -1,0 +1,9 @@
+//! Main journeys in a real browser: headless Chromium driven through chromedriver (Debian's
+//! `chromium` and `chromium-driver`, which `.ci/run` installs) against a real server and a real
+//! PostgreSQL database.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod driver;
+mod sign_in;
