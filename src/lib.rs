@@ -79,6 +79,7 @@ pub fn app(state: AppState) -> axum::Router {
     let pages = web::Router::new()
         .merge(web::auth::router())
         .merge(web::home::router())
+        .merge(web::accounts::router())
         .merge(web::review::router())
         .merge(web::admin::router())
         .fallback(|| async { AppError::NotFound })

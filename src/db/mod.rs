@@ -1,6 +1,7 @@
 //! All SQL lives here, one file per aggregate. Functions take an executor or connection; no HTTP
 //! types. Queries are checked at compile time (`query!`, `.sqlx/` for offline builds).
 
+pub mod accounts;
 pub mod sessions;
 pub mod sign_in;
 pub mod users;

@@ -1,8 +1,12 @@
 //! Pure logic, no I/O: roles and what they may do, validated input types.
 //! Every type here is made with `parse()`, which returns the value or the errors a person can fix.
 
+pub mod account;
+pub mod money;
 pub mod role;
+pub mod stage;
 pub mod user;
+pub mod visibility;
 
 pub use role::Role;
 

@@ -91,8 +91,6 @@ pub struct Cluster {
     bins: Binaries,
     run_as: Option<RunAs>,
     lock: File,
-    /// True when this process started the cluster (as opposed to joining one already running).
-    started_here: bool,
 }
 
 impl Cluster {
@@ -126,7 +124,6 @@ impl Cluster {
             bins,
             run_as,
             lock,
-            started_here: false,
         };
         cluster.acquire()?;
         Ok(cluster)
@@ -180,11 +177,6 @@ impl Cluster {
     /// The data folder this cluster lives in.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
-    }
-
-    /// Whether this process started the cluster rather than joining a running one.
-    pub fn started_here(&self) -> bool {
-        self.started_here
     }
 
     /// Creates `name` unless it exists.
@@ -263,7 +255,6 @@ impl Cluster {
                 detail: format!("{}{}", stderr_of(&out), log_tail(&log)),
             });
         }
-        self.started_here = true;
         Ok(())
     }
 

@@ -1,5 +1,6 @@
 //! HTTP: one file per area, each exporting `router()` and owning its views and forms.
 
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod health;

@@ -258,3 +258,38 @@ pub async fn log_errors(request: Request, next: Next) -> Response {
     }
     response
 }
+
+/// Page links for a list: numbered pages of `size`, the other query parameters kept.
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+impl Pager {
+    pub fn new(path: &str, params: &[(&str, &str)], page: i64, total: i64, size: i64) -> Pager {
+        let pages = ((total + size - 1) / size).max(1);
+        let href = |p: i64| {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in params.iter().filter(|(_, v)| !v.is_empty()) {
+                query.append_pair(k, v);
+            }
+            if p > 1 {
+                query.append_pair("page", &p.to_string());
+            }
+            let query = query.finish();
+            if query.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{query}")
+            }
+        };
+        Pager {
+            page,
+            pages,
+            prev_href: (page > 1).then(|| href(page - 1)),
+            next_href: (page < pages).then(|| href(page + 1)),
+        }
+    }
+}

@@ -51,11 +51,11 @@ async fn the_navigation_offers_only_what_the_role_may_open() {
     let links = |page: &crate::common::Page| page.texts(".site-nav a");
 
     let am = app.signed_in("account_manager").await.get("/").await;
-    assert_eq!(links(&am), ["Home"]);
+    assert_eq!(links(&am), ["Home", "Accounts"]);
     let manager = app.signed_in("manager").await.get("/").await;
-    assert_eq!(links(&manager), ["Home", "Review"]);
+    assert_eq!(links(&manager), ["Home", "Accounts", "Review"]);
     let admin = app.signed_in("admin").await.get("/").await;
-    assert_eq!(links(&admin), ["Home", "Review", "Admin"]);
+    assert_eq!(links(&admin), ["Home", "Accounts", "Review", "Admin"]);
     assert_eq!(admin.text(".user-menu .badge"), "Admin");
 }
 

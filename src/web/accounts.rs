@@ -1,0 +1,368 @@
+//! Client accounts: list (search, filters, pages), create, edit, and the account page with its
+//! case history and the repeat-incident warning.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::page::{Chrome, Ctx, Pager, flash, render};
+use crate::AppState;
+use crate::auth::guard;
+use crate::db::accounts::{self as db_accounts, AccountFilter, Choice, SaveAccountError};
+use crate::domain::account::{self, AccountForm, AccountInput, Tier};
+use crate::domain::visibility::Scope;
+use crate::domain::{FieldErrors, money};
+use crate::error::{AppError, Result};
+
+const PAGE_SIZE: i64 = 25;
+
+pub fn router() -> super::Router {
+    super::Router::new()
+        .route("/accounts", get(list).post(create))
+        .route("/accounts/new", get(new))
+        .route("/accounts/{id}", get(show).post(update))
+        .route("/accounts/{id}/edit", get(edit))
+        .route_layer(middleware::from_fn(guard::signed_in))
+}
+
+fn scope(ctx: &Ctx) -> Result<Scope> {
+    let user = ctx.user()?;
+    Ok(Scope::for_user(user.role, user.team_id))
+}
+
+/// An id from the path; anything that is not one is simply not found.
+pub fn path_id(raw: &str) -> Result<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListQuery {
+    q: String,
+    team: String,
+    manager: String,
+    page: String,
+}
+
+pub struct AccountListRow {
+    pub id: Uuid,
+    pub name: String,
+    pub team_name: String,
+    pub manager_name: String,
+    pub annual_value: String,
+    pub tier: String,
+    pub open_cases: i64,
+    pub repeat: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/accounts/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    q: String,
+    team: String,
+    manager: String,
+    teams: Vec<Choice>,
+    managers: Vec<Choice>,
+    rows: Vec<AccountListRow>,
+    total: i64,
+    pager: Pager,
+    filtered: bool,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    let scope = scope(&ctx)?;
+    let filter = AccountFilter {
+        search: Some(q.q.trim().to_string()).filter(|s| !s.is_empty()),
+        team_id: Uuid::parse_str(q.team.trim()).ok(),
+        manager_id: Uuid::parse_str(q.manager.trim()).ok(),
+    };
+    let page = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    let mut conn = state.db.acquire().await?;
+    let (rows, total) =
+        db_accounts::list(&mut conn, scope, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let teams = db_accounts::team_choices(&mut *conn, scope).await?;
+    let managers = db_accounts::manager_choices(&mut *conn, scope).await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| AccountListRow {
+            id: r.id,
+            name: r.name,
+            team_name: r.team_name,
+            manager_name: r.manager_name.unwrap_or_else(|| "—".into()),
+            annual_value: money::format(r.annual_value_minor, &r.currency),
+            tier: Tier::parse(&r.tier)
+                .map(Tier::label)
+                .unwrap_or("")
+                .to_string(),
+            open_cases: r.open_cases,
+            repeat: account::repeat_incidents(r.cases_last_year),
+        })
+        .collect();
+    let params = [
+        ("q", q.q.trim()),
+        ("team", q.team.trim()),
+        ("manager", q.manager.trim()),
+    ];
+    let pager = Pager::new("/accounts", &params, page, total, PAGE_SIZE);
+    let filtered =
+        filter.search.is_some() || filter.team_id.is_some() || filter.manager_id.is_some();
+    Ok(render(
+        StatusCode::OK,
+        &ListPage {
+            chrome: ctx.chrome("Accounts"),
+            q: q.q.trim().to_string(),
+            team: q.team.trim().to_string(),
+            manager: q.manager.trim().to_string(),
+            teams,
+            managers,
+            rows,
+            total,
+            pager,
+            filtered,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "pages/accounts/form.html")]
+struct FormPage {
+    chrome: Chrome,
+    /// None when creating.
+    id: Option<Uuid>,
+    form: AccountForm,
+    errors: FieldErrors,
+    teams: Vec<Choice>,
+    managers: Vec<Choice>,
+    tiers: Vec<(&'static str, &'static str)>,
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Option<Uuid>,
+    form: AccountForm,
+    errors: FieldErrors,
+) -> Result<Response> {
+    let scope = scope(ctx)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = FormPage {
+        chrome: ctx.chrome(if id.is_some() {
+            "Edit account"
+        } else {
+            "New account"
+        }),
+        id,
+        form,
+        errors,
+        teams: db_accounts::team_choices(&state.db, scope).await?,
+        managers: db_accounts::manager_choices(&state.db, scope).await?,
+        tiers: Tier::ALL.iter().map(|t| (t.as_str(), t.label())).collect(),
+    };
+    Ok(render(status, &page))
+}
+
+async fn new(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    let user = ctx.user()?;
+    let form = AccountForm {
+        team_id: user.team_id.map(|t| t.to_string()).unwrap_or_default(),
+        manager_id: user.id.to_string(),
+        currency: "EUR".into(),
+        tier: "standard".into(),
+        ..AccountForm::default()
+    };
+    form_page(&state, &ctx, None, form, FieldErrors::default()).await
+}
+
+/// Parses the form and checks what only the database knows: the team is one the user may
+/// choose, and the account manager belongs to it.
+async fn validate(
+    state: &AppState,
+    scope: Scope,
+    form: &AccountForm,
+) -> Result<std::result::Result<AccountInput, FieldErrors>> {
+    let input = match form.parse() {
+        Ok(input) => input,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let mut errors = FieldErrors::default();
+    if !scope.sees(input.team_id)
+        || db_accounts::team_choices(&state.db, scope)
+            .await?
+            .iter()
+            .all(|t| t.id != input.team_id)
+    {
+        errors.add("team_id", "Choose one of the options offered.");
+    }
+    if let Some(manager) = input.manager_id
+        && !db_accounts::is_team_member(&state.db, manager, input.team_id).await?
+    {
+        errors.add(
+            "manager_id",
+            "The account manager must be a member of the account's team.",
+        );
+    }
+    Ok(if errors.is_empty() {
+        Ok(input)
+    } else {
+        Err(errors)
+    })
+}
+
+fn duplicate(name: &str) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    errors.add(
+        "name",
+        format!("An account named \u{201c}{name}\u{201d} already exists. Open it from the account list, or choose another name."),
+    );
+    errors
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<AccountForm>,
+) -> Result<Response> {
+    let scope = scope(&ctx)?;
+    let input = match validate(&state, scope, &form).await? {
+        Ok(input) => input,
+        Err(errors) => return form_page(&state, &ctx, None, form, errors).await,
+    };
+    match db_accounts::create(&state.db, &input).await {
+        Ok(id) => {
+            flash(
+                &ctx.session,
+                "success",
+                format!("Account \u{201c}{}\u{201d} created.", input.name),
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
+        }
+        Err(SaveAccountError::DuplicateName(name)) => {
+            form_page(&state, &ctx, None, form, duplicate(&name)).await
+        }
+        Err(SaveAccountError::Database(e)) => Err(e.into()),
+    }
+}
+
+async fn edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response> {
+    let id = path_id(&id)?;
+    let a = db_accounts::get(&state.db, scope(&ctx)?, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = AccountForm {
+        name: a.name,
+        team_id: a.team_id.to_string(),
+        manager_id: a.manager_id.map(|m| m.to_string()).unwrap_or_default(),
+        annual_value: money::format_input(a.annual_value_minor),
+        currency: a.currency,
+        tier: a.tier,
+        contact_name: a.contact_name,
+        contact_email: a.contact_email,
+        contact_phone: a.contact_phone,
+        notes: a.notes,
+    };
+    form_page(&state, &ctx, Some(id), form, FieldErrors::default()).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<AccountForm>,
+) -> Result<Response> {
+    let id = path_id(&id)?;
+    let scope = scope(&ctx)?;
+    db_accounts::get(&state.db, scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let input = match validate(&state, scope, &form).await? {
+        Ok(input) => input,
+        Err(errors) => return form_page(&state, &ctx, Some(id), form, errors).await,
+    };
+    let mut conn = state.db.acquire().await?;
+    match db_accounts::update(&mut conn, scope, id, &input).await {
+        Ok(true) => {
+            flash(&ctx.session, "success", "Account saved.").await?;
+            Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
+        }
+        Ok(false) => Err(AppError::NotFound),
+        Err(SaveAccountError::DuplicateName(name)) => {
+            form_page(&state, &ctx, Some(id), form, duplicate(&name)).await
+        }
+        Err(SaveAccountError::Database(e)) => Err(e.into()),
+    }
+}
+
+pub struct CaseRow {
+    pub number: i64,
+    pub title: String,
+    pub stage: String,
+    pub outcome: String,
+    pub severity: String,
+    pub owner_name: String,
+    pub opened: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/accounts/show.html")]
+struct ShowPage {
+    chrome: Chrome,
+    account: db_accounts::Account,
+    annual_value: String,
+    tier: String,
+    cases: Vec<CaseRow>,
+    cases_last_year: i64,
+    repeat: bool,
+}
+
+async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response> {
+    let id = path_id(&id)?;
+    let account = db_accounts::get(&state.db, scope(&ctx)?, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let cases = db_accounts::cases(&state.db, id).await?;
+    let year_ago = chrono::Utc::now() - chrono::Duration::days(365);
+    let cases_last_year = cases.iter().filter(|c| c.created_at > year_ago).count() as i64;
+    let cases = cases
+        .into_iter()
+        .map(|c| CaseRow {
+            number: c.number,
+            title: c.title,
+            stage: c.stage.replace('_', " "),
+            outcome: c.outcome.replace('_', " "),
+            severity: c.severity,
+            owner_name: c.owner_name,
+            opened: c.created_at.format("%Y-%m-%d").to_string(),
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &ShowPage {
+            chrome: ctx.chrome(account.name.clone()),
+            annual_value: money::format(account.annual_value_minor, &account.currency),
+            tier: Tier::parse(&account.tier)
+                .map(Tier::label)
+                .unwrap_or("")
+                .to_string(),
+            account,
+            cases,
+            cases_last_year,
+            repeat: account::repeat_incidents(cases_last_year),
+        },
+    ))
+}
