@@ -80,6 +80,7 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(web::auth::router())
         .merge(web::home::router())
         .merge(web::accounts::router())
+        .merge(web::cases::router())
         .merge(web::review::router())
         .merge(web::admin::router())
         .fallback(|| async { AppError::NotFound })

@@ -5,6 +5,7 @@
 mod common;
 
 mod accounts;
+mod cases;
 mod csrf;
 mod pages;
 mod roles;

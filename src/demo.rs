@@ -1,0 +1,1999 @@
+//! `mend demo`: fills a database with realistic, varied demo data — three teams and their people,
+//! client accounts, and repair cases in every stage with their conversations, action items,
+//! commitments, lessons and timelines — so Mend can be shown, tried and measured at scale.
+//!
+//! The data is deterministic: the same seed gives the same rows in the same order (times are
+//! relative to the moment of loading). Everything is generated in memory first, then written in
+//! one transaction with a few large `insert … select … from unnest(…)` statements per table, so
+//! a run either loads all of it or nothing, and running it again finds it already there.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, SubsecRound, TimeDelta, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::domain::stage::{Outcome, Stage};
+
+/// The password of every demo user.
+pub const PASSWORD: &str = "mend-demo-password";
+
+/// Demo users' e-mail addresses end in this; finding one means the demo data is loaded.
+pub const EMAIL_DOMAIN: &str = "demo.mend";
+
+/// Rows per `insert` statement: large enough to be fast, small enough to keep each statement's
+/// arrays and trigger work modest.
+const ROWS_PER_STATEMENT: usize = 5_000;
+
+/// Serialises concurrent `mend demo` runs on one database (an arbitrary, fixed key).
+const ADVISORY_LOCK_KEY: i64 = 0x6d65_6e64_6465_6d6f;
+
+/// Cases are spread over this many days before now.
+const HISTORY_DAYS: i64 = 548;
+
+const MINUTE: i64 = 60;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+/// How much demo data to make, and from which seed.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    pub accounts: usize,
+    pub cases: usize,
+    pub seed: u64,
+}
+
+/// What `load` did.
+#[derive(Debug)]
+pub enum DemoResult {
+    /// Demo users already existed, so nothing was added.
+    AlreadyLoaded,
+    Loaded(Report),
+}
+
+/// What was loaded, and how long it took.
+#[derive(Debug)]
+pub struct Report {
+    pub users: Vec<DemoUser>,
+    pub counts: Counts,
+    pub elapsed: Duration,
+}
+
+/// A demo user people can sign in as.
+#[derive(Debug, Clone)]
+pub struct DemoUser {
+    pub email: String,
+    pub name: &'static str,
+    pub role: &'static str,
+    pub team: Option<&'static str>,
+}
+
+/// Rows written per table.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Counts {
+    pub teams: usize,
+    pub users: usize,
+    pub accounts: usize,
+    pub cases: usize,
+    pub events: usize,
+    pub conversations: usize,
+    pub action_items: usize,
+    pub commitments: usize,
+    pub lessons: usize,
+}
+
+/// Loads the demo data, unless demo users already exist.
+#[tracing::instrument(skip_all, fields(accounts = options.accounts, cases = options.cases, seed = options.seed))]
+pub async fn load(pool: &PgPool, options: DemoOptions) -> anyhow::Result<DemoResult> {
+    let started = Instant::now();
+    let mut conn = pool.acquire().await?;
+    if already_loaded(&mut conn).await? {
+        return Ok(DemoResult::AlreadyLoaded);
+    }
+    drop(conn);
+    // Hashed once: argon2 is deliberately slow, and every demo user shares the password.
+    let password_hash = crate::auth::password::hash(PASSWORD.to_string()).await?;
+
+    let mut tx = pool.begin().await?;
+    // A second `mend demo` running at the same time waits here, then finds this one's users.
+    sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(ADVISORY_LOCK_KEY)
+        .execute(&mut *tx)
+        .await?;
+    if already_loaded(&mut tx).await? {
+        return Ok(DemoResult::AlreadyLoaded);
+    }
+    let team_ids = ensure_teams(&mut tx).await?;
+    let categories = read_categories(&mut tx).await?;
+    let taken_names = read_account_names(&mut tx).await?;
+    let now = Utc::now().trunc_subsecs(0);
+
+    let data = tokio::task::spawn_blocking(move || {
+        generate(
+            options,
+            now,
+            &team_ids,
+            &categories,
+            taken_names,
+            &password_hash,
+        )
+    })
+    .await
+    .context("generating the demo data")?;
+
+    insert(&mut tx, &data).await?;
+    tx.commit().await.context("committing the demo data")?;
+
+    Ok(DemoResult::Loaded(Report {
+        users: data.demo_users(),
+        counts: data.counts(),
+        elapsed: started.elapsed(),
+    }))
+}
+
+/// Whether any demo user exists.
+async fn already_loaded(conn: &mut PgConnection) -> sqlx::Result<bool> {
+    sqlx::query_scalar("select exists(select 1 from users where lower(email) like $1)")
+        .bind(format!("%@{EMAIL_DOMAIN}"))
+        .fetch_one(conn)
+        .await
+}
+
+/// Creates the demo teams unless teams with those names exist, and returns their ids in
+/// `TEAMS` order.
+#[tracing::instrument(skip_all)]
+async fn ensure_teams(conn: &mut PgConnection) -> anyhow::Result<Vec<Uuid>> {
+    let names: Vec<&str> = TEAMS.iter().map(|t| t.name).collect();
+    sqlx::query("insert into teams (name) select unnest($1::text[]) on conflict do nothing")
+        .bind(&names)
+        .execute(&mut *conn)
+        .await?;
+    let rows: Vec<(Uuid, String)> =
+        sqlx::query_as("select id, lower(name) from teams where lower(name) = any($1)")
+            .bind(names.iter().map(|n| n.to_lowercase()).collect::<Vec<_>>())
+            .fetch_all(&mut *conn)
+            .await?;
+    TEAMS
+        .iter()
+        .map(|team| {
+            rows.iter()
+                .find(|(_, name)| *name == team.name.to_lowercase())
+                .map(|(id, _)| *id)
+                .with_context(|| format!("the team {} is missing", team.name))
+        })
+        .collect()
+}
+
+/// An active category and the texts its cases are written from.
+#[derive(Debug, Clone)]
+struct Category {
+    id: Uuid,
+    text: &'static CategoryText,
+}
+
+/// The active categories, in their display order.
+#[tracing::instrument(skip_all)]
+async fn read_categories(conn: &mut PgConnection) -> anyhow::Result<Vec<Category>> {
+    let rows: Vec<(Uuid, String)> = sqlx::query_as(
+        "select id, lower(name) from categories where retired_at is null order by position, lower(name)",
+    )
+    .fetch_all(conn)
+    .await?;
+    if rows.is_empty() {
+        anyhow::bail!("there are no active categories to file demo cases under: add one first");
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| Category {
+            id,
+            text: CATEGORY_TEXTS
+                .iter()
+                .find(|t| t.name == name)
+                .unwrap_or(&GENERIC_CATEGORY),
+        })
+        .collect())
+}
+
+/// Account names already in use (lowercased): demo names steer clear of them.
+async fn read_account_names(conn: &mut PgConnection) -> sqlx::Result<HashSet<String>> {
+    let names: Vec<String> = sqlx::query_scalar("select lower(name) from accounts")
+        .fetch_all(conn)
+        .await?;
+    Ok(names.into_iter().collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rows, as generated.
+
+struct UserRow {
+    id: Uuid,
+    email: String,
+    name: &'static str,
+    role: &'static str,
+    team: Option<usize>,
+    time_zone: &'static str,
+}
+
+struct AccountRow {
+    id: Uuid,
+    name: String,
+    team: usize,
+    manager_id: Uuid,
+    annual_value_minor: i64,
+    tier: &'static str,
+    contact_first: &'static str,
+    contact_name: String,
+    contact_email: String,
+    contact_phone: String,
+    notes: &'static str,
+    created_at: DateTime<Utc>,
+}
+
+struct CaseRow {
+    id: Uuid,
+    account_id: Uuid,
+    team_id: Uuid,
+    owner_id: Uuid,
+    title: String,
+    what_happened: String,
+    category_id: Uuid,
+    severity: &'static str,
+    detected_by: &'static str,
+    occurred_at: DateTime<Utc>,
+    detected_at: DateTime<Utc>,
+    value_at_risk_minor: Option<i64>,
+    stage: &'static str,
+    outcome: &'static str,
+    root_cause: &'static str,
+    our_share: Option<&'static str>,
+    other_side_view: &'static str,
+    relationship_value: Option<&'static str>,
+    decision: Option<&'static str>,
+    reparation_what: &'static str,
+    reparation_cost_minor: Option<i64>,
+    reparation_none_reason: &'static str,
+    let_go: &'static str,
+    let_go_reason: &'static str,
+    let_go_requested_by: Option<Uuid>,
+    let_go_requested_at: Option<DateTime<Utc>>,
+    let_go_decided_by: Option<Uuid>,
+    let_go_decided_at: Option<DateTime<Utc>>,
+    version: i32,
+    created_at: DateTime<Utc>,
+    last_activity_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+}
+
+struct EventRow {
+    case_id: Uuid,
+    actor_id: Uuid,
+    kind: &'static str,
+    summary: String,
+    data: String,
+    created_at: DateTime<Utc>,
+}
+
+struct ConversationRow {
+    id: Uuid,
+    case_id: Uuid,
+    channel: &'static str,
+    with_whom: String,
+    happened_at: DateTime<Utc>,
+    summary: String,
+    sentiment: i16,
+    listened_fully: bool,
+    validated_feelings: bool,
+    took_responsibility: bool,
+    asked_what_differently: bool,
+    created_by: Uuid,
+    created_at: DateTime<Utc>,
+}
+
+struct ActionItemRow {
+    id: Uuid,
+    case_id: Uuid,
+    what: String,
+    owner_id: Uuid,
+    due_date: NaiveDate,
+    done_at: Option<DateTime<Utc>>,
+    created_by: Uuid,
+    created_at: DateTime<Utc>,
+}
+
+/// A commitment or a lesson: both are a text on a case.
+struct NoteRow {
+    id: Uuid,
+    case_id: Uuid,
+    text: &'static str,
+    applies_to_all: bool,
+    created_by: Uuid,
+    created_at: DateTime<Utc>,
+}
+
+/// Everything `mend demo` writes.
+#[derive(Default)]
+struct Dataset {
+    users: Vec<UserRow>,
+    accounts: Vec<AccountRow>,
+    cases: Vec<CaseRow>,
+    events: Vec<EventRow>,
+    conversations: Vec<ConversationRow>,
+    action_items: Vec<ActionItemRow>,
+    commitments: Vec<NoteRow>,
+    lessons: Vec<NoteRow>,
+    team_ids: Vec<Uuid>,
+    password_hash: String,
+}
+
+impl Dataset {
+    fn counts(&self) -> Counts {
+        Counts {
+            teams: self.team_ids.len(),
+            users: self.users.len(),
+            accounts: self.accounts.len(),
+            cases: self.cases.len(),
+            events: self.events.len(),
+            conversations: self.conversations.len(),
+            action_items: self.action_items.len(),
+            commitments: self.commitments.len(),
+            lessons: self.lessons.len(),
+        }
+    }
+
+    fn demo_users(&self) -> Vec<DemoUser> {
+        self.users
+            .iter()
+            .map(|u| DemoUser {
+                email: u.email.clone(),
+                name: u.name,
+                role: u.role,
+                team: u.team.map(|t| TEAMS[t].name),
+            })
+            .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generating.
+
+/// Where a case ends up: still open in a stage, or closed with an outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    Open(Stage),
+    Restored,
+    Lost,
+    LetGo,
+}
+
+/// Every plan appears at least once when there are enough cases, so even a small demo shows
+/// every stage and every outcome.
+const EVERY_PLAN: [Plan; 8] = [
+    Plan::Open(Stage::Detected),
+    Plan::Open(Stage::Assessing),
+    Plan::Open(Stage::ReachingOut),
+    Plan::Open(Stage::MakingItRight),
+    Plan::Open(Stage::FollowingUp),
+    Plan::Restored,
+    Plan::Lost,
+    Plan::LetGo,
+];
+
+/// A case before it is written out: its account and how long ago it was opened.
+#[derive(Debug, Clone, Copy)]
+struct CaseSpec {
+    account: usize,
+    age: i64,
+}
+
+/// Makes all the rows. Pure apart from the clock reading passed in as `now`.
+#[tracing::instrument(skip_all)]
+fn generate(
+    options: DemoOptions,
+    now: DateTime<Utc>,
+    team_ids: &[Uuid],
+    categories: &[Category],
+    mut taken_names: HashSet<String>,
+    password_hash: &str,
+) -> Dataset {
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    let mut data = Dataset {
+        team_ids: team_ids.to_vec(),
+        password_hash: password_hash.to_string(),
+        ..Dataset::default()
+    };
+    let staff = make_users(&mut rng, now, &mut data);
+    make_accounts(&mut rng, now, options.accounts, &staff, &mut taken_names, &mut data);
+
+    let specs = case_specs(&mut rng, options, data.accounts.len());
+    let plans = plan_cases(&mut rng, &specs);
+    let mut cases = CaseMaker {
+        rng: &mut rng,
+        now,
+        categories,
+        staff: &staff,
+        data: &mut data,
+    };
+    for (spec, plan) in specs.iter().zip(plans) {
+        cases.make(*spec, plan);
+    }
+    // Timeline ids follow time, across cases as well as within each case.
+    data.events.sort_by_key(|e| e.created_at);
+    tracing::info!(cases = data.cases.len(), events = data.events.len(), "generated");
+    data
+}
+
+/// The user ids of one team.
+struct Staff {
+    manager: Uuid,
+    account_managers: Vec<Uuid>,
+}
+
+fn make_users(rng: &mut StdRng, now: DateTime<Utc>, data: &mut Dataset) -> Vec<Staff> {
+    let _ = now;
+    let mut staff = Vec::new();
+    for (t, team) in TEAMS.iter().enumerate() {
+        let key = team.name.to_lowercase();
+        let manager = uuid(rng);
+        data.users.push(UserRow {
+            id: manager,
+            email: format!("manager.{key}@{EMAIL_DOMAIN}"),
+            name: team.manager,
+            role: "manager",
+            team: Some(t),
+            time_zone: team.time_zone,
+        });
+        let mut account_managers = Vec::new();
+        for (i, name) in team.account_managers.iter().enumerate() {
+            let id = uuid(rng);
+            data.users.push(UserRow {
+                id,
+                email: format!("am{}.{key}@{EMAIL_DOMAIN}", i + 1),
+                name,
+                role: "account_manager",
+                team: Some(t),
+                time_zone: team.time_zone,
+            });
+            account_managers.push(id);
+        }
+        staff.push(Staff {
+            manager,
+            account_managers,
+        });
+    }
+    data.users.push(UserRow {
+        id: uuid(rng),
+        email: format!("admin@{EMAIL_DOMAIN}"),
+        name: ADMIN_NAME,
+        role: "admin",
+        team: None,
+        time_zone: "UTC",
+    });
+    staff
+}
+
+fn make_accounts(
+    rng: &mut StdRng,
+    now: DateTime<Utc>,
+    count: usize,
+    staff: &[Staff],
+    taken: &mut HashSet<String>,
+    data: &mut Dataset,
+) {
+    let team_weights: Vec<(usize, u32)> = TEAMS.iter().enumerate().map(|(i, t)| (i, t.share)).collect();
+    for _ in 0..count {
+        let team = weighted(rng, &team_weights);
+        let spec = &TEAMS[team];
+        let name = unique_name(rng, taken);
+        // Log-uniform: many small accounts, a few large ones.
+        let (low, high) = if spec.enterprise {
+            (50_000.0_f64, 2_000_000.0_f64)
+        } else {
+            (5_000.0, 800_000.0)
+        };
+        let euros = (low.ln() + rng.random::<f64>() * (high.ln() - low.ln())).exp();
+        let euros = ((euros / 100.0).round() * 100.0) as i64;
+        let tier = match euros {
+            e if e >= 500_000 => "strategic",
+            e if e >= 100_000 => "key",
+            _ => "standard",
+        };
+        let first = pick(rng, FIRST_NAMES);
+        let last = pick(rng, LAST_NAMES);
+        let domain: String = name
+            .split_whitespace()
+            .take(2)
+            .collect::<String>()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_lowercase();
+        let staff = &staff[team];
+        data.accounts.push(AccountRow {
+            id: uuid(rng),
+            manager_id: staff.account_managers[rng.random_range(0..staff.account_managers.len())],
+            contact_first: first,
+            contact_name: format!("{first} {last}"),
+            contact_email: format!(
+                "{}.{}@{domain}.example",
+                first.to_lowercase(),
+                last.to_lowercase()
+            ),
+            contact_phone: format!(
+                "{} 555 {:03} {:03}",
+                spec.phone_prefix,
+                rng.random_range(0..1000),
+                rng.random_range(0..1000)
+            ),
+            notes: pick(rng, ACCOUNT_NOTES),
+            created_at: now
+                - TimeDelta::seconds(HISTORY_DAYS * DAY + rng.random_range(0..1100 * DAY)),
+            name,
+            team,
+            annual_value_minor: euros * 100,
+            tier,
+        });
+    }
+}
+
+/// A company name not yet taken (case-insensitively). Draws the same random numbers whatever is
+/// taken, so existing accounts do not change the rest of the demo data.
+fn unique_name(rng: &mut StdRng, taken: &mut HashSet<String>) -> String {
+    let prefix = pick(rng, NAME_PREFIXES);
+    let suffix = pick(rng, NAME_SUFFIXES);
+    let form = pick(rng, LEGAL_FORMS);
+    let base = if form.is_empty() {
+        format!("{prefix} {suffix}")
+    } else {
+        format!("{prefix} {suffix} {form}")
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.contains(&name.to_lowercase()) {
+        name = format!("{base} {n}");
+        n += 1;
+    }
+    taken.insert(name.to_lowercase());
+    name
+}
+
+/// Which account each case is on and how old it is, oldest first (so case numbers follow time).
+fn case_specs(rng: &mut StdRng, options: DemoOptions, accounts: usize) -> Vec<CaseSpec> {
+    let mut specs = Vec::with_capacity(options.cases);
+    if accounts == 0 {
+        return specs;
+    }
+    // About 5% of accounts are fragile: three or more incidents within the last year.
+    let fragile_count = (accounts / 20).max(1).min(options.cases / 6);
+    let fragile = rand::seq::index::sample(rng, accounts, fragile_count).into_vec();
+    let mut is_fragile = vec![false; accounts];
+    for &a in &fragile {
+        is_fragile[a] = true;
+        for _ in 0..rng.random_range(3..=5) {
+            if specs.len() < options.cases {
+                specs.push(CaseSpec {
+                    account: a,
+                    age: rng.random_range(HOUR..365 * DAY),
+                });
+            }
+        }
+    }
+    // The rest land on accounts with uneven weights: some clients have more incidents.
+    let mut cumulative = Vec::with_capacity(accounts);
+    let mut total = 0.0;
+    for fragile in &is_fragile {
+        total += rng.random_range(0.2..1.8) * if *fragile { 2.0 } else { 1.0 };
+        cumulative.push(total);
+    }
+    while specs.len() < options.cases {
+        let roll = rng.random::<f64>() * total;
+        let account = cumulative.partition_point(|&c| c <= roll).min(accounts - 1);
+        // Skewed towards recent months: more cases are logged as the team gets used to Mend.
+        let u: f64 = rng.random();
+        let age = HOUR + (u.powf(1.3) * (HISTORY_DAYS * DAY - HOUR) as f64) as i64;
+        specs.push(CaseSpec { account, age });
+    }
+    specs.sort_by_key(|s| std::cmp::Reverse(s.age));
+    specs
+}
+
+/// Picks where each case ends up: old cases are mostly closed, young ones spread over the stages.
+fn plan_cases(rng: &mut StdRng, specs: &[CaseSpec]) -> Vec<Plan> {
+    use Plan::*;
+    let mut plans: Vec<Plan> = specs
+        .iter()
+        .map(|spec| {
+            let days = spec.age / DAY;
+            let weights: &[(Plan, u32)] = if days > 90 {
+                &[
+                    (Restored, 65),
+                    (Lost, 15),
+                    (LetGo, 10),
+                    (Open(Stage::FollowingUp), 5),
+                    (Open(Stage::MakingItRight), 3),
+                    (Open(Stage::ReachingOut), 1),
+                    (Open(Stage::Assessing), 1),
+                ]
+            } else if days > 30 {
+                &[
+                    (Open(Stage::Detected), 3),
+                    (Open(Stage::Assessing), 5),
+                    (Open(Stage::ReachingOut), 10),
+                    (Open(Stage::MakingItRight), 20),
+                    (Open(Stage::FollowingUp), 32),
+                    (Restored, 18),
+                    (Lost, 6),
+                    (LetGo, 6),
+                ]
+            } else if days > 7 {
+                &[
+                    (Open(Stage::Detected), 8),
+                    (Open(Stage::Assessing), 15),
+                    (Open(Stage::ReachingOut), 20),
+                    (Open(Stage::MakingItRight), 25),
+                    (Open(Stage::FollowingUp), 22),
+                    (Restored, 5),
+                    (Lost, 3),
+                    (LetGo, 2),
+                ]
+            } else {
+                &[
+                    (Open(Stage::Detected), 35),
+                    (Open(Stage::Assessing), 30),
+                    (Open(Stage::ReachingOut), 20),
+                    (Open(Stage::MakingItRight), 10),
+                    (Open(Stage::FollowingUp), 3),
+                    (Lost, 1),
+                    (LetGo, 1),
+                ]
+            };
+            weighted(rng, weights)
+        })
+        .collect();
+    ensure_every_plan(&mut plans, specs);
+    plans
+}
+
+/// Turns a few cases of common plans into the missing ones: open stages go to the youngest
+/// cases, closed outcomes to cases a month or two old, which had time to get there.
+fn ensure_every_plan(plans: &mut [Plan], specs: &[CaseSpec]) {
+    if plans.len() < EVERY_PLAN.len() * 2 {
+        return;
+    }
+    let mut pinned = vec![false; plans.len()];
+    for target in EVERY_PLAN {
+        if plans.contains(&target) {
+            continue;
+        }
+        let mut order: Vec<usize> = (0..plans.len()).collect();
+        match target {
+            Plan::Open(_) => order.sort_by_key(|&i| specs[i].age),
+            _ => order.sort_by_key(|&i| (specs[i].age - 45 * DAY).abs()),
+        }
+        let common = |plan: Plan, plans: &[Plan]| plans.iter().filter(|p| **p == plan).count() > 1;
+        if let Some(i) = order
+            .into_iter()
+            .find(|&i| !pinned[i] && common(plans[i], plans))
+        {
+            plans[i] = target;
+            pinned[i] = true;
+        }
+    }
+}
+
+/// Writes one case and everything on it into the dataset.
+struct CaseMaker<'a> {
+    rng: &'a mut StdRng,
+    now: DateTime<Utc>,
+    categories: &'a [Category],
+    staff: &'a [Staff],
+    data: &'a mut Dataset,
+}
+
+/// Typical time a case spends in each stage before it moves on, in hours (detected to
+/// following up).
+const STAGE_HOURS: [(i64, i64); 5] = [(1, 72), (12, 120), (24, 240), (72, 480), (336, 1440)];
+
+impl CaseMaker<'_> {
+    fn make(&mut self, spec: CaseSpec, plan: Plan) {
+        let rng = &mut *self.rng;
+        let now = self.now;
+        let account = &self.data.accounts[spec.account];
+        let team_id = self.data.team_ids[account.team];
+        let staff = &self.staff[account.team];
+        let owner = account.manager_id;
+        let case_id = uuid(rng);
+        let contact = account.contact_first;
+
+        // Detected: what, when, who noticed, how bad.
+        let created = now - TimeDelta::seconds(spec.age);
+        let category = {
+            let weights: Vec<(usize, u32)> = self
+                .categories
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i, c.text.weight))
+                .collect();
+            &self.categories[weighted(rng, &weights)]
+        };
+        let text = category.text;
+        let severity = weighted(
+            rng,
+            &[("low", 30), ("medium", 40), ("high", 22), ("critical", 8)],
+        );
+        let by_us = rng.random_bool(0.45);
+        let detected = created - TimeDelta::seconds(rng.random_range(0..if by_us { 12 } else { 36 } * HOUR));
+        let occurred = detected
+            - TimeDelta::seconds(if by_us {
+                rng.random_range(10 * MINUTE..48 * HOUR)
+            } else {
+                rng.random_range(2 * HOUR..14 * DAY)
+            });
+        let title = fill(rng, pick(rng, text.titles), contact);
+        let what_happened = {
+            let mut sentences = vec![fill(rng, pick(rng, text.what), contact)];
+            if rng.random_bool(0.6) {
+                sentences.push(fill(rng, pick(rng, IMPACTS), contact));
+            }
+            if rng.random_bool(0.5) {
+                let pool = if by_us { FOUND_BY_US } else { FOUND_BY_CLIENT };
+                sentences.push(fill(rng, pick(rng, pool), contact));
+            }
+            sentences.join(" ")
+        };
+
+        // How far the case got, and how it ended.
+        let outcome = match plan {
+            Plan::Open(_) => Outcome::Open,
+            Plan::Restored => Outcome::Restored,
+            Plan::Lost => Outcome::Lost,
+            Plan::LetGo => Outcome::LetGo,
+        };
+        let reached = match plan {
+            Plan::Open(stage) => stage,
+            Plan::Restored => Stage::FollowingUp,
+            Plan::LetGo => Stage::Assessing,
+            Plan::Lost => weighted(
+                rng,
+                &[
+                    (Stage::Assessing, 10),
+                    (Stage::ReachingOut, 25),
+                    (Stage::MakingItRight, 35),
+                    (Stage::FollowingUp, 30),
+                ],
+            ),
+        };
+        let r = usize::from(reached.number() - 1);
+        let let_go_requested = plan == Plan::LetGo
+            || (plan == Plan::Open(Stage::Assessing) && rng.random_bool(0.25));
+
+        // Moments: each stage move, then the let-go request and decision or the close.
+        let mut gaps: Vec<i64> = (0..r)
+            .map(|i| rng.random_range(STAGE_HOURS[i].0 * HOUR..STAGE_HOURS[i].1 * HOUR))
+            .collect();
+        if let_go_requested {
+            gaps.push(rng.random_range(12 * HOUR..120 * HOUR));
+        }
+        match outcome {
+            Outcome::Open => {}
+            Outcome::Restored => {
+                gaps.push(rng.random_range(STAGE_HOURS[4].0 * HOUR..STAGE_HOURS[4].1 * HOUR))
+            }
+            Outcome::Lost => gaps.push(rng.random_range(24 * HOUR..720 * HOUR)),
+            Outcome::LetGo => gaps.push(rng.random_range(2 * HOUR..72 * HOUR)),
+        }
+        let budget = (spec.age - MINUTE) as f64
+            * if outcome == Outcome::Open {
+                rng.random_range(0.3..0.9)
+            } else {
+                rng.random_range(0.6..0.98)
+            };
+        let total = gaps.iter().sum::<i64>().max(1) as f64;
+        // Squeeze a journey into a young case; stretch a short one a little in an old case.
+        let scale = if total > budget {
+            budget / total
+        } else {
+            (budget / total).min(2.5)
+        };
+        let mut moments = Vec::with_capacity(gaps.len());
+        let mut at = created;
+        for gap in gaps {
+            at += TimeDelta::seconds(((gap as f64 * scale) as i64).max(1));
+            moments.push(at);
+        }
+        let stage_at = |i: usize| if i == 0 { created } else { moments[i - 1] };
+        let closed_at = (outcome != Outcome::Open).then(|| moments[moments.len() - 1]);
+        let let_go_requested_at = let_go_requested.then(|| moments[r]);
+        let end = closed_at.unwrap_or(now);
+        // When the case left stage `i` (or now, or when it closed).
+        let stage_end = |i: usize| if i < r { moments[i] } else { let_go_requested_at.unwrap_or(end) };
+
+        // Assessing: root cause, our share, value at risk, decision.
+        let assessed = r >= 2 || let_go_requested;
+        let partly = |rng: &mut StdRng, p: f64| assessed || (r == 1 && rng.random_bool(p));
+        let severity_share = match severity {
+            "low" => (0.02, 0.10),
+            "medium" => (0.05, 0.25),
+            "high" => (0.15, 0.60),
+            _ => (0.40, 1.00),
+        };
+        let value_at_risk = (assessed || rng.random_bool(if r == 1 { 0.7 } else { 0.25 })).then(|| {
+            let share = rng.random_range(severity_share.0..severity_share.1);
+            let euros = ((account.annual_value_minor as f64 / 100.0 * share / 100.0).round() * 100.0)
+                .max(500.0) as i64;
+            euros * 100
+        });
+        let root_cause = if partly(rng, 0.6) { pick(rng, text.root_causes) } else { "" };
+        let our_share = partly(rng, 0.6).then(|| {
+            weighted(rng, &[("none", 5), ("some", 35), ("most", 35), ("all", 25)])
+        });
+        let other_side_view = if partly(rng, 0.4) && rng.random_bool(0.85) {
+            pick(rng, OTHER_SIDE_VIEWS)
+        } else {
+            ""
+        };
+        let relationship_value = partly(rng, 0.5).then(|| match account.tier {
+            "strategic" => "high",
+            "key" => weighted(rng, &[("high", 60), ("medium", 40)]),
+            _ => weighted(rng, &[("medium", 60), ("low", 40)]),
+        });
+        let decision = if let_go_requested {
+            Some("let_go")
+        } else if assessed || (r == 1 && rng.random_bool(0.3)) {
+            Some("repair")
+        } else {
+            None
+        };
+        let what_happened = if r == 0 && rng.random_bool(0.15) {
+            String::new()
+        } else {
+            what_happened
+        };
+
+        // Conversations: first contact when reaching out, check-ins while following up.
+        let mut talks: Vec<DateTime<Utc>> = Vec::new();
+        let mut window = |rng: &mut StdRng, i: usize, n: usize, talks: &mut Vec<DateTime<Utc>>| {
+            let (from, to) = (stage_at(i), stage_end(i) - TimeDelta::seconds(MINUTE));
+            for _ in 0..n {
+                talks.push(between(rng, from, to));
+            }
+        };
+        if let_go_requested && rng.random_bool(0.4) {
+            window(rng, 1, 1, &mut talks);
+        }
+        if r >= 3 {
+            let n = if rng.random_bool(0.7) { 1 } else { 2 };
+            window(rng, 2, n, &mut talks);
+            let n = usize::from(rng.random_bool(0.3));
+            window(rng, 3, n, &mut talks);
+        } else if r == 2 && rng.random_bool(0.5) {
+            window(rng, 2, 1, &mut talks);
+        }
+        if r == 4 {
+            let n = match outcome {
+                Outcome::Restored => rng.random_range(1..=3),
+                _ => rng.random_range(0..=2),
+            };
+            window(rng, 4, n, &mut talks);
+        }
+        talks.sort();
+        let email_only = rng.random_bool(0.12);
+        let mut sentiment: i16 = match severity {
+            "critical" => -2,
+            "high" => weighted(rng, &[(-2, 60), (-1, 40)]),
+            "medium" => weighted(rng, &[(-2, 20), (-1, 60), (0, 20)]),
+            _ => weighted(rng, &[(-1, 50), (0, 50)]),
+        };
+        let talk_count = talks.len();
+        let mut events = vec![event(case_id, owner, "created", "Case opened".into(), "{}".into(), created)];
+        for (k, happened_at) in talks.into_iter().enumerate() {
+            let first = k == 0;
+            if !first {
+                sentiment = if outcome == Outcome::Lost {
+                    (sentiment + weighted(rng, &[(-1, 25), (0, 50), (1, 25)])).clamp(-2, 0)
+                } else {
+                    (sentiment + weighted(rng, &[(0, 30), (1, 50), (2, 20)])).min(2)
+                };
+            }
+            if outcome == Outcome::Restored && k + 1 == talk_count {
+                sentiment = sentiment.max(1);
+            }
+            let channel = if email_only {
+                "email"
+            } else if first {
+                weighted(rng, &[("phone", 45), ("in_person", 25), ("video", 20), ("email", 10)])
+            } else {
+                weighted(
+                    rng,
+                    &[("phone", 40), ("video", 25), ("email", 15), ("chat", 10), ("in_person", 10)],
+                )
+            };
+            let openings = opening_lines(channel, first);
+            let summary = format!(
+                "{} {}",
+                fill(rng, pick(rng, openings), contact),
+                pick(rng, sentiment_lines(sentiment))
+            );
+            let with_whom = if rng.random_bool(0.85) {
+                account.contact_name.clone()
+            } else {
+                format!("{} and {}", account.contact_name, pick(rng, OTHER_PEOPLE))
+            };
+            // Logged a little after it happened, before the case moved on.
+            let limit = self.now.min(end) - TimeDelta::seconds(30);
+            let created_at = (happened_at + TimeDelta::seconds(rng.random_range(5 * MINUTE..6 * HOUR)))
+                .min(limit)
+                .max(happened_at);
+            let p = if first { [0.8, 0.7, 0.85, 0.6] } else { [0.7, 0.5, 0.4, 0.3] };
+            events.push(event(
+                case_id,
+                owner,
+                "conversation",
+                format!("Logged {} with {with_whom}", channel_phrase(channel)),
+                "{}".into(),
+                created_at,
+            ));
+            self.data.conversations.push(ConversationRow {
+                id: uuid(rng),
+                case_id,
+                channel,
+                with_whom,
+                happened_at,
+                summary,
+                sentiment,
+                listened_fully: rng.random_bool(p[0]),
+                validated_feelings: rng.random_bool(p[1]),
+                took_responsibility: rng.random_bool(p[2]),
+                asked_what_differently: rng.random_bool(p[3]),
+                created_by: owner,
+                created_at,
+            });
+        }
+
+        // Making it right: action items, the reparation, commitments.
+        let mut activity = Vec::new();
+        if r >= 3 {
+            let (from, to) = (stage_at(3), stage_end(3) - TimeDelta::seconds(MINUTE));
+            let items = if r >= 4 {
+                rng.random_range(1..=3)
+            } else {
+                rng.random_range(0..=2)
+            };
+            let done_chance = match (outcome, r) {
+                (Outcome::Restored, _) => 1.0,
+                (Outcome::Lost, _) => 0.5,
+                (_, 4) => 0.85,
+                _ => 0.3,
+            };
+            for _ in 0..items {
+                let created_at = between(rng, from, to);
+                let owner_id = match rng.random_range(0..20) {
+                    0..15 => owner,
+                    15..18 => staff.account_managers[rng.random_range(0..staff.account_managers.len())],
+                    _ => staff.manager,
+                };
+                let due = created_at + TimeDelta::days(rng.random_range(3..=21));
+                let done_at = rng
+                    .random_bool(done_chance)
+                    .then(|| between(rng, created_at + TimeDelta::seconds(HOUR), end));
+                activity.extend(done_at);
+                activity.push(created_at);
+                self.data.action_items.push(ActionItemRow {
+                    id: uuid(rng),
+                    case_id,
+                    what: fill(rng, pick(rng, text.actions), contact),
+                    owner_id,
+                    due_date: due.date_naive(),
+                    done_at,
+                    created_by: owner,
+                    created_at,
+                });
+            }
+            let commitments = if r >= 4 {
+                rng.random_range(1..=2)
+            } else {
+                usize::from(rng.random_bool(0.5))
+            };
+            for _ in 0..commitments {
+                let created_at = between(rng, from, to);
+                activity.push(created_at);
+                self.data.commitments.push(NoteRow {
+                    id: uuid(rng),
+                    case_id,
+                    text: pick(rng, text.commitments),
+                    applies_to_all: false,
+                    created_by: owner,
+                    created_at,
+                });
+            }
+        }
+        let (reparation_what, reparation_cost_minor, reparation_none_reason) =
+            if r >= 4 || (r == 3 && rng.random_bool(0.4)) {
+                if rng.random_bool(0.75) {
+                    let basis = value_at_risk.unwrap_or(account.annual_value_minor / 10) as f64;
+                    let cost = ((basis * rng.random_range(0.01..0.08) / 5_000.0).round() * 5_000.0)
+                        .max(10_000.0) as i64;
+                    (pick(rng, REPARATIONS), Some(cost), "")
+                } else {
+                    ("", None, pick(rng, NO_REPARATION_REASONS))
+                }
+            } else {
+                ("", None, "")
+            };
+
+        // The timeline: every stage move, the let-go request and decision, the close.
+        let mut version = 1;
+        for i in 1..=r {
+            let stage = Stage::ALL[i];
+            events.push(event(
+                case_id,
+                owner,
+                "stage",
+                format!("Moved to {}", stage.label()),
+                format!(r#"{{"from":"{}","to":"{}"}}"#, Stage::ALL[i - 1], stage),
+                stage_at(i),
+            ));
+            version += 1;
+        }
+        let let_go_reason = if let_go_requested { pick(rng, LET_GO_REASONS) } else { "" };
+        if let Some(at) = let_go_requested_at {
+            events.push(event(
+                case_id,
+                owner,
+                "let_go",
+                format!("Asked a manager to let the client go: {let_go_reason}"),
+                r#"{"let_go":"requested"}"#.into(),
+                at,
+            ));
+            version += 1;
+        }
+        if let Some(at) = closed_at {
+            let from = match plan {
+                Plan::LetGo => let_go_requested_at.unwrap_or(at),
+                _ => stage_at(r),
+            };
+            for _ in 0..if plan == Plan::LetGo { 1 } else { rng.random_range(1..=2) } {
+                let created_at = between(rng, from.max(at - TimeDelta::seconds(3 * HOUR)), at - TimeDelta::seconds(MINUTE));
+                self.data.lessons.push(NoteRow {
+                    id: uuid(rng),
+                    case_id,
+                    text: pick(rng, if rng.random_bool(0.6) { text.lessons } else { GENERAL_LESSONS }),
+                    applies_to_all: rng.random_bool(0.3),
+                    created_by: owner,
+                    created_at,
+                });
+            }
+            let actor = if plan == Plan::LetGo {
+                events.push(event(
+                    case_id,
+                    staff.manager,
+                    "let_go",
+                    "Approved letting the client go".into(),
+                    r#"{"let_go":"approved"}"#.into(),
+                    at,
+                ));
+                version += 1;
+                staff.manager
+            } else {
+                owner
+            };
+            events.push(event(
+                case_id,
+                actor,
+                "stage",
+                format!("Closed as {}", outcome.label().to_lowercase()),
+                format!(
+                    r#"{{"from":"{}","to":"closed","outcome":"{}"}}"#,
+                    reached, outcome
+                ),
+                at,
+            ));
+            version += 1;
+        }
+        let last_activity_at = events
+            .iter()
+            .map(|e| e.created_at)
+            .chain(activity)
+            .chain(self.data.lessons.iter().rev().take_while(|l| l.case_id == case_id).map(|l| l.created_at))
+            .max()
+            .unwrap_or(created)
+            .min(now);
+        self.data.events.extend(events);
+
+        let stage = if outcome == Outcome::Open { reached } else { Stage::Closed };
+        let case = CaseRow {
+            id: case_id,
+            account_id: account.id,
+            team_id,
+            owner_id: owner,
+            title,
+            what_happened,
+            category_id: category.id,
+            severity,
+            detected_by: if by_us { "us" } else { "client" },
+            occurred_at: occurred,
+            detected_at: detected,
+            value_at_risk_minor: value_at_risk,
+            stage: stage.as_str(),
+            outcome: outcome.as_str(),
+            root_cause,
+            our_share,
+            other_side_view,
+            relationship_value,
+            decision,
+            reparation_what,
+            reparation_cost_minor,
+            reparation_none_reason,
+            let_go: match (plan, let_go_requested) {
+                (Plan::LetGo, _) => "approved",
+                (_, true) => "requested",
+                _ => "none",
+            },
+            let_go_reason,
+            let_go_requested_by: let_go_requested.then_some(owner),
+            let_go_requested_at,
+            let_go_decided_by: (plan == Plan::LetGo).then_some(staff.manager),
+            let_go_decided_at: if plan == Plan::LetGo { closed_at } else { None },
+            version,
+            created_at: created,
+            last_activity_at,
+            closed_at,
+        };
+        self.data.cases.push(case);
+    }
+}
+
+fn event(
+    case_id: Uuid,
+    actor_id: Uuid,
+    kind: &'static str,
+    summary: String,
+    data: String,
+    created_at: DateTime<Utc>,
+) -> EventRow {
+    EventRow {
+        case_id,
+        actor_id,
+        kind,
+        summary,
+        data,
+        created_at,
+    }
+}
+
+/// A random (version 4) id drawn from the seeded generator, so ids are deterministic too.
+fn uuid(rng: &mut StdRng) -> Uuid {
+    uuid::Builder::from_random_bytes(rng.random::<u128>().to_le_bytes()).into_uuid()
+}
+
+/// One of `items`; the lists are non-empty constants.
+fn pick<T: Copy>(rng: &mut StdRng, items: &[T]) -> T {
+    items[rng.random_range(0..items.len())]
+}
+
+/// One of `items`, each as likely as its weight; the lists are non-empty.
+fn weighted<T: Copy>(rng: &mut StdRng, items: &[(T, u32)]) -> T {
+    let total: u32 = items.iter().map(|(_, w)| w).sum();
+    let mut roll = rng.random_range(0..total.max(1));
+    for &(item, weight) in items {
+        if roll < weight {
+            return item;
+        }
+        roll -= weight;
+    }
+    items[items.len() - 1].0
+}
+
+/// A moment in `[from, to]`, or `from` when the span is empty.
+fn between(rng: &mut StdRng, from: DateTime<Utc>, to: DateTime<Utc>) -> DateTime<Utc> {
+    let span = (to - from).num_seconds();
+    if span <= 0 {
+        from
+    } else {
+        from + TimeDelta::seconds(rng.random_range(0..=span))
+    }
+}
+
+/// Fills a template's `{placeholders}` with plausible details.
+fn fill(rng: &mut StdRng, template: &str, contact: &str) -> String {
+    let mut text = template.to_string();
+    let slots: [(&str, &[&str]); 7] = [
+        ("{deliverable}", DELIVERABLES),
+        ("{project}", PROJECTS),
+        ("{report}", REPORTS),
+        ("{quarter}", &["Q1", "Q2", "Q3", "Q4"]),
+        ("{month}", MONTHS),
+        ("{weekday}", &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]),
+        ("{contact}", &[]),
+    ];
+    for (slot, values) in slots {
+        if text.contains(slot) {
+            let value = if values.is_empty() { contact } else { pick(rng, values) };
+            text = text.replace(slot, value);
+        }
+    }
+    if text.contains("{n}") {
+        text = text.replace("{n}", &rng.random_range(2..=14).to_string());
+    }
+    if text.contains("{weeks}") {
+        text = text.replace("{weeks}", &rng.random_range(2..=6).to_string());
+    }
+    text
+}
+
+fn channel_phrase(channel: &str) -> &'static str {
+    match channel {
+        "in_person" => "a meeting in person",
+        "phone" => "a phone call",
+        "video" => "a video call",
+        "email" => "an e-mail",
+        _ => "a chat",
+    }
+}
+
+fn opening_lines(channel: &str, first: bool) -> &'static [&'static str] {
+    match (channel, first) {
+        ("in_person", true) => &[
+            "Visited {contact} at their office to apologise in person.",
+            "Met {contact} near their office and went through what happened, step by step.",
+        ],
+        ("phone", true) => &[
+            "Called {contact} and let them tell the whole story without interrupting.",
+            "Phoned {contact} the same afternoon and apologised for our part.",
+            "Called {contact}, listened first, then asked what we could have done differently.",
+        ],
+        ("video", true) => &[
+            "Video call with {contact} and their team lead.",
+            "Set up a video call with {contact} to walk through what went wrong.",
+        ],
+        ("email", true) => &[
+            "E-mailed {contact} an apology and our plan to fix it.",
+            "Wrote to {contact} explaining what happened and what we are doing about it.",
+        ],
+        (_, true) => &["Messaged {contact} to acknowledge the problem and ask for a call."],
+        ("in_person", false) => &["Dropped by {contact}'s office to check that the fix holds."],
+        ("phone", false) => &[
+            "Check-in call with {contact}.",
+            "Called {contact} to hear how things have gone since the fix.",
+        ],
+        ("video", false) => &["Video check-in with {contact}."],
+        ("email", false) => &["Sent {contact} a short update and asked how things are going."],
+        _ => &["Quick chat with {contact} about the latest delivery."],
+    }
+}
+
+fn sentiment_lines(sentiment: i16) -> &'static [&'static str] {
+    match sentiment {
+        i16::MIN..=-2 => &[
+            "They are still angry and said they are looking at other suppliers.",
+            "Very frustrated: this is not the first time.",
+        ],
+        -1 => &[
+            "Still disappointed, but willing to give us the chance to fix it.",
+            "Cool and guarded; they want to see results, not words.",
+        ],
+        0 => &[
+            "Neutral: they accepted the plan and will judge us on delivery.",
+            "Calmer now; they appreciated hearing it from us directly.",
+        ],
+        1 => &[
+            "Positive: they noticed the improvement.",
+            "Friendly; they thanked us for following up.",
+        ],
+        _ => &[
+            "Very positive: they said the relationship feels stronger than before.",
+            "Happy again, and they mentioned a new project for us.",
+        ],
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing: one `insert … select … from unnest(…)` per table and batch.
+
+/// The values of one column of `rows`, for binding as an array.
+fn col<'r, R, T>(rows: &'r [R], f: impl Fn(&'r R) -> T) -> Vec<T> {
+    rows.iter().map(f).collect()
+}
+
+#[tracing::instrument(skip_all)]
+async fn insert(conn: &mut PgConnection, data: &Dataset) -> anyhow::Result<()> {
+    insert_users(conn, data).await.context("inserting demo users")?;
+    insert_accounts(conn, data).await.context("inserting demo accounts")?;
+    insert_cases(conn, &data.cases).await.context("inserting demo cases")?;
+    insert_conversations(conn, &data.conversations)
+        .await
+        .context("inserting demo conversations")?;
+    insert_action_items(conn, &data.action_items)
+        .await
+        .context("inserting demo action items")?;
+    insert_notes(conn, "commitments", &data.commitments)
+        .await
+        .context("inserting demo commitments")?;
+    insert_notes(conn, "lessons", &data.lessons)
+        .await
+        .context("inserting demo lessons")?;
+    insert_events(conn, &data.events)
+        .await
+        .context("inserting demo case events")?;
+    Ok(())
+}
+
+#[tracing::instrument(skip_all)]
+async fn insert_users(conn: &mut PgConnection, data: &Dataset) -> sqlx::Result<()> {
+    let rows = &data.users;
+    let team_ids: Vec<Option<Uuid>> = col(rows, |u| u.team.map(|t| data.team_ids[t]));
+    sqlx::query(
+        "insert into users (id, email, name, role, team_id, password_hash, time_zone)
+         select id, email, name, role, team_id, $6, time_zone
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $7::text[])
+             as t(id, email, name, role, team_id, time_zone)",
+    )
+    .bind(col(rows, |u| u.id))
+    .bind(col(rows, |u| u.email.as_str()))
+    .bind(col(rows, |u| u.name))
+    .bind(col(rows, |u| u.role))
+    .bind(team_ids)
+    .bind(data.password_hash.as_str())
+    .bind(col(rows, |u| u.time_zone))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip_all)]
+async fn insert_accounts(conn: &mut PgConnection, data: &Dataset) -> sqlx::Result<()> {
+    for rows in data.accounts.chunks(ROWS_PER_STATEMENT) {
+        sqlx::query(
+            "insert into accounts (id, name, team_id, manager_id, annual_value_minor, currency, tier,
+                 contact_name, contact_email, contact_phone, notes, created_at, updated_at)
+             select id, name, team_id, manager_id, value, 'EUR', tier,
+                 contact_name, contact_email, contact_phone, notes, created_at, created_at
+             from unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::int8[], $6::text[],
+                 $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
+                 as t(id, name, team_id, manager_id, value, tier,
+                      contact_name, contact_email, contact_phone, notes, created_at)",
+        )
+        .bind(col(rows, |a| a.id))
+        .bind(col(rows, |a| a.name.as_str()))
+        .bind(col(rows, |a| data.team_ids[a.team]))
+        .bind(col(rows, |a| a.manager_id))
+        .bind(col(rows, |a| a.annual_value_minor))
+        .bind(col(rows, |a| a.tier))
+        .bind(col(rows, |a| a.contact_name.as_str()))
+        .bind(col(rows, |a| a.contact_email.as_str()))
+        .bind(col(rows, |a| a.contact_phone.as_str()))
+        .bind(col(rows, |a| a.notes))
+        .bind(col(rows, |a| a.created_at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[tracing::instrument(skip_all)]
+async fn insert_cases(conn: &mut PgConnection, cases: &[CaseRow]) -> sqlx::Result<()> {
+    for rows in cases.chunks(ROWS_PER_STATEMENT) {
+        // Ordered, so case numbers (the column default) follow the order the cases were opened.
+        sqlx::query(
+            "insert into cases (id, account_id, team_id, owner_id, created_by, title, what_happened,
+                 category_id, severity, detected_by, occurred_at, detected_at, currency,
+                 value_at_risk_minor, stage, outcome, root_cause, our_share, other_side_view,
+                 relationship_value, decision, reparation_what, reparation_cost_minor,
+                 reparation_none_reason, let_go, let_go_reason, let_go_requested_by,
+                 let_go_requested_at, let_go_decided_by, let_go_decided_at, version, created_at,
+                 updated_at, last_activity_at, closed_at)
+             select id, account_id, team_id, owner_id, owner_id, title, what_happened,
+                 category_id, severity, detected_by, occurred_at, detected_at, 'EUR',
+                 value_at_risk, stage, outcome, root_cause, our_share, other_side_view,
+                 relationship_value, decision, reparation_what, reparation_cost,
+                 reparation_none_reason, let_go, let_go_reason, let_go_requested_by,
+                 let_go_requested_at, let_go_decided_by, let_go_decided_at, version, created_at,
+                 last_activity_at, last_activity_at, closed_at
+             from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[],
+                 $7::uuid[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[],
+                 $12::int8[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
+                 $18::text[], $19::text[], $20::text[], $21::int8[], $22::text[], $23::text[],
+                 $24::text[], $25::uuid[], $26::timestamptz[], $27::uuid[], $28::timestamptz[],
+                 $29::int4[], $30::timestamptz[], $31::timestamptz[], $32::timestamptz[])
+                 with ordinality
+                 as t(id, account_id, team_id, owner_id, title, what_happened,
+                      category_id, severity, detected_by, occurred_at, detected_at,
+                      value_at_risk, stage, outcome, root_cause, our_share, other_side_view,
+                      relationship_value, decision, reparation_what, reparation_cost,
+                      reparation_none_reason, let_go, let_go_reason, let_go_requested_by,
+                      let_go_requested_at, let_go_decided_by, let_go_decided_at, version,
+                      created_at, last_activity_at, closed_at, ord)
+             order by ord",
+        )
+        .bind(col(rows, |c| c.id))
+        .bind(col(rows, |c| c.account_id))
+        .bind(col(rows, |c| c.team_id))
+        .bind(col(rows, |c| c.owner_id))
+        .bind(col(rows, |c| c.title.as_str()))
+        .bind(col(rows, |c| c.what_happened.as_str()))
+        .bind(col(rows, |c| c.category_id))
+        .bind(col(rows, |c| c.severity))
+        .bind(col(rows, |c| c.detected_by))
+        .bind(col(rows, |c| c.occurred_at))
+        .bind(col(rows, |c| c.detected_at))
+        .bind(col(rows, |c| c.value_at_risk_minor))
+        .bind(col(rows, |c| c.stage))
+        .bind(col(rows, |c| c.outcome))
+        .bind(col(rows, |c| c.root_cause))
+        .bind(col(rows, |c| c.our_share))
+        .bind(col(rows, |c| c.other_side_view))
+        .bind(col(rows, |c| c.relationship_value))
+        .bind(col(rows, |c| c.decision))
+        .bind(col(rows, |c| c.reparation_what))
+        .bind(col(rows, |c| c.reparation_cost_minor))
+        .bind(col(rows, |c| c.reparation_none_reason))
+        .bind(col(rows, |c| c.let_go))
+        .bind(col(rows, |c| c.let_go_reason))
+        .bind(col(rows, |c| c.let_go_requested_by))
+        .bind(col(rows, |c| c.let_go_requested_at))
+        .bind(col(rows, |c| c.let_go_decided_by))
+        .bind(col(rows, |c| c.let_go_decided_at))
+        .bind(col(rows, |c| c.version))
+        .bind(col(rows, |c| c.created_at))
+        .bind(col(rows, |c| c.last_activity_at))
+        .bind(col(rows, |c| c.closed_at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[tracing::instrument(skip_all)]
+async fn insert_conversations(conn: &mut PgConnection, conversations: &[ConversationRow]) -> sqlx::Result<()> {
+    for rows in conversations.chunks(ROWS_PER_STATEMENT) {
+        sqlx::query(
+            "insert into conversations (id, case_id, channel, with_whom, happened_at, summary,
+                 sentiment, listened_fully, validated_feelings, took_responsibility,
+                 asked_what_differently, created_by, created_at)
+             select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[],
+                 $5::timestamptz[], $6::text[], $7::int2[], $8::bool[], $9::bool[], $10::bool[],
+                 $11::bool[], $12::uuid[], $13::timestamptz[])",
+        )
+        .bind(col(rows, |c| c.id))
+        .bind(col(rows, |c| c.case_id))
+        .bind(col(rows, |c| c.channel))
+        .bind(col(rows, |c| c.with_whom.as_str()))
+        .bind(col(rows, |c| c.happened_at))
+        .bind(col(rows, |c| c.summary.as_str()))
+        .bind(col(rows, |c| c.sentiment))
+        .bind(col(rows, |c| c.listened_fully))
+        .bind(col(rows, |c| c.validated_feelings))
+        .bind(col(rows, |c| c.took_responsibility))
+        .bind(col(rows, |c| c.asked_what_differently))
+        .bind(col(rows, |c| c.created_by))
+        .bind(col(rows, |c| c.created_at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[tracing::instrument(skip_all)]
+async fn insert_action_items(conn: &mut PgConnection, items: &[ActionItemRow]) -> sqlx::Result<()> {
+    for rows in items.chunks(ROWS_PER_STATEMENT) {
+        sqlx::query(
+            "insert into action_items (id, case_id, what, owner_id, due_date, done_at, created_by,
+                 created_at)
+             select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::date[],
+                 $6::timestamptz[], $7::uuid[], $8::timestamptz[])",
+        )
+        .bind(col(rows, |a| a.id))
+        .bind(col(rows, |a| a.case_id))
+        .bind(col(rows, |a| a.what.as_str()))
+        .bind(col(rows, |a| a.owner_id))
+        .bind(col(rows, |a| a.due_date))
+        .bind(col(rows, |a| a.done_at))
+        .bind(col(rows, |a| a.created_by))
+        .bind(col(rows, |a| a.created_at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Commitments or lessons; `table` is one of those two constant names, never input.
+#[tracing::instrument(skip_all, fields(table))]
+async fn insert_notes(conn: &mut PgConnection, table: &'static str, notes: &[NoteRow]) -> sqlx::Result<()> {
+    let sql = match table {
+        "lessons" => {
+            "insert into lessons (id, case_id, text, applies_to_all, created_by, created_at)
+             select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::bool[], $5::uuid[],
+                 $6::timestamptz[])"
+        }
+        _ => {
+            "insert into commitments (id, case_id, text, created_by, created_at)
+             select id, case_id, text, created_by, created_at
+             from unnest($1::uuid[], $2::uuid[], $3::text[], $4::bool[], $5::uuid[],
+                 $6::timestamptz[]) as t(id, case_id, text, applies_to_all, created_by, created_at)"
+        }
+    };
+    for rows in notes.chunks(ROWS_PER_STATEMENT) {
+        sqlx::query(sql)
+            .bind(col(rows, |n| n.id))
+            .bind(col(rows, |n| n.case_id))
+            .bind(col(rows, |n| n.text))
+            .bind(col(rows, |n| n.applies_to_all))
+            .bind(col(rows, |n| n.created_by))
+            .bind(col(rows, |n| n.created_at))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[tracing::instrument(skip_all)]
+async fn insert_events(conn: &mut PgConnection, events: &[EventRow]) -> sqlx::Result<()> {
+    for rows in events.chunks(ROWS_PER_STATEMENT * 2) {
+        // Ordered, so event ids follow time.
+        sqlx::query(
+            "insert into case_events (case_id, actor_id, kind, summary, data, created_at)
+             select case_id, actor_id, kind, summary, data::jsonb, created_at
+             from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
+                 $6::timestamptz[]) with ordinality
+                 as t(case_id, actor_id, kind, summary, data, created_at, ord)
+             order by ord",
+        )
+        .bind(col(rows, |e| e.case_id))
+        .bind(col(rows, |e| e.actor_id))
+        .bind(col(rows, |e| e.kind))
+        .bind(col(rows, |e| e.summary.as_str()))
+        .bind(col(rows, |e| e.data.as_str()))
+        .bind(col(rows, |e| e.created_at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The words the demo is made of.
+
+struct TeamSpec {
+    name: &'static str,
+    time_zone: &'static str,
+    phone_prefix: &'static str,
+    /// Relative share of the accounts.
+    share: u32,
+    /// Larger accounts.
+    enterprise: bool,
+    manager: &'static str,
+    account_managers: [&'static str; 4],
+}
+
+const TEAMS: [TeamSpec; 3] = [
+    TeamSpec {
+        name: "North",
+        time_zone: "Europe/Stockholm",
+        phone_prefix: "+46 8",
+        share: 38,
+        enterprise: false,
+        manager: "Nora Lindqvist",
+        account_managers: ["Erik Holm", "Sanne de Vries", "Jonas Berg", "Ingrid Dahl"],
+    },
+    TeamSpec {
+        name: "South",
+        time_zone: "Europe/Madrid",
+        phone_prefix: "+34 91",
+        share: 38,
+        enterprise: false,
+        manager: "Marco Rossi",
+        account_managers: ["Lucía Fernández", "Tiago Costa", "Chiara Bianchi", "Pablo Ortega"],
+    },
+    TeamSpec {
+        name: "Enterprise",
+        time_zone: "Europe/London",
+        phone_prefix: "+44 20",
+        share: 24,
+        enterprise: true,
+        manager: "Helen Carter",
+        account_managers: ["James Okafor", "Priya Shah", "Tom Becker", "Aisha Rahman"],
+    },
+];
+
+const ADMIN_NAME: &str = "Dana Whitfield";
+
+const NAME_PREFIXES: &[&str] = &[
+    "Northwind", "Bluefin", "Cedar", "Harbor", "Granite", "Silverline", "Oakridge", "Redwood",
+    "Lumen", "Brightwater", "Ironbridge", "Summit", "Kestrel", "Meridian", "Fjord", "Copperfield",
+    "Willow", "Stonegate", "Aurora", "Pinecrest", "Seabright", "Highland", "Atlas", "Juniper",
+    "Falcon", "Riverside", "Evergreen", "Crescent", "Vantage", "Marlow", "Beacon", "Alder",
+    "Orchard", "Polaris", "Tidewater", "Hawthorn", "Larkspur", "Quarry", "Saltmarsh", "Westbrook",
+];
+
+const NAME_SUFFIXES: &[&str] = &[
+    "Logistics", "Health", "Studios", "Foods", "Analytics", "Engineering", "Retail", "Pharma",
+    "Energy", "Media", "Capital", "Robotics", "Textiles", "Dental", "Architects", "Legal",
+    "Travel", "Hotels", "Software", "Insurance", "Bakeries", "Freight", "Labs", "Furniture",
+    "Telecom", "Consulting", "Motors", "Clinics", "Publishing", "Outdoor",
+];
+
+const LEGAL_FORMS: &[&str] = &[
+    "", "", "", "", "", "Ltd", "GmbH", "B.V.", "AB", "S.L.", "Oy", "AS", "Group", "& Co",
+];
+
+const FIRST_NAMES: &[&str] = &[
+    "Anna", "Lars", "Sofia", "Jan", "Maria", "Peter", "Emma", "David", "Laura", "Thomas", "Julia",
+    "Marco", "Elena", "Martin", "Sara", "Oliver", "Nina", "Daniel", "Clara", "Henrik", "Eva",
+    "Jonas", "Lena", "Paul", "Ines", "Felix", "Hanna", "Victor", "Rosa", "Mats",
+];
+
+const LAST_NAMES: &[&str] = &[
+    "Andersson", "Jansen", "Moreau", "Novak", "Garcia", "Schmidt", "Eriksen", "Rossi", "Murphy",
+    "Keller", "Nilsson", "Dubois", "Kowalski", "Bakker", "Lopez", "Weber", "Hansen", "Costa",
+    "Walsh", "Meyer", "Virtanen", "Silva", "Brandt", "Fischer", "Larsen", "Martin", "Vogel",
+    "Peeters", "Horvat", "Ortiz",
+];
+
+const OTHER_PEOPLE: &[&str] = &[
+    "their COO", "the finance lead", "the project sponsor", "their head of operations",
+    "the purchasing manager",
+];
+
+const ACCOUNT_NOTES: &[&str] = &[
+    "",
+    "",
+    "Renewal due in the spring.",
+    "Prefers calls before 10:00.",
+    "Procurement signs off everything above 10k.",
+    "New CFO since last quarter.",
+    "Long-standing client; introduced us to two others.",
+    "Price-sensitive; compares us with two competitors every year.",
+    "Weekly status call on Mondays.",
+    "Expanding into two new countries this year.",
+    "Reference customer for our case studies.",
+];
+
+const DELIVERABLES: &[&str] = &[
+    "the audit pack", "the design mock-ups", "the data export", "the board presentation",
+    "the test report", "the onboarding plan", "the pricing proposal", "the compliance review",
+];
+
+const PROJECTS: &[&str] = &[
+    "the new portal", "the warehouse integration", "the CRM rollout", "the spring campaign",
+    "the mobile app", "the payroll switch", "the office move", "the data migration",
+];
+
+const REPORTS: &[&str] = &["KPI report", "usage report", "stock report", "SLA report"];
+
+const MONTHS: &[&str] = &[
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+];
+
+/// The texts cases of one category are written from.
+#[derive(Debug)]
+struct CategoryText {
+    /// The seeded category's name, lowercased.
+    name: &'static str,
+    /// How common the category is, relative to the others.
+    weight: u32,
+    titles: &'static [&'static str],
+    what: &'static [&'static str],
+    root_causes: &'static [&'static str],
+    actions: &'static [&'static str],
+    commitments: &'static [&'static str],
+    lessons: &'static [&'static str],
+}
+
+const CATEGORY_TEXTS: &[CategoryText] = &[
+    CategoryText {
+        name: "missed deadline",
+        weight: 22,
+        titles: &[
+            "Missed the {quarter} report deadline",
+            "Delivered {deliverable} {n} days late",
+            "Go-live of {project} slipped by {weeks} weeks",
+            "Monthly {report} not delivered on time",
+            "Promised {deliverable} by Friday, sent it the next Wednesday",
+            "Deadline for {project} missed without warning",
+        ],
+        what: &[
+            "We committed to {deliverable} by the agreed date and did not make it.",
+            "The team underestimated the work on {project} and told the client only on the day itself.",
+            "Two people were out sick, the handover never happened and the date passed unnoticed.",
+            "The {report} was ready but nobody sent it; {contact} had to ask for it.",
+        ],
+        root_causes: &[
+            "No shared calendar of client deadlines; each consultant tracked their own.",
+            "The plan had no slack and nobody raised the risk when the scope grew.",
+            "Handover between colleagues relied on memory instead of a checklist.",
+        ],
+        actions: &[
+            "Deliver the missing work and walk {contact} through it",
+            "Put every open client deadline into the team calendar",
+            "Add a Monday deadline check to the team meeting",
+            "Re-plan {project} with realistic dates and share the plan",
+        ],
+        commitments: &[
+            "From now on we will confirm every deadline in writing and warn you a week ahead if it is at risk.",
+            "From now on we will send you a short status note every Friday until delivery.",
+        ],
+        lessons: &[
+            "Deadlines live in one shared calendar, not in people's heads.",
+            "Warn the client as soon as a date is at risk, not on the day.",
+        ],
+    },
+    CategoryText {
+        name: "quality of work",
+        weight: 20,
+        titles: &[
+            "Errors in {deliverable}",
+            "Bug in production after the {month} release",
+            "{deliverable} had to be redone",
+            "Wrong figures in the {quarter} forecast",
+            "Translation of {deliverable} full of mistakes",
+            "Shipment for {project} arrived damaged",
+        ],
+        what: &[
+            "The client found several errors in {deliverable} after sharing it with their board.",
+            "A release broke the export the client relies on every morning.",
+            "The figures in our forecast did not match the client's own books.",
+            "Part of {project} did not meet the agreed standard and had to be redone.",
+        ],
+        root_causes: &[
+            "Nobody reviewed the work before it went out; the four-eyes check was skipped under time pressure.",
+            "The test plan did not cover the client's way of using the feature.",
+            "A junior colleague worked from an outdated template.",
+        ],
+        actions: &[
+            "Correct {deliverable} and send it with a list of what changed",
+            "Add a second reviewer for everything that goes to this client",
+            "Extend the test plan with the client's daily export",
+            "Retire the outdated template",
+        ],
+        commitments: &[
+            "From now on we will have a second person review everything before it reaches you.",
+            "From now on we will test every release against your own daily routine first.",
+        ],
+        lessons: &[
+            "A four-eyes check is cheapest exactly when we feel we have no time for it.",
+            "Test against how the client really works, not how we think they work.",
+        ],
+    },
+    CategoryText {
+        name: "communication",
+        weight: 16,
+        titles: &[
+            "Client not told about the delay of {project}",
+            "Change of account manager not announced",
+            "Price change communicated by invoice only",
+            "Conflicting answers from support and sales",
+            "Client heard about the outage from their own customers",
+            "Tone of our escalation e-mail upset {contact}",
+        ],
+        what: &[
+            "{contact} learned about a change that affected them from someone else, not from us.",
+            "Sales and support gave the client two different answers to the same question.",
+            "An internal change reached the client only through an invoice.",
+            "A curt e-mail from our side landed badly with {contact}.",
+        ],
+        root_causes: &[
+            "Nobody owned telling the client; everyone assumed someone else had.",
+            "Sales and support do not share notes on open client questions.",
+            "We wrote in a hurry and did not read it from the client's side.",
+        ],
+        actions: &[
+            "Call {contact} to explain the change properly",
+            "Name one person who owns client communication for this account",
+            "Share open client questions between sales and support",
+        ],
+        commitments: &[
+            "From now on we will tell you about any change that affects you before it happens.",
+            "From now on you will have one contact person who answers all your questions.",
+        ],
+        lessons: &[
+            "Every change that touches a client needs a named person to tell them.",
+            "Read an escalation e-mail as the client before sending it, or call instead.",
+        ],
+    },
+    CategoryText {
+        name: "billing",
+        weight: 12,
+        titles: &[
+            "Invoice sent twice",
+            "Charged the old rate after the {month} renegotiation",
+            "Credit note promised in {month} never issued",
+            "Invoice addressed to the wrong entity",
+            "Unexpected overage charges on the {month} invoice",
+            "Payment reminder sent although the invoice was paid",
+        ],
+        what: &[
+            "The client was billed twice for the same month and their finance team noticed first.",
+            "The invoice used the rate from before the renegotiation.",
+            "A credit note we promised never went out, and {contact} had to chase it.",
+            "A payment reminder went out for an invoice that had already been paid.",
+        ],
+        root_causes: &[
+            "The new rate was agreed by e-mail and never entered into the billing system.",
+            "Manual invoice runs without a duplicate check.",
+            "Payments are matched to invoices only once a month.",
+        ],
+        actions: &[
+            "Issue the credit note and confirm it to {contact}",
+            "Check every open invoice of this client for the same error",
+            "Add a duplicate check to the monthly invoice run",
+        ],
+        commitments: &[
+            "From now on every agreed rate change will be confirmed to you in writing and checked on the next invoice.",
+            "From now on we will check your invoices by hand before they go out, for the next six months.",
+        ],
+        lessons: &[
+            "An agreement is not done until it is in the billing system.",
+            "Reminders go out only after payments are matched.",
+        ],
+    },
+    CategoryText {
+        name: "staffing / no-show",
+        weight: 10,
+        titles: &[
+            "Consultant did not show up for kickoff",
+            "Engineer missed the on-site visit on {weekday}",
+            "Trainer cancelled the workshop the evening before",
+            "Key consultant replaced mid-project without notice",
+            "Nobody from our side joined the {month} steering meeting",
+            "Junior staff sent to a senior-level assignment",
+        ],
+        what: &[
+            "The client had gathered their team and nobody from our side turned up.",
+            "We changed the consultant on {project} without telling the client.",
+            "The workshop was cancelled at the last minute and the client had booked a room for twenty people.",
+            "{contact} expected a senior specialist and got someone in their first month.",
+        ],
+        root_causes: &[
+            "Calendar invitations were not forwarded when the assignment changed hands.",
+            "Resourcing decisions were made without asking the account manager.",
+            "No back-up was planned for a single-person dependency.",
+        ],
+        actions: &[
+            "Reschedule the session at a time that suits {contact}",
+            "Introduce the new consultant to {contact} in person",
+            "Name a back-up for every client-facing session",
+        ],
+        commitments: &[
+            "From now on we will confirm every visit the day before, and always have a back-up ready.",
+            "From now on we will never change your team without talking to you first.",
+        ],
+        lessons: &[
+            "Every client-facing appointment needs a named back-up.",
+            "Staffing changes are client news: the account manager tells the client first.",
+        ],
+    },
+    CategoryText {
+        name: "lost or late reply",
+        weight: 12,
+        titles: &[
+            "Support ticket unanswered for {n} days",
+            "E-mail from {contact} about {project} lost in a shared inbox",
+            "Quote request answered after {weeks} weeks",
+            "Urgent call-back never happened",
+            "Contract question left open since {month}",
+            "Escalation e-mail went to a colleague on leave",
+        ],
+        what: &[
+            "{contact} wrote to us several times and got no answer.",
+            "A request sat in a shared inbox that nobody was watching.",
+            "We promised to call back the same day and did not.",
+            "The client's question went to a colleague on holiday without an auto-reply.",
+        ],
+        root_causes: &[
+            "The shared inbox has no owner and no rota.",
+            "Out-of-office replies do not name a stand-in.",
+            "Call-back promises are not tracked anywhere.",
+        ],
+        actions: &[
+            "Answer every open question from {contact} today",
+            "Set up a rota for the shared inbox",
+            "Make stand-ins mandatory in out-of-office replies",
+        ],
+        commitments: &[
+            "From now on we will answer every message from you within one working day.",
+            "From now on you will get a direct number that always reaches someone on your account.",
+        ],
+        lessons: &[
+            "A shared inbox without an owner is nobody's inbox.",
+            "A promised call-back is a commitment: track it like one.",
+        ],
+    },
+];
+
+const GENERIC_CATEGORY: CategoryText = CategoryText {
+    name: "other",
+    weight: 8,
+    titles: &[
+        "Client unhappy with the handover of {project}",
+        "Access badges for the client's team not ready",
+        "Meeting room double-booked for the client's visit",
+        "Confidential file shared with the wrong contact",
+        "Parking promised for the client's visit not arranged",
+    ],
+    what: &[
+        "A small thing went wrong, but on top of earlier trouble it annoyed {contact} a lot.",
+        "The client's visit did not go as planned because of a preparation we forgot.",
+        "We shared a document with the wrong person at the client.",
+    ],
+    root_causes: &[
+        "No checklist for preparing client visits.",
+        "Nobody double-checked the recipient list.",
+        "The handover between teams was done in a hurry.",
+    ],
+    actions: &[
+        "Apologise to {contact} and sort it out in person",
+        "Write a checklist for client visits",
+        "Review who has access to the client's files",
+    ],
+    commitments: &[
+        "From now on we will prepare every visit with a checklist and confirm the details with you.",
+        "From now on we will double-check every recipient before sharing your documents.",
+    ],
+    lessons: &[
+        "Small things matter most when trust is already thin.",
+        "Checklists beat memory for anything we do only now and then.",
+    ],
+};
+
+const IMPACTS: &[&str] = &[
+    "The client had to postpone their own board meeting.",
+    "Their finance team spent a day reconciling the difference.",
+    "{contact} called it the third time this year.",
+    "It delayed their own launch by a week.",
+    "No money was lost, but trust took a hit.",
+    "{contact} had to explain the delay to their own management.",
+];
+
+const FOUND_BY_US: &[&str] = &[
+    "We noticed it ourselves in the weekly review and called the client first.",
+    "Our own check caught it a day later, before the client said anything.",
+];
+
+const FOUND_BY_CLIENT: &[&str] = &[
+    "The client noticed before we did and raised it with their account manager.",
+    "We heard about it from the client's purchasing department.",
+    "{contact} raised it, visibly annoyed, at the end of a status call.",
+];
+
+const OTHER_SIDE_VIEWS: &[&str] = &[
+    "From their side it looked as if we simply did not care.",
+    "They were under pressure from their own management and needed this on time.",
+    "They feel they have to chase us for everything.",
+    "They had already promised the date to their own customers.",
+    "They are fair about it: they know mistakes happen, but not twice.",
+];
+
+const REPARATIONS: &[&str] = &[
+    "A free extra workshop day for their team",
+    "A credit of one month's service fee",
+    "Redelivery at our cost, with express shipping",
+    "Two days of senior consulting at no charge",
+    "The set-up fee for their next project waived",
+    "Priority support for three months at no extra cost",
+];
+
+const NO_REPARATION_REASONS: &[&str] = &[
+    "The client asked for nothing beyond a proper fix.",
+    "Our share was small; fixing it quickly is the right answer.",
+    "The contract's service credits already cover it.",
+];
+
+const LET_GO_REASONS: &[&str] = &[
+    "Third serious incident this year, and the account barely covers its cost.",
+    "They want a service level we cannot offer at their price.",
+    "The relationship has been unprofitable for two years; both sides are better off parting.",
+    "They asked us to bend our compliance rules.",
+];
+
+const GENERAL_LESSONS: &[&str] = &[
+    "Call the client the moment we know something is wrong; do not wait for them to find out.",
+    "Pick up the phone for bad news: e-mail loses the tone.",
+    "Agree up front what we offer and to what standard, and never over-promise.",
+    "Follow up until the client says things are good again, not until we think so.",
+    "Take the blame first; the details can be sorted out afterwards.",
+    "Small reparations work better than big gestures: slightly better off, not rewarded for complaining.",
+];

@@ -1,0 +1,822 @@
+//! A repair case's inputs, validated: the incident form, and the small forms of each stage's
+//! work (assessment, conversations, action items, commitments, reparation, lessons). Times are
+//! typed in the user's time zone and stored in UTC.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::FieldErrors;
+use super::account::parse_optional_id;
+use super::money;
+
+/// Declares a closed set of values with their stored name and label, and `parse`.
+macro_rules! choice {
+    ($(#[$doc:meta])* $name:ident, $what:literal, { $($variant:ident => ($value:literal, $label:literal)),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $value),+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(s: &str) -> Result<$name, String> {
+                let s = s.trim();
+                $name::ALL.iter().copied().find(|v| v.as_str() == s)
+                    .ok_or_else(|| format!("Choose {}.", $what))
+            }
+
+            /// `(value, label)` pairs for a select box or radio group.
+            pub fn options() -> Vec<(&'static str, &'static str)> {
+                $name::ALL.iter().map(|v| (v.as_str(), v.label())).collect()
+            }
+        }
+    };
+}
+
+choice!(Severity, "a severity", {
+    Low => ("low", "Low"),
+    Medium => ("medium", "Medium"),
+    High => ("high", "High"),
+    Critical => ("critical", "Critical"),
+});
+
+choice!(
+    /// Who noticed first: the articles ask us to be on top of things.
+    DetectedBy, "who noticed first", {
+    Us => ("us", "We did"),
+    Client => ("client", "The client did"),
+});
+
+choice!(Channel, "how you talked", {
+    InPerson => ("in_person", "In person"),
+    Phone => ("phone", "Phone"),
+    Video => ("video", "Video call"),
+    Email => ("email", "E-mail"),
+    Chat => ("chat", "Chat"),
+});
+
+choice!(OurShare, "how much of it was on us", {
+    None => ("none", "None of it"),
+    Some => ("some", "Some of it"),
+    Most => ("most", "Most of it"),
+    All => ("all", "All of it"),
+});
+
+choice!(RelationshipValue, "the relationship's value", {
+    Low => ("low", "Low: hardly worth the effort"),
+    Medium => ("medium", "Medium"),
+    High => ("high", "High: worth real effort"),
+});
+
+/// The client's sentiment, −2 (angry) to +2 (delighted).
+pub fn parse_sentiment(raw: &str) -> Result<i16, String> {
+    match raw.trim().parse::<i16>() {
+        Ok(v) if (-2..=2).contains(&v) => Ok(v),
+        _ => Err("Choose the client's mood, from −2 (angry) to +2 (delighted).".into()),
+    }
+}
+
+pub fn sentiment_label(v: i16) -> &'static str {
+    match v {
+        i16::MIN..=-2 => "Angry",
+        -1 => "Unhappy",
+        0 => "Neutral",
+        1 => "Warming",
+        _ => "Delighted",
+    }
+}
+
+/// Parses a time zone name such as "Europe/Berlin"; unknown names fall back to UTC.
+pub fn time_zone(name: &str) -> Tz {
+    name.parse().unwrap_or(Tz::UTC)
+}
+
+/// A moment typed as `YYYY-MM-DDTHH:MM` (or a bare date, meaning 09:00) in `tz`.
+pub fn parse_local_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+    let raw = raw.trim();
+    let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
+        .or_else(|_| {
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(9, 0, 0).unwrap_or_default())
+        })
+        .map_err(|_| {
+            format!("\u{201c}{raw}\u{201d} is not a date and time (use 2026-11-24 14:30).")
+        })?;
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| "That time does not exist in your time zone (a clock change).".into())
+}
+
+/// Formats a UTC moment for a `datetime-local` input in `tz`.
+pub fn local_input(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// Formats a UTC moment for people in `tz`: "24 Nov 2026, 14:30".
+pub fn local_display(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
+}
+
+fn text(
+    raw: &str,
+    field: &'static str,
+    what: &str,
+    max: usize,
+    required: bool,
+    errors: &mut FieldErrors,
+) -> String {
+    let t = raw.trim().to_string();
+    if required && t.is_empty() {
+        errors.add(field, format!("Enter {what}."));
+    } else if t.chars().count() > max {
+        errors.add(field, format!("Too long: use at most {max} characters."));
+    }
+    t
+}
+
+fn moment_not_in_future(
+    raw: &str,
+    field: &'static str,
+    tz: Tz,
+    now: DateTime<Utc>,
+    errors: &mut FieldErrors,
+) -> Option<DateTime<Utc>> {
+    match parse_local_time(raw, tz) {
+        Ok(t) if t > now + chrono::Duration::minutes(5) => {
+            errors.add(
+                field,
+                "That is in the future: enter when it actually happened.",
+            );
+            None
+        }
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.add(field, e);
+            None
+        }
+    }
+}
+
+/// The "log an incident" form, exactly as submitted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct IncidentForm {
+    pub account_id: String,
+    pub title: String,
+    pub what_happened: String,
+    pub category_id: String,
+    pub severity: String,
+    pub detected_by: String,
+    pub occurred_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIncident {
+    pub account_id: Uuid,
+    pub title: String,
+    pub what_happened: String,
+    pub category_id: Uuid,
+    pub severity: Severity,
+    pub detected_by: DetectedBy,
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl IncidentForm {
+    pub fn parse(&self, tz: Tz, now: DateTime<Utc>) -> Result<NewIncident, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let account_id = parse_optional_id(&self.account_id, "account_id", &mut errors);
+        if account_id.is_none() && errors.get("account_id").is_none() {
+            errors.add("account_id", "Choose the client this is about.");
+        }
+        let title = text(
+            &self.title,
+            "title",
+            "a short title",
+            200,
+            true,
+            &mut errors,
+        );
+        let what_happened = text(
+            &self.what_happened,
+            "what_happened",
+            "what happened",
+            10_000,
+            false,
+            &mut errors,
+        );
+        let category_id = parse_optional_id(&self.category_id, "category_id", &mut errors);
+        if category_id.is_none() && errors.get("category_id").is_none() {
+            errors.add("category_id", "Choose a category.");
+        }
+        let severity = Severity::parse(&self.severity)
+            .map_err(|e| errors.add("severity", e))
+            .ok();
+        let detected_by = DetectedBy::parse(&self.detected_by)
+            .map_err(|e| errors.add("detected_by", e))
+            .ok();
+        let occurred_at = if self.occurred_at.trim().is_empty() {
+            Some(now)
+        } else {
+            moment_not_in_future(&self.occurred_at, "occurred_at", tz, now, &mut errors)
+        };
+        match (account_id, category_id, severity, detected_by, occurred_at) {
+            (
+                Some(account_id),
+                Some(category_id),
+                Some(severity),
+                Some(detected_by),
+                Some(occurred_at),
+            ) if errors.is_empty() => Ok(NewIncident {
+                account_id,
+                title,
+                what_happened,
+                category_id,
+                severity,
+                detected_by,
+                occurred_at,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The definition of the damage, editable while the case is open.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DefinitionForm {
+    pub version: String,
+    pub title: String,
+    pub what_happened: String,
+    pub category_id: String,
+    pub severity: String,
+    pub detected_by: String,
+    pub occurred_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    pub title: String,
+    pub what_happened: String,
+    pub category_id: Uuid,
+    pub severity: Severity,
+    pub detected_by: DetectedBy,
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl DefinitionForm {
+    pub fn parse(&self, tz: Tz, now: DateTime<Utc>) -> Result<Definition, FieldErrors> {
+        let incident = IncidentForm {
+            account_id: Uuid::nil().to_string(),
+            title: self.title.clone(),
+            what_happened: self.what_happened.clone(),
+            category_id: self.category_id.clone(),
+            severity: self.severity.clone(),
+            detected_by: self.detected_by.clone(),
+            occurred_at: if self.occurred_at.trim().is_empty() {
+                "missing".into()
+            } else {
+                self.occurred_at.clone()
+            },
+        };
+        incident.parse(tz, now).map(|i| Definition {
+            title: i.title,
+            what_happened: i.what_happened,
+            category_id: i.category_id,
+            severity: i.severity,
+            detected_by: i.detected_by,
+            occurred_at: i.occurred_at,
+        })
+    }
+}
+
+/// The assessment: why it happened, whose fault, what the relationship is worth, the decision.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AssessmentForm {
+    pub version: String,
+    pub root_cause: String,
+    pub our_share: String,
+    pub other_side_view: String,
+    pub relationship_value: String,
+    pub value_at_risk: String,
+    pub decision: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub root_cause: String,
+    pub our_share: Option<OurShare>,
+    pub other_side_view: String,
+    pub relationship_value: Option<RelationshipValue>,
+    pub value_at_risk_minor: Option<i64>,
+    pub decision: Option<super::stage::Decision>,
+}
+
+fn optional<T>(
+    raw: &str,
+    field: &'static str,
+    parse: impl Fn(&str) -> Result<T, String>,
+    errors: &mut FieldErrors,
+) -> Option<T> {
+    if raw.trim().is_empty() {
+        None
+    } else {
+        parse(raw).map_err(|e| errors.add(field, e)).ok()
+    }
+}
+
+impl AssessmentForm {
+    /// Every field may be filled in over time; the gate, not the form, says what is missing.
+    pub fn parse(&self) -> Result<Assessment, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let assessment = Assessment {
+            root_cause: text(
+                &self.root_cause,
+                "root_cause",
+                "the root cause",
+                10_000,
+                false,
+                &mut errors,
+            ),
+            our_share: optional(&self.our_share, "our_share", OurShare::parse, &mut errors),
+            other_side_view: text(
+                &self.other_side_view,
+                "other_side_view",
+                "the client's view",
+                10_000,
+                false,
+                &mut errors,
+            ),
+            relationship_value: optional(
+                &self.relationship_value,
+                "relationship_value",
+                RelationshipValue::parse,
+                &mut errors,
+            ),
+            value_at_risk_minor: money::parse_amount(&self.value_at_risk)
+                .map_err(|e| errors.add("value_at_risk", e))
+                .ok()
+                .flatten(),
+            decision: optional(
+                &self.decision,
+                "decision",
+                super::stage::Decision::parse,
+                &mut errors,
+            ),
+        };
+        if errors.is_empty() {
+            Ok(assessment)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A conversation with the client, and what the articles ask of it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ConversationForm {
+    pub channel: String,
+    pub with_whom: String,
+    pub happened_at: String,
+    pub summary: String,
+    pub sentiment: String,
+    pub listened_fully: Option<String>,
+    pub validated_feelings: Option<String>,
+    pub took_responsibility: Option<String>,
+    pub asked_what_differently: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewConversation {
+    pub channel: Channel,
+    pub with_whom: String,
+    pub happened_at: DateTime<Utc>,
+    pub summary: String,
+    pub sentiment: i16,
+    pub listened_fully: bool,
+    pub validated_feelings: bool,
+    pub took_responsibility: bool,
+    pub asked_what_differently: bool,
+}
+
+impl ConversationForm {
+    pub fn parse(&self, tz: Tz, now: DateTime<Utc>) -> Result<NewConversation, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let channel = Channel::parse(&self.channel)
+            .map_err(|e| errors.add("channel", e))
+            .ok();
+        let with_whom = text(
+            &self.with_whom,
+            "with_whom",
+            "who you spoke with",
+            200,
+            true,
+            &mut errors,
+        );
+        let happened_at = if self.happened_at.trim().is_empty() {
+            Some(now)
+        } else {
+            moment_not_in_future(&self.happened_at, "happened_at", tz, now, &mut errors)
+        };
+        let summary = text(
+            &self.summary,
+            "summary",
+            "what was said",
+            10_000,
+            true,
+            &mut errors,
+        );
+        let sentiment = parse_sentiment(&self.sentiment)
+            .map_err(|e| errors.add("sentiment", e))
+            .ok();
+        let checked = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
+        match (channel, happened_at, sentiment) {
+            (Some(channel), Some(happened_at), Some(sentiment)) if errors.is_empty() => {
+                Ok(NewConversation {
+                    channel,
+                    with_whom,
+                    happened_at,
+                    summary,
+                    sentiment,
+                    listened_fully: checked(&self.listened_fully),
+                    validated_feelings: checked(&self.validated_feelings),
+                    took_responsibility: checked(&self.took_responsibility),
+                    asked_what_differently: checked(&self.asked_what_differently),
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// An action item: what, who, by when.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ActionForm {
+    pub what: String,
+    pub owner_id: String,
+    pub due_date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAction {
+    pub what: String,
+    pub owner_id: Uuid,
+    pub due_date: Option<NaiveDate>,
+}
+
+impl ActionForm {
+    pub fn parse(&self) -> Result<NewAction, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let what = text(
+            &self.what,
+            "what",
+            "what needs doing",
+            500,
+            true,
+            &mut errors,
+        );
+        let owner_id = parse_optional_id(&self.owner_id, "owner_id", &mut errors);
+        if owner_id.is_none() && errors.get("owner_id").is_none() {
+            errors.add("owner_id", "Choose who will do it.");
+        }
+        let due_date = optional(
+            &self.due_date,
+            "due_date",
+            |s| {
+                NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                    .map_err(|_| "Enter a date such as 2026-12-01.".to_string())
+            },
+            &mut errors,
+        );
+        match owner_id {
+            Some(owner_id) if errors.is_empty() => Ok(NewAction {
+                what,
+                owner_id,
+                due_date,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// One line of free text (a commitment, a lesson, a reason).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TextForm {
+    pub text: String,
+    pub applies_to_all: Option<String>,
+}
+
+impl TextForm {
+    pub fn parse(&self, what: &str, max: usize) -> Result<String, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let t = text(&self.text, "text", what, max, true, &mut errors);
+        if errors.is_empty() {
+            Ok(t)
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn applies_to_all(&self) -> bool {
+        self.applies_to_all
+            .as_deref()
+            .is_some_and(|s| !s.is_empty())
+    }
+}
+
+/// The reparation: what we give back and what it costs, or why there is none.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReparationForm {
+    pub version: String,
+    #[serde(rename = "reparation_what")]
+    pub what: String,
+    #[serde(rename = "reparation_cost")]
+    pub cost: String,
+    #[serde(rename = "reparation_none_reason")]
+    pub none_reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reparation {
+    pub what: String,
+    pub cost_minor: Option<i64>,
+    pub none_reason: String,
+}
+
+impl ReparationForm {
+    pub fn parse(&self) -> Result<Reparation, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let what = text(
+            &self.what,
+            "reparation_what",
+            "the reparation",
+            2_000,
+            false,
+            &mut errors,
+        );
+        let cost_minor = money::parse_amount(&self.cost)
+            .map_err(|e| errors.add("reparation_cost", e))
+            .ok()
+            .flatten();
+        let none_reason = text(
+            &self.none_reason,
+            "reparation_none_reason",
+            "why there is none",
+            2_000,
+            false,
+            &mut errors,
+        );
+        if errors.is_empty() && what.is_empty() && none_reason.is_empty() {
+            errors.add(
+                "reparation_what",
+                "Describe the reparation, or say why there is none.",
+            );
+        }
+        if errors.is_empty() && !what.is_empty() && !none_reason.is_empty() {
+            errors.add(
+                "reparation_none_reason",
+                "Either describe a reparation or say why there is none, not both.",
+            );
+        }
+        if errors.is_empty() {
+            Ok(Reparation {
+                what,
+                cost_minor,
+                none_reason,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The version a form was opened at, for optimistic locking.
+pub fn parse_version(raw: &str) -> Option<i32> {
+    raw.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn incident() -> IncidentForm {
+        IncidentForm {
+            account_id: Uuid::nil().to_string(),
+            title: " Missed the launch ".into(),
+            what_happened: "We shipped late.".into(),
+            category_id: Uuid::nil().to_string(),
+            severity: "high".into(),
+            detected_by: "client".into(),
+            occurred_at: "2026-11-20T10:30".into(),
+        }
+    }
+
+    #[test]
+    fn an_incident_parses_with_its_time_in_the_users_zone() {
+        let berlin: Tz = "Europe/Berlin".parse().expect("tz");
+        let i = incident().parse(berlin, now()).expect("valid");
+        assert_eq!(i.title, "Missed the launch");
+        assert_eq!(i.severity, Severity::High);
+        assert_eq!(i.detected_by, DetectedBy::Client);
+        assert_eq!(
+            i.occurred_at,
+            Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0)
+                .single()
+                .expect("t")
+        );
+    }
+
+    #[test]
+    fn an_empty_occurred_at_means_now() {
+        let i = IncidentForm {
+            occurred_at: String::new(),
+            ..incident()
+        }
+        .parse(Tz::UTC, now())
+        .expect("valid");
+        assert_eq!(i.occurred_at, now());
+    }
+
+    #[test]
+    fn a_future_or_malformed_time_is_refused() {
+        let future = IncidentForm {
+            occurred_at: "2026-12-01T10:00".into(),
+            ..incident()
+        };
+        assert!(
+            future
+                .parse(Tz::UTC, now())
+                .expect_err("future")
+                .get("occurred_at")
+                .expect("msg")
+                .contains("future")
+        );
+        let bad = IncidentForm {
+            occurred_at: "yesterday".into(),
+            ..incident()
+        };
+        assert!(
+            bad.parse(Tz::UTC, now())
+                .expect_err("bad")
+                .get("occurred_at")
+                .expect("msg")
+                .contains("not a date")
+        );
+    }
+
+    #[test]
+    fn every_missing_or_bad_incident_field_is_reported() {
+        let errors = IncidentForm {
+            title: "x".repeat(4000),
+            ..IncidentForm::default()
+        }
+        .parse(Tz::UTC, now())
+        .expect_err("invalid");
+        for field in [
+            "account_id",
+            "title",
+            "category_id",
+            "severity",
+            "detected_by",
+        ] {
+            assert!(errors.get(field).is_some(), "{field}: {errors:?}");
+        }
+        let errors = IncidentForm {
+            title: "  ".into(),
+            ..incident()
+        }
+        .parse(Tz::UTC, now())
+        .expect_err("blank");
+        assert_eq!(errors.get("title"), Some("Enter a short title."));
+    }
+
+    #[test]
+    fn a_conversation_needs_channel_person_summary_and_mood() {
+        let ok = ConversationForm {
+            channel: "phone".into(),
+            with_whom: "Jo".into(),
+            summary: "Listened to the whole complaint.".into(),
+            sentiment: "-1".into(),
+            listened_fully: Some("on".into()),
+            ..ConversationForm::default()
+        }
+        .parse(Tz::UTC, now())
+        .expect("valid");
+        assert_eq!(ok.channel, Channel::Phone);
+        assert!(ok.listened_fully && !ok.validated_feelings);
+        assert_eq!(ok.happened_at, now());
+        let errors = ConversationForm {
+            sentiment: "3".into(),
+            ..ConversationForm::default()
+        }
+        .parse(Tz::UTC, now())
+        .expect_err("bad");
+        for field in ["channel", "with_whom", "summary", "sentiment"] {
+            assert!(errors.get(field).is_some(), "{field}");
+        }
+    }
+
+    #[test]
+    fn a_reparation_is_something_or_an_explained_nothing() {
+        let with_cost = ReparationForm {
+            what: "Free month".into(),
+            cost: "1,200".into(),
+            ..ReparationForm::default()
+        }
+        .parse()
+        .expect("valid");
+        assert_eq!(with_cost.cost_minor, Some(120_000));
+        assert!(
+            ReparationForm {
+                none_reason: "They asked for nothing".into(),
+                ..ReparationForm::default()
+            }
+            .parse()
+            .is_ok()
+        );
+        assert!(ReparationForm::default().parse().is_err());
+        assert!(
+            ReparationForm {
+                what: "x".into(),
+                none_reason: "y".into(),
+                ..ReparationForm::default()
+            }
+            .parse()
+            .is_err()
+        );
+        assert!(
+            ReparationForm {
+                what: "x".into(),
+                cost: "-1".into(),
+                ..ReparationForm::default()
+            }
+            .parse()
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn an_action_needs_an_owner_and_a_real_date() {
+        let owner = Uuid::new_v4().to_string();
+        let a = ActionForm {
+            what: "Call Jo".into(),
+            owner_id: owner.clone(),
+            due_date: "2026-12-01".into(),
+        }
+        .parse()
+        .expect("valid");
+        assert_eq!(a.due_date, NaiveDate::from_ymd_opt(2026, 12, 1));
+        let e = ActionForm {
+            what: "".into(),
+            owner_id: "".into(),
+            due_date: "31/12".into(),
+        }
+        .parse()
+        .expect_err("bad");
+        for field in ["what", "owner_id", "due_date"] {
+            assert!(e.get(field).is_some(), "{field}");
+        }
+    }
+
+    #[test]
+    fn choices_parse_their_stored_names() {
+        for s in Severity::ALL {
+            assert_eq!(Severity::parse(s.as_str()), Ok(*s));
+        }
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()), Ok(*c));
+        }
+        assert!(Channel::parse("pigeon").is_err());
+        assert_eq!(parse_sentiment("+2"), Ok(2));
+        assert!(parse_sentiment("-3").is_err());
+    }
+
+    #[test]
+    fn a_time_that_a_clock_change_skips_is_refused() {
+        let berlin: Tz = "Europe/Berlin".parse().expect("tz");
+        assert!(parse_local_time("2026-03-29T02:30", berlin).is_err());
+    }
+}

@@ -1,0 +1,750 @@
+use reqwest::StatusCode;
+
+use crate::common::{Client, PASSWORD, Page, TestApp};
+
+/// Creates an account in the client's team and returns its id.
+async fn account(client: &Client, name: &str) -> String {
+    let form = client.get("/accounts/new").await;
+    let team = form
+        .attr("#team_id option[selected]", "value")
+        .expect("own team");
+    let res = client
+        .submit(
+            "/accounts/new",
+            "/accounts",
+            &[
+                ("team_id", &team),
+                ("name", name),
+                ("annual_value", "100,000"),
+            ],
+        )
+        .await;
+    let location = res.location().expect("account created");
+    location.trim_start_matches("/accounts/").to_string()
+}
+
+/// Logs an incident through the form and returns the case page's path.
+async fn log_incident(client: &Client, account_id: &str, title: &str) -> String {
+    let form = client
+        .get(&format!("/cases/new?account={account_id}"))
+        .await;
+    let category = form
+        .attr("#category_id option:nth-child(2)", "value")
+        .expect("a category");
+    let res = client
+        .submit(
+            "/cases/new",
+            "/cases",
+            &[
+                ("account_id", account_id),
+                ("title", title),
+                ("what_happened", ""),
+                ("category_id", &category),
+                ("severity", "high"),
+                ("detected_by", "client"),
+                ("occurred_at", "2026-01-05T10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    res.location().expect("case page")
+}
+
+/// Posts a form of the case page (with the page's CSRF token and current version).
+async fn post(client: &Client, case: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+    let page = client.get(case).await;
+    let version = page
+        .attr("input[name=version]", "value")
+        .unwrap_or_default();
+    let mut all: Vec<(&str, &str)> = vec![("version", version.as_str())];
+    all.extend_from_slice(fields);
+    client.submit(case, &format!("{case}/{action}"), &all).await
+}
+
+fn gate(page: &Page) -> Vec<String> {
+    page.texts("ul.gate li")
+}
+
+#[tokio::test]
+async fn logging_an_incident_lands_on_its_case_page() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let case = log_incident(&am, &acme, "Missed the launch date").await;
+    assert!(case.starts_with("/cases/CR-"), "{case}");
+
+    let page = am.get(&case).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.text("h1"), "Missed the launch date");
+    assert!(page.text(".case-number").contains("Acme"));
+    assert!(page.text(".flashes").contains("Logged as CR-"));
+    assert_eq!(
+        page.text(".stepper [aria-current=step] .step-label"),
+        "Detected"
+    );
+    assert_eq!(gate(&page), ["Describe what happened."]);
+    assert!(page.text(".timeline").contains("Logged the incident"));
+    // The account page lists it.
+    let account_page = am.get(&format!("/accounts/{acme}")).await;
+    assert!(
+        account_page
+            .text("table.data tbody")
+            .contains("Missed the launch date")
+    );
+}
+
+#[tokio::test]
+async fn a_bad_incident_form_keeps_the_input_and_explains() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let long = "t".repeat(4000);
+    let res = am
+        .submit(
+            "/cases/new",
+            "/cases",
+            &[
+                ("account_id", &acme),
+                ("title", &long),
+                ("category_id", ""),
+                ("severity", "apocalyptic"),
+                ("detected_by", "client"),
+                ("occurred_at", "2999-01-01T10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text("#title-error").contains("Too long"));
+    assert!(res.text("#category_id-error").contains("Choose a category"));
+    assert!(res.text("#severity-error").contains("severity"));
+    assert!(res.text("#occurred_at-error").contains("future"));
+    assert_eq!(
+        res.attr("#occurred_at", "value").as_deref(),
+        Some("2999-01-01T10:00")
+    );
+    assert_eq!(
+        res.attr("#account_id option[selected]", "value").as_deref(),
+        Some(acme.as_str())
+    );
+
+    let bad_date = am
+        .submit(
+            "/cases/new",
+            "/cases",
+            &[
+                ("account_id", &acme),
+                ("title", "x"),
+                ("occurred_at", "31/12/2025"),
+            ],
+        )
+        .await;
+    assert!(bad_date.text("#occurred_at-error").contains("not a date"));
+    let unknown = am
+        .submit(
+            "/cases/new",
+            "/cases",
+            &[
+                ("account_id", "00000000-0000-0000-0000-000000000000"),
+                ("title", "x"),
+                ("severity", "low"),
+                ("detected_by", "us"),
+                ("category_id", "00000000-0000-0000-0000-000000000000"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_case_is_walked_through_the_stages_by_its_forms_and_the_gates_say_what_is_missing() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let case = log_incident(&am, &acme, "Invoice sent twice").await;
+
+    // Detected: the gate refuses until what happened is described.
+    let refused = post(&am, &case, "advance", &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text("#problem").contains("Describe what happened."),
+        "{}",
+        refused.text("#problem")
+    );
+    let page = am.get(&case).await;
+    let category = page
+        .attr("#category_id option[selected]", "value")
+        .expect("category");
+    let res = post(
+        &am,
+        &case,
+        "definition",
+        &[
+            ("title", "Invoice sent twice"),
+            (
+                "what_happened",
+                "Billing sent the November invoice twice and charged the card twice.",
+            ),
+            ("category_id", &category),
+            ("severity", "high"),
+            ("detected_by", "client"),
+            ("occurred_at", "2026-01-05T10:00"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text("#problem")
+    );
+    assert_eq!(
+        post(&am, &case, "advance", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Assessing.
+    let page = am.get(&case).await;
+    assert_eq!(
+        page.text(".stepper [aria-current=step] .step-label"),
+        "Assessing"
+    );
+    assert_eq!(gate(&page).len(), 4, "{:?}", gate(&page));
+    post(
+        &am,
+        &case,
+        "assessment",
+        &[
+            ("root_cause", "A retry in the billing job"),
+            ("our_share", "all"),
+            ("value_at_risk", "40,000"),
+            ("relationship_value", "high"),
+            ("decision", "repair"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        post(&am, &case, "advance", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Reaching out: an e-mail alone passes the gate but warns.
+    let refused = post(&am, &case, "advance", &[]).await;
+    assert!(
+        refused.text("#problem").contains("conversation"),
+        "{}",
+        refused.text("#problem")
+    );
+    am.submit(
+        &case,
+        &format!("{case}/conversations"),
+        &[
+            ("channel", "email"),
+            ("with_whom", "Jo Park"),
+            ("summary", "Sent an apology about the duplicate charge."),
+            ("sentiment", "-1"),
+        ],
+    )
+    .await;
+    let page = am.get(&case).await;
+    assert!(
+        page.text("#stage")
+            .contains("Every conversation so far was by e-mail")
+    );
+    am.submit(
+        &case,
+        &format!("{case}/conversations"),
+        &[
+            ("channel", "phone"),
+            ("with_whom", "Jo Park"),
+            (
+                "summary",
+                "Listened to the whole complaint; refund promised.",
+            ),
+            ("sentiment", "0"),
+            ("listened_fully", "1"),
+            ("took_responsibility", "1"),
+        ],
+    )
+    .await;
+    let page = am.get(&case).await;
+    assert!(
+        !page
+            .text("#stage")
+            .contains("Every conversation so far was by e-mail")
+    );
+    assert!(
+        page.text("#conversations")
+            .contains("Listened to the whole complaint")
+    );
+    assert_eq!(
+        post(&am, &case, "advance", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Making it right: action, reparation, commitment.
+    let page = am.get(&case).await;
+    assert_eq!(gate(&page).len(), 3, "{:?}", gate(&page));
+    let owner = page
+        .attr("#action_owner option[selected]", "value")
+        .expect("owner");
+    am.submit(
+        &case,
+        &format!("{case}/actions"),
+        &[
+            ("what", "Refund the second charge"),
+            ("owner_id", &owner),
+            ("due_date", "2026-01-10"),
+        ],
+    )
+    .await;
+    post(
+        &am,
+        &case,
+        "reparation",
+        &[
+            ("reparation_what", "One month free"),
+            ("reparation_cost", "2,000"),
+        ],
+    )
+    .await;
+    am.submit(
+        &case,
+        &format!("{case}/commitments"),
+        &[(
+            "text",
+            "From now on we will check for duplicate runs before charging.",
+        )],
+    )
+    .await;
+    let page = am.get(&case).await;
+    assert!(gate(&page).is_empty(), "{:?}", gate(&page));
+    assert!(
+        page.text("#actions")
+            .contains("2.0% of the account's annual value"),
+        "{}",
+        page.text("#actions")
+    );
+    assert!(
+        page.text("#actions").contains("Overdue"),
+        "due in January, not done"
+    );
+    assert_eq!(
+        post(&am, &case, "advance", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Following up: closing as restored needs lessons and the follow-up gate.
+    let page = am.get(&case).await;
+    assert_eq!(
+        page.text(".stepper [aria-current=step] .step-label"),
+        "Following up"
+    );
+    let refused = post(&am, &case, "close", &[("outcome", "restored")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text("#problem").to_lowercase().contains("lesson"),
+        "{}",
+        refused.text("#problem")
+    );
+    am.submit(
+        &case,
+        &format!("{case}/lessons"),
+        &[
+            ("text", "Idempotency keys on every billing job."),
+            ("applies_to_all", "1"),
+        ],
+    )
+    .await;
+    let refused = post(&am, &case, "close", &[("outcome", "restored")]).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "follow-up plan and check-in still missing"
+    );
+
+    // The client left after all: closing as lost needs only the lesson.
+    let closed = post(&am, &case, "close", &[("outcome", "lost")]).await;
+    assert_eq!(
+        closed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        closed.text("#problem")
+    );
+    let page = am.get(&case).await;
+    assert!(page.text("#stage").contains("This case is closed: Lost"));
+    let timeline = page.text(".timeline");
+    for event in [
+        "Logged the incident",
+        "Edited what happened",
+        "Saved the assessment",
+        "Moved from Detected to Assessing",
+        "Logged a phone conversation",
+        "Added an action",
+        "Recorded the reparation",
+        "Committed:",
+        "Learned:",
+        "Closed: Lost",
+    ] {
+        assert!(
+            timeline.contains(event),
+            "timeline lacks {event:?}: {timeline}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn moving_back_needs_a_reason_and_is_recorded() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let case = log_incident(&am, &acme, "Late report").await;
+    let refused = post(&am, &case, "back", &[("reason", "x")]).await;
+    assert!(
+        refused.text("#problem").contains("first stage"),
+        "{}",
+        refused.text("#problem")
+    );
+    sqlx::query("update cases set what_happened = 'Report came late', stage = 'assessing'")
+        .execute(&app.db.pool)
+        .await
+        .expect("set stage");
+    let refused = post(&am, &case, "back", &[("reason", "   ")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text("#problem").to_lowercase().contains("reason"),
+        "{}",
+        refused.text("#problem")
+    );
+    let res = post(
+        &am,
+        &case,
+        "back",
+        &[(
+            "reason",
+            "The client says the real issue was tone, not timing",
+        )],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let page = am.get(&case).await;
+    assert_eq!(
+        page.text(".stepper [aria-current=step] .step-label"),
+        "Detected"
+    );
+    assert!(
+        page.text(".timeline")
+            .contains("Reason: The client says the real issue was tone")
+    );
+}
+
+#[tokio::test]
+async fn letting_go_needs_a_managers_approval() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let case = log_incident(&am, &acme, "Third missed delivery").await;
+
+    let res = post(
+        &am,
+        &case,
+        "let-go",
+        &[(
+            "reason",
+            "They cost more than they pay; both sides would be better off.",
+        )],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let page = am.get(&case).await;
+    assert!(
+        page.text("#let-go")
+            .contains("Awaiting a manager's approval")
+    );
+    assert!(
+        page.texts("#let-go button")
+            .iter()
+            .all(|b| !b.contains("Approve")),
+        "an AM cannot approve"
+    );
+    let refused = post(&am, &case, "let-go/decision", &[("decision", "approve")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let manager = app.signed_in("manager").await; // same team
+    let refused = post(
+        &manager,
+        &case,
+        "let-go/decision",
+        &[("decision", "approve")],
+    )
+    .await;
+    assert!(
+        refused.text("#problem").to_lowercase().contains("lesson"),
+        "approval closes the case, so lessons come first"
+    );
+    manager
+        .submit(
+            &case,
+            &format!("{case}/lessons"),
+            &[("text", "Agree delivery capacity before signing.")],
+        )
+        .await;
+    let res = post(
+        &manager,
+        &case,
+        "let-go/decision",
+        &[("decision", "approve")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let page = am.get(&case).await;
+    assert!(page.text("#stage").contains("This case is closed: Let go"));
+    assert!(page.text(".timeline").contains("Approved letting go"));
+}
+
+#[tokio::test]
+async fn a_declined_let_go_keeps_the_case_open() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let case = log_incident(&am, &acme, "Rude support call").await;
+    post(&am, &case, "let-go", &[("reason", "Not worth it")]).await;
+    let manager = app.signed_in("manager").await;
+    let res = post(
+        &manager,
+        &case,
+        "let-go/decision",
+        &[("decision", "decline")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let page = am.get(&case).await;
+    assert!(page.text("#let-go").contains("declined"));
+    assert_eq!(
+        page.text(".stepper [aria-current=step] .step-label"),
+        "Detected"
+    );
+}
+
+#[tokio::test]
+async fn the_second_of_two_concurrent_edits_gets_a_conflict_with_its_input_kept() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let case = log_incident(&am, &acme, "Missed kickoff").await;
+    let manager = app.signed_in("manager").await;
+
+    // Both open the case at the same version.
+    let first = am.get(&case).await;
+    let second = manager.get(&case).await;
+    let version = first
+        .attr("#assessment input[name=version]", "value")
+        .expect("version");
+    assert_eq!(
+        second
+            .attr("#assessment input[name=version]", "value")
+            .as_deref(),
+        Some(version.as_str())
+    );
+    let t1 = am.csrf_token(&case).await;
+    let t2 = manager.csrf_token(&case).await;
+
+    let saved = am
+        .post_raw(
+            &format!("{case}/assessment"),
+            &[
+                ("csrf_token", &t1),
+                ("version", &version),
+                ("root_cause", "Calendar mix-up"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let conflict = manager
+        .post_raw(
+            &format!("{case}/assessment"),
+            &[
+                ("csrf_token", &t2),
+                ("version", &version),
+                ("root_cause", "Nobody owned the kickoff"),
+            ],
+        )
+        .await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    assert!(
+        conflict
+            .text("#problem")
+            .contains("changed since you opened it")
+    );
+    assert_eq!(
+        conflict.text("#root_cause"),
+        "Nobody owned the kickoff",
+        "the manager's input is kept"
+    );
+    // Nothing was overwritten.
+    let page = am.get(&case).await;
+    assert_eq!(page.text("#root_cause"), "Calendar mix-up");
+}
+
+#[tokio::test]
+async fn an_account_manager_guessing_another_teams_case_numbers_gets_404() {
+    let app = TestApp::spawn().await;
+    let north = app.signed_in("account_manager").await;
+    let acme = account(&north, "Acme").await;
+    let case = log_incident(&north, &acme, "Secret trouble").await;
+
+    app.create_user("south.am@example.com", "account_manager", Some("South"))
+        .await;
+    let south = app.client();
+    south.sign_in("south.am@example.com", PASSWORD).await;
+    assert_eq!(south.get(&case).await.status, StatusCode::NOT_FOUND);
+    let token = south.csrf_token("/").await;
+    for action in [
+        "assessment",
+        "advance",
+        "conversations",
+        "let-go",
+        "lessons",
+    ] {
+        let res = south
+            .post_raw(
+                &format!("{case}/{action}"),
+                &[("csrf_token", &token), ("text", "x"), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{action}");
+    }
+    // Logging an incident on another team's account is refused.
+    let res = south
+        .submit(
+            "/cases/new",
+            "/cases",
+            &[
+                ("account_id", &acme),
+                ("title", "x"),
+                ("severity", "low"),
+                ("detected_by", "us"),
+                (
+                    "category_id",
+                    &north
+                        .get("/cases/new")
+                        .await
+                        .attr("#category_id option:nth-child(2)", "value")
+                        .expect("cat"),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text("#account_id-error")
+            .contains("Choose one of the accounts")
+    );
+    assert_eq!(
+        south.get("/cases/CR-999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        south.get("/cases/not-a-number").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A manager of the same team and an admin see it.
+    assert_eq!(
+        app.signed_in("manager").await.get(&case).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.signed_in("admin").await.get(&case).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn only_managers_reassign_and_only_within_the_team() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let case = log_incident(&am, &acme, "Wrong figures in report").await;
+    app.create_user("colleague@example.com", "account_manager", Some("North"))
+        .await;
+    let manager = app.signed_in("manager").await;
+    let page = manager.get(&case).await;
+    let colleague = page
+        .html()
+        .select(&scraper::Selector::parse("#owner_id option").expect("sel"))
+        .find(|o| o.text().collect::<String>().contains("colleague"))
+        .and_then(|o| o.value().attr("value").map(str::to_owned))
+        .expect("colleague offered");
+    assert!(
+        am.get(&case).await.texts("#owner_id").is_empty(),
+        "no reassign form for an AM"
+    );
+    let refused = post(&am, &case, "reassign", &[("owner_id", &colleague)]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let res = post(&manager, &case, "reassign", &[("owner_id", &colleague)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(
+        manager
+            .get(&case)
+            .await
+            .text(".timeline")
+            .contains("Reassigned to colleague")
+    );
+}
+
+#[tokio::test]
+async fn removing_an_item_keeps_it_in_the_timeline() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let case = log_incident(&am, &acme, "Lost e-mail").await;
+    am.submit(
+        &case,
+        &format!("{case}/commitments"),
+        &[("text", "Answer every e-mail within a day")],
+    )
+    .await;
+    let page = am.get(&case).await;
+    let action = page
+        .attr("#actions form[action$='/remove']", "action")
+        .expect("remove form");
+    let res = am.submit(&case, &action, &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let page = am.get(&case).await;
+    assert!(
+        !page
+            .text("#actions ul.items")
+            .contains("Answer every e-mail")
+    );
+    assert!(
+        page.text(".timeline")
+            .contains("Removed a commitment: Answer every e-mail within a day")
+    );
+    let count: i64 = sqlx::query_scalar("select count(*) from commitments")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(count, 1, "nothing is hard-deleted");
+}
+
+#[tokio::test]
+async fn script_typed_into_case_fields_is_shown_as_text() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let case = log_incident(&am, &acme, "<img src=x onerror=alert(1)>").await;
+    am.submit(
+        &case,
+        &format!("{case}/conversations"),
+        &[
+            ("channel", "phone"),
+            ("with_whom", "<b>Jo</b>"),
+            ("summary", "<script>alert(2)</script>"),
+            ("sentiment", "0"),
+        ],
+    )
+    .await;
+    let page = am.get(&case).await;
+    assert!(!page.body.contains("<img src=x"));
+    assert!(!page.body.contains("<script>alert(2)"));
+    assert_eq!(page.text("h1"), "<img src=x onerror=alert(1)>");
+}
