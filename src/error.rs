@@ -18,6 +18,11 @@ pub enum AppError {
     Forbidden,
     #[error("missing or invalid CSRF token")]
     Csrf,
+    /// A request that cannot be read (malformed form data, bad encoding).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("request body too large")]
+    TooLarge,
     /// A conflict a person can resolve; the message is shown to them.
     #[error("{0}")]
     Conflict(String),
@@ -36,6 +41,8 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -60,6 +67,14 @@ impl AppError {
                     .into(),
             ),
             AppError::Conflict(message) => ("That did not work", message.clone()),
+            AppError::BadRequest(_) => (
+                "The form could not be read",
+                "What was sent could not be understood. Go back, reload the page and try again.".into(),
+            ),
+            AppError::TooLarge => (
+                "Too much at once",
+                "What was sent is larger than Mend accepts. Shorten it and try again.".into(),
+            ),
             AppError::Unavailable => (
                 "Mend is unavailable",
                 "The database cannot be reached right now. Try again in a moment.".into(),

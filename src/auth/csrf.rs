@@ -87,7 +87,7 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Response 
                 return AppError::Csrf.into_response();
             }
             let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-                return AppError::Csrf.into_response();
+                return AppError::TooLarge.into_response();
             };
             let token = form_urlencoded::parse(&bytes)
                 .find(|(k, _)| k == FORM_FIELD)

@@ -2,6 +2,7 @@
 //! types. Queries are checked at compile time (`query!`, `.sqlx/` for offline builds).
 
 pub mod accounts;
+pub mod case_list;
 pub mod cases;
 pub mod sessions;
 pub mod sign_in;

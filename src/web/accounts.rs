@@ -2,7 +2,6 @@
 //! case history and the repeat-incident warning.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::middleware;
@@ -11,7 +10,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::page::{Chrome, Ctx, Pager, flash, render};
+use super::page::{Chrome, Ctx, Form, Pager, flash, render};
 use crate::AppState;
 use crate::auth::guard;
 use crate::db::accounts::{self as db_accounts, AccountFilter, Choice, SaveAccountError};

@@ -8,13 +8,13 @@ use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, middleware};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::page::{Chrome, Ctx, flash, render};
+use super::page::{Chrome, Ctx, Form, flash, render};
 use crate::AppState;
 use crate::auth::guard::safe_next;
 use crate::auth::{AuthSession, Credentials, csrf, guard};

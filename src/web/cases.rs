@@ -6,7 +6,6 @@
 //! (someone else saved first) gets the 409 version of the same page, input kept.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::middleware;
@@ -17,7 +16,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::page::{Chrome, Ctx, flash, render};
+use super::page::{Chrome, Ctx, Form, flash, render};
 use crate::AppState;
 use crate::auth::{SessionUser, guard};
 use crate::db::accounts::Choice;
@@ -34,7 +33,8 @@ use crate::error::{AppError, Result};
 
 pub fn router() -> super::Router {
     super::Router::new()
-        .route("/cases", post(create))
+        .route("/cases", get(super::case_list::list).post(create))
+        .route("/cases/export.csv", get(super::case_list::export))
         .route("/cases/new", get(new))
         .route("/cases/{number}", get(show))
         .route("/cases/{number}/definition", post(save_definition))

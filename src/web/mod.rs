@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod case_list;
 pub mod cases;
 pub mod health;
 pub mod home;

@@ -3,7 +3,7 @@ use reqwest::StatusCode;
 use crate::common::{Client, PASSWORD, Page, TestApp};
 
 /// Creates an account in the client's team and returns its id.
-async fn account(client: &Client, name: &str) -> String {
+pub async fn account(client: &Client, name: &str) -> String {
     let form = client.get("/accounts/new").await;
     let team = form
         .attr("#team_id option[selected]", "value")
@@ -24,7 +24,7 @@ async fn account(client: &Client, name: &str) -> String {
 }
 
 /// Logs an incident through the form and returns the case page's path.
-async fn log_incident(client: &Client, account_id: &str, title: &str) -> String {
+pub async fn log_incident(client: &Client, account_id: &str, title: &str) -> String {
     let form = client
         .get(&format!("/cases/new?account={account_id}"))
         .await;

@@ -5,6 +5,7 @@
 mod common;
 
 mod accounts;
+mod case_list;
 mod cases;
 mod csrf;
 mod pages;

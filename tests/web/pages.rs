@@ -164,3 +164,58 @@ async fn a_database_failure_shows_a_page_with_a_reference_and_no_internals() {
     );
     assert!(!page.body.contains("relation \""), "no database error text");
 }
+
+#[tokio::test]
+async fn an_oversized_form_gets_413_and_a_malformed_one_400_never_500() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in("account_manager").await;
+    let token = client.csrf_token("/accounts/new").await;
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let res = client
+        .post_raw("/accounts", &[("csrf_token", &token), ("name", &huge)])
+        .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.text("h1"), "Too much at once");
+
+    // Not UTF-8 at all, with the token in a header (as htmx sends it).
+    let res = reqwest::Client::new()
+        .post(app.url("/accounts"))
+        .header(
+            "cookie",
+            format!(
+                "{}={}",
+                mend::SESSION_COOKIE,
+                client.session_cookie().expect("session")
+            ),
+        )
+        .header("x-csrf-token", &token)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![
+            b'n', b'a', b'm', b'e', b'=', 0xff, 0xfe, b'&', b't', b'e', b'a', b'm', b'_', b'i',
+            b'd', b'=', 0xc3,
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert!(res.status().is_client_error(), "{}", res.status());
+    // A form that is not a form.
+    let res = reqwest::Client::new()
+        .post(app.url("/accounts"))
+        .header(
+            "cookie",
+            format!(
+                "{}={}",
+                mend::SESSION_COOKIE,
+                client.session_cookie().expect("session")
+            ),
+        )
+        .header("x-csrf-token", &token)
+        .header("content-type", "application/json")
+        .body("{\"name\": 1}")
+        .send()
+        .await
+        .expect("POST");
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let body = res.text().await.expect("body");
+    assert!(body.contains("<h1>"), "an HTML error page: {body}");
+}

@@ -51,11 +51,14 @@ async fn the_navigation_offers_only_what_the_role_may_open() {
     let links = |page: &crate::common::Page| page.texts(".site-nav a");
 
     let am = app.signed_in("account_manager").await.get("/").await;
-    assert_eq!(links(&am), ["Home", "Accounts"]);
+    assert_eq!(links(&am), ["Home", "Cases", "Accounts"]);
     let manager = app.signed_in("manager").await.get("/").await;
-    assert_eq!(links(&manager), ["Home", "Accounts", "Review"]);
+    assert_eq!(links(&manager), ["Home", "Cases", "Accounts", "Review"]);
     let admin = app.signed_in("admin").await.get("/").await;
-    assert_eq!(links(&admin), ["Home", "Accounts", "Review", "Admin"]);
+    assert_eq!(
+        links(&admin),
+        ["Home", "Cases", "Accounts", "Review", "Admin"]
+    );
     assert_eq!(admin.text(".user-menu .badge"), "Admin");
 }
 

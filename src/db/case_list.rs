@@ -1,0 +1,219 @@
+//! The case list: filters, full-text search, sorting and paging, and the same rows for the CSV
+//! export. The SQL is built at run time because the filters really are dynamic; every value is
+//! bound (`QueryBuilder::push_bind`), and the sort column comes from a closed enum.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgPool, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::domain::visibility::Scope;
+
+/// What the list is narrowed down to. Empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub search: Option<String>,
+    pub stage: Option<String>,
+    pub outcome: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub account_id: Option<Uuid>,
+    pub severity: Option<String>,
+    pub category_id: Option<Uuid>,
+    pub detected_by: Option<String>,
+    /// Only cases with an open action item past its due date.
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Number,
+    Opened,
+    Activity,
+    Severity,
+    Stage,
+    Title,
+    Relevance,
+}
+
+impl SortKey {
+    pub fn parse(s: &str) -> Option<SortKey> {
+        Some(match s {
+            "number" => SortKey::Number,
+            "opened" => SortKey::Opened,
+            "activity" => SortKey::Activity,
+            "severity" => SortKey::Severity,
+            "stage" => SortKey::Stage,
+            "title" => SortKey::Title,
+            "relevance" => SortKey::Relevance,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortKey::Number => "number",
+            SortKey::Opened => "opened",
+            SortKey::Activity => "activity",
+            SortKey::Severity => "severity",
+            SortKey::Stage => "stage",
+            SortKey::Title => "title",
+            SortKey::Relevance => "relevance",
+        }
+    }
+
+    /// The SQL expression; from this closed list only, never from input.
+    fn sql(self) -> &'static str {
+        match self {
+            SortKey::Number => "c.number",
+            SortKey::Opened => "c.created_at",
+            SortKey::Activity => "c.last_activity_at",
+            SortKey::Severity => {
+                "array_position(array['low','medium','high','critical'], c.severity)"
+            }
+            SortKey::Stage => {
+                "array_position(array['detected','assessing','reaching_out','making_it_right','following_up','closed'], c.stage)"
+            }
+            SortKey::Title => "lower(c.title)",
+            SortKey::Relevance => "rank",
+        }
+    }
+}
+
+/// A sort: which column, which way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseRow {
+    pub number: i64,
+    pub title: String,
+    pub account_id: Uuid,
+    pub account_name: String,
+    pub owner_name: String,
+    pub stage: String,
+    pub outcome: String,
+    pub severity: String,
+    pub category: String,
+    pub detected_by: String,
+    pub currency: String,
+    pub value_at_risk_minor: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub last_activity_at: DateTime<Utc>,
+    pub overdue: bool,
+}
+
+fn select<'a>(
+    scope: Scope,
+    filter: &'a CaseFilter,
+    today: NaiveDate,
+    columns: &str,
+) -> QueryBuilder<'a, Postgres> {
+    let (all, team) = scope.sql_params();
+    let mut q = QueryBuilder::new("select ");
+    q.push(columns);
+    q.push(
+        " from cases c
+          join accounts a on a.id = c.account_id
+          join users o on o.id = c.owner_id
+          join categories k on k.id = c.category_id
+          where (",
+    );
+    q.push_bind(all)
+        .push(" or c.team_id = ")
+        .push_bind(team)
+        .push(")");
+    if let Some(search) = &filter.search {
+        q.push(" and c.search @@ websearch_to_tsquery('english', ")
+            .push_bind(search.as_str())
+            .push(")");
+    }
+    let mut eq = |column: &str, value: Option<&'a str>| {
+        if let Some(v) = value {
+            q.push(format_args!(" and {column} = ")).push_bind(v);
+        }
+    };
+    eq("c.stage", filter.stage.as_deref());
+    eq("c.outcome", filter.outcome.as_deref());
+    eq("c.severity", filter.severity.as_deref());
+    eq("c.detected_by", filter.detected_by.as_deref());
+    if let Some(id) = filter.owner_id {
+        q.push(" and c.owner_id = ").push_bind(id);
+    }
+    if let Some(id) = filter.account_id {
+        q.push(" and c.account_id = ").push_bind(id);
+    }
+    if let Some(id) = filter.category_id {
+        q.push(" and c.category_id = ").push_bind(id);
+    }
+    if filter.overdue {
+        q.push(
+            " and exists (select 1 from action_items i where i.case_id = c.id
+                and i.done_at is null and i.removed_at is null and i.due_date < ",
+        )
+        .push_bind(today)
+        .push(")");
+    }
+    q
+}
+
+fn columns(filter: &CaseFilter) -> String {
+    let rank = if filter.search.is_some() {
+        "ts_rank(c.search, websearch_to_tsquery('english', $3))"
+    } else {
+        "0::real"
+    };
+    format!(
+        "c.number, c.title, c.account_id, a.name as account_name, o.name as owner_name, c.stage,
+         c.outcome, c.severity, k.name as category, c.detected_by, c.currency,
+         c.value_at_risk_minor, c.created_at, c.last_activity_at,
+         exists (select 1 from action_items i where i.case_id = c.id and i.done_at is null
+                 and i.removed_at is null and i.due_date < current_date) as overdue,
+         {rank} as rank"
+    )
+}
+
+fn order(q: &mut QueryBuilder<'_, Postgres>, order: Order) {
+    let dir = if order.descending { "desc" } else { "asc" };
+    q.push(format_args!(
+        " order by {} {dir} nulls last, c.number {dir}",
+        order.key.sql()
+    ));
+}
+
+/// One page of cases and the number that match in all.
+pub async fn page(
+    db: &PgPool,
+    scope: Scope,
+    filter: &CaseFilter,
+    sort: Order,
+    today: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<CaseRow>, i64)> {
+    // The search term is bind $3 (after the two scope binds), which `columns` refers to.
+    let mut q = select(scope, filter, today, &columns(filter));
+    order(&mut q, sort);
+    q.push(" limit ")
+        .push_bind(limit)
+        .push(" offset ")
+        .push_bind(offset);
+    let rows = q.build_query_as::<CaseRow>().fetch_all(db).await?;
+    let mut count = select(scope, filter, today, "count(*)");
+    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
+    Ok((rows, total))
+}
+
+/// Every matching case, in order: run it with `build_query_as::<CaseRow>().fetch(db)` to read
+/// the rows one at a time (the CSV export streams them).
+pub fn ordered<'a>(
+    scope: Scope,
+    filter: &'a CaseFilter,
+    sort: Order,
+    today: NaiveDate,
+) -> QueryBuilder<'a, Postgres> {
+    let mut q = select(scope, filter, today, &columns(filter));
+    order(&mut q, sort);
+    q
+}

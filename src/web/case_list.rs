@@ -1,0 +1,437 @@
+//! The case list (`/cases`): filters kept in the URL so a view can be bookmarked, full-text
+//! search, sortable columns, pages, and a CSV export of exactly the filtered rows, streamed.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::page::{Chrome, Ctx, Pager, render};
+use crate::AppState;
+use crate::db::accounts::Choice;
+use crate::db::case_list::{self, CaseFilter, CaseRow, Order, SortKey};
+use crate::db::cases as db_cases;
+use crate::domain::case::{DetectedBy, Severity, local_display, time_zone};
+use crate::domain::money;
+use crate::domain::stage::{Outcome, Stage};
+use crate::domain::visibility::Scope;
+use crate::error::Result;
+
+const PAGE_SIZE: i64 = 50;
+
+/// The list's query string, exactly as in the URL.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub q: String,
+    pub stage: String,
+    pub outcome: String,
+    pub owner: String,
+    pub account: String,
+    pub severity: String,
+    pub category: String,
+    pub detected_by: String,
+    pub overdue: String,
+    pub sort: String,
+    pub dir: String,
+    pub page: String,
+}
+
+impl ListQuery {
+    /// The filter it asks for; values that are not valid choices are ignored.
+    fn filter(&self) -> CaseFilter {
+        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let id = |s: &str| Uuid::parse_str(s.trim()).ok();
+        CaseFilter {
+            search: text(&self.q).map(|s| s.chars().take(200).collect()),
+            stage: Stage::parse(&self.stage)
+                .ok()
+                .map(|s| s.as_str().to_string()),
+            outcome: Outcome::parse(&self.outcome)
+                .ok()
+                .map(|o| o.as_str().to_string()),
+            owner_id: id(&self.owner),
+            account_id: id(&self.account),
+            severity: Severity::parse(&self.severity)
+                .ok()
+                .map(|s| s.as_str().to_string()),
+            category_id: id(&self.category),
+            detected_by: DetectedBy::parse(&self.detected_by)
+                .ok()
+                .map(|d| d.as_str().to_string()),
+            overdue: self.overdue == "1",
+        }
+    }
+
+    /// The sort asked for; by default the best matches when searching, else the newest.
+    fn sort(&self, filter: &CaseFilter) -> (SortKey, bool) {
+        let default = if filter.search.is_some() {
+            SortKey::Relevance
+        } else {
+            SortKey::Opened
+        };
+        let key = SortKey::parse(&self.sort).unwrap_or(default);
+        let descending = match self.dir.as_str() {
+            "asc" => false,
+            "desc" => true,
+            _ => !matches!(key, SortKey::Title),
+        };
+        (key, descending)
+    }
+
+    /// The query-string pairs that define the view (no page, optionally no sort).
+    fn params(&self, with_sort: bool) -> Vec<(&'static str, String)> {
+        let mut p = vec![
+            ("q", self.q.trim().to_string()),
+            ("stage", self.stage.clone()),
+            ("outcome", self.outcome.clone()),
+            ("owner", self.owner.clone()),
+            ("account", self.account.clone()),
+            ("severity", self.severity.clone()),
+            ("category", self.category.clone()),
+            ("detected_by", self.detected_by.clone()),
+            ("overdue", self.overdue.clone()),
+        ];
+        if with_sort {
+            p.push(("sort", self.sort.clone()));
+            p.push(("dir", self.dir.clone()));
+        }
+        p.retain(|(_, v)| !v.is_empty());
+        p
+    }
+}
+
+fn url(path: &str, params: &[(&str, String)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        s.append_pair(k, v);
+    }
+    let q = s.finish();
+    if q.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{q}")
+    }
+}
+
+pub struct Column {
+    pub label: &'static str,
+    pub href: String,
+    /// `aria-sort` value: "ascending", "descending" or "none".
+    pub aria_sort: &'static str,
+    pub numeric: bool,
+}
+
+pub struct ListRow {
+    pub number: i64,
+    pub title: String,
+    pub account_id: Uuid,
+    pub account_name: String,
+    pub owner_name: String,
+    pub stage: &'static str,
+    pub outcome: &'static str,
+    pub is_open: bool,
+    pub severity: String,
+    pub severity_label: &'static str,
+    pub value_at_risk: String,
+    pub opened: String,
+    pub last_activity: String,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/cases/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    query: ListQuery,
+    filtered: bool,
+    columns: Vec<Column>,
+    rows: Vec<ListRow>,
+    total: i64,
+    pager: Pager,
+    export_href: String,
+    stages: Vec<(&'static str, &'static str)>,
+    outcomes: Vec<(&'static str, &'static str)>,
+    severities: Vec<(&'static str, &'static str)>,
+    detected: Vec<(&'static str, &'static str)>,
+    categories: Vec<Choice>,
+    owners: Vec<Choice>,
+}
+
+fn scope_of(ctx: &Ctx) -> Result<(Scope, chrono_tz::Tz)> {
+    let user = ctx.user()?;
+    Ok((
+        Scope::for_user(user.role, user.team_id),
+        time_zone(&user.time_zone),
+    ))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<ListQuery>,
+) -> Result<Response> {
+    let (scope, tz) = scope_of(&ctx)?;
+    let filter = query.filter();
+    let (sort, descending) = query.sort(&filter);
+    let page = query
+        .page
+        .trim()
+        .parse::<i64>()
+        .unwrap_or(1)
+        .clamp(1, 100_000);
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let (rows, total) = case_list::page(
+        &state.db,
+        scope,
+        &filter,
+        Order {
+            key: sort,
+            descending,
+        },
+        today,
+        PAGE_SIZE,
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
+
+    let view = query.params(false);
+    let column = |label: &'static str, key: SortKey, numeric: bool| {
+        let active = key == sort;
+        let next_dir = if active && descending {
+            "asc"
+        } else if active {
+            "desc"
+        } else if matches!(key, SortKey::Title) {
+            "asc"
+        } else {
+            "desc"
+        };
+        let mut params = view.clone();
+        params.push(("sort", key.as_str().to_string()));
+        params.push(("dir", next_dir.to_string()));
+        Column {
+            label,
+            href: url("/cases", &params),
+            aria_sort: if !active {
+                "none"
+            } else if descending {
+                "descending"
+            } else {
+                "ascending"
+            },
+            numeric,
+        }
+    };
+    let columns = vec![
+        column("Case", SortKey::Number, false),
+        column("Title", SortKey::Title, false),
+        column("Stage", SortKey::Stage, false),
+        column("Severity", SortKey::Severity, false),
+        column("Opened", SortKey::Opened, false),
+        column("Last activity", SortKey::Activity, false),
+    ];
+    let rows = rows.into_iter().map(|r| list_row(r, tz)).collect();
+    let pager_params: Vec<(&str, String)> = query.params(true);
+    let pager_refs: Vec<(&str, &str)> =
+        pager_params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pager = Pager::new("/cases", &pager_refs, page, total, PAGE_SIZE);
+    let filtered = filter != CaseFilter::default();
+    let owners = match scope {
+        Scope::Team(team) => db_cases::team_members(&state.db, team).await?,
+        Scope::All => crate::db::accounts::manager_choices(&state.db, scope).await?,
+        Scope::Nothing => Vec::new(),
+    };
+    Ok(render(
+        StatusCode::OK,
+        &ListPage {
+            chrome: ctx.chrome("Cases"),
+            export_href: url("/cases/export.csv", &query.params(true)),
+            filtered,
+            columns,
+            rows,
+            total,
+            pager,
+            stages: Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+            outcomes: Outcome::ALL
+                .iter()
+                .map(|o| (o.as_str(), o.label()))
+                .collect(),
+            severities: Severity::options(),
+            detected: DetectedBy::options(),
+            categories: db_cases::categories(&state.db).await?,
+            owners,
+            query,
+        },
+    ))
+}
+
+fn list_row(r: CaseRow, tz: chrono_tz::Tz) -> ListRow {
+    ListRow {
+        stage: Stage::parse(&r.stage).map(Stage::label).unwrap_or(""),
+        outcome: Outcome::parse(&r.outcome).map(Outcome::label).unwrap_or(""),
+        is_open: r.outcome == "open",
+        severity_label: Severity::parse(&r.severity)
+            .map(Severity::label)
+            .unwrap_or(""),
+        value_at_risk: r
+            .value_at_risk_minor
+            .map(|v| money::format(v, &r.currency))
+            .unwrap_or_default(),
+        opened: local_display(r.created_at, tz),
+        last_activity: local_display(r.last_activity_at, tz),
+        number: r.number,
+        title: r.title,
+        account_id: r.account_id,
+        account_name: r.account_name,
+        owner_name: r.owner_name,
+        severity: r.severity,
+        overdue: r.overdue,
+    }
+}
+
+/// A spreadsheet would run a cell starting with these as a formula; a leading apostrophe makes
+/// it text (OWASP's advice on CSV injection).
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+const CSV_HEADER: [&str; 13] = [
+    "case",
+    "title",
+    "account",
+    "owner",
+    "stage",
+    "outcome",
+    "severity",
+    "category",
+    "detected_by",
+    "value_at_risk",
+    "currency",
+    "opened_utc",
+    "last_activity_utc",
+];
+
+fn csv_record(r: &CaseRow) -> [String; 13] {
+    [
+        format!("CR-{}", r.number),
+        neutralise(&r.title),
+        neutralise(&r.account_name),
+        neutralise(&r.owner_name),
+        r.stage.clone(),
+        r.outcome.clone(),
+        r.severity.clone(),
+        neutralise(&r.category),
+        r.detected_by.clone(),
+        r.value_at_risk_minor
+            .map(money::format_input)
+            .unwrap_or_default(),
+        r.currency.clone(),
+        r.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        r.last_activity_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    ]
+}
+
+/// Writes one CSV record (RFC 4180 quoting by the `csv` crate) into bytes.
+fn csv_line<I: IntoIterator<Item = S>, S: AsRef<[u8]>>(fields: I) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // Writing to memory cannot fail; an error would only mean an empty line.
+    let _ = w.write_record(fields);
+    w.into_inner().unwrap_or_default()
+}
+
+/// `GET /cases/export.csv`: the filtered rows, streamed as they are read.
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<ListQuery>,
+) -> Result<Response> {
+    let (scope, tz) = scope_of(&ctx)?;
+    let filter = query.filter();
+    let (sort, descending) = query.sort(&filter);
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::result::Result<Vec<u8>, std::io::Error>>(16);
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        use futures_util::TryStreamExt;
+        let mut buffer = csv_line(CSV_HEADER);
+        let mut q = case_list::ordered(
+            scope,
+            &filter,
+            Order {
+                key: sort,
+                descending,
+            },
+            today,
+        );
+        let mut rows = q.build_query_as::<CaseRow>().fetch(&db);
+        loop {
+            match rows.try_next().await {
+                Ok(Some(row)) => {
+                    buffer.extend(csv_line(csv_record(&row)));
+                    // Waiting here when the client reads slowly keeps memory bounded.
+                    if buffer.len() >= 32 * 1024
+                        && tx.send(Ok(std::mem::take(&mut buffer))).await.is_err()
+                    {
+                        return; // the client went away
+                    }
+                }
+                Ok(None) => {
+                    let _ = tx.send(Ok(buffer)).await;
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "CSV export failed part-way");
+                    let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
+                    return;
+                }
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let filename = format!("mend-cases-{}.csv", Utc::now().format("%Y-%m-%d"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_looking_cells_become_text() {
+        assert_eq!(
+            neutralise("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-1"), "'-1");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("Acme"), "Acme");
+    }
+
+    #[test]
+    fn csv_lines_quote_commas_quotes_and_newlines() {
+        let line = String::from_utf8(csv_line(["a,b", "say \"hi\"", "two\nlines"])).expect("utf8");
+        assert_eq!(line, "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\n");
+    }
+}

@@ -1,0 +1,229 @@
+use reqwest::StatusCode;
+
+use crate::cases::{account, log_incident};
+use crate::common::{PASSWORD, TestApp};
+
+#[tokio::test]
+async fn search_finds_a_word_from_a_conversation() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let quiet = log_incident(&am, &acme, "Report delivered late").await;
+    let loud = log_incident(&am, &acme, "Consultant missed the workshop").await;
+    am.submit(
+        &loud,
+        &format!("{loud}/conversations"),
+        &[
+            ("channel", "phone"),
+            ("with_whom", "Jo"),
+            (
+                "summary",
+                "The client mentioned the sandwiches were terrible too.",
+            ),
+            ("sentiment", "-1"),
+        ],
+    )
+    .await;
+
+    let found = am.get("/cases?q=sandwich").await;
+    let rows = found.texts("table.data tbody tr");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("Consultant missed the workshop"));
+    assert!(
+        !found.body.contains(quiet.trim_start_matches("/cases/")),
+        "the other case is not listed"
+    );
+    // Title words rank first, and the search is kept in the form.
+    assert_eq!(found.attr("#q", "value").as_deref(), Some("sandwich"));
+    let none = am.get("/cases?q=unicorn").await;
+    assert!(none.text(".empty-state").contains("No cases match"));
+}
+
+#[tokio::test]
+async fn filters_and_sorting_live_in_the_url() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    for title in ["Bravo problem", "Alpha problem", "Charlie problem"] {
+        log_incident(&am, &acme, title).await;
+    }
+    sqlx::query("update cases set severity = 'low' where title = 'Charlie problem'")
+        .execute(&app.db.pool)
+        .await
+        .expect("update");
+
+    let high = am.get("/cases?severity=high").await;
+    assert_eq!(high.texts("table.data tbody tr").len(), 2);
+    assert_eq!(
+        high.attr("#severity option[selected]", "value").as_deref(),
+        Some("high")
+    );
+
+    let by_title = am.get("/cases?sort=title&dir=asc").await;
+    let titles: Vec<String> = by_title.texts("table.data tbody tr td:nth-child(2)");
+    assert_eq!(
+        titles,
+        ["Alpha problem", "Bravo problem", "Charlie problem"]
+    );
+    let title_header = by_title
+        .html()
+        .select(&scraper::Selector::parse("th[aria-sort=ascending] a").expect("sel"))
+        .next()
+        .map(|a| a.text().collect::<String>());
+    assert_eq!(title_header.as_deref(), Some("Title"));
+    // The header link flips the direction and keeps the filters.
+    let flip = am.get("/cases?severity=high&sort=title&dir=asc").await;
+    assert_eq!(
+        flip.attr("th[aria-sort=ascending] a", "href").as_deref(),
+        Some("/cases?severity=high&sort=title&dir=desc")
+    );
+
+    // Unknown values are ignored rather than failing.
+    let odd = am
+        .get("/cases?stage=bogus&severity=%3Cscript%3E&page=-4&sort=drop+table")
+        .await;
+    assert_eq!(odd.status, StatusCode::OK);
+    assert_eq!(odd.texts("table.data tbody tr").len(), 3);
+}
+
+#[tokio::test]
+async fn overdue_shows_cases_with_late_actions() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let late = log_incident(&am, &acme, "Late one").await;
+    log_incident(&am, &acme, "On time one").await;
+    let page = am.get(&late).await;
+    let owner = page
+        .attr("#action_owner option[selected]", "value")
+        .expect("owner");
+    am.submit(
+        &late,
+        &format!("{late}/actions"),
+        &[
+            ("what", "Send the fix"),
+            ("owner_id", &owner),
+            ("due_date", "2020-01-01"),
+        ],
+    )
+    .await;
+    let overdue = am.get("/cases?overdue=1").await;
+    let rows = overdue.texts("table.data tbody tr");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("Late one") && rows[0].contains("Overdue"));
+}
+
+#[tokio::test]
+async fn the_csv_export_holds_exactly_the_filtered_rows_safely_quoted() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme, Inc.").await;
+    log_incident(&am, &acme, "=HYPERLINK(\"http://evil.example\")").await;
+    log_incident(&am, &acme, "Said \"sorry\" too late").await;
+    log_incident(&am, &acme, "Low thing").await;
+    sqlx::query("update cases set severity = 'low' where title = 'Low thing'")
+        .execute(&app.db.pool)
+        .await
+        .expect("update");
+
+    let list = am.get("/cases?severity=high").await;
+    let href = list.attr(".list-tools a", "href").expect("export link");
+    assert_eq!(href, "/cases/export.csv?severity=high");
+    let csv = am.get(&href).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.header("content-disposition")
+            .unwrap_or_default()
+            .contains("attachment")
+    );
+    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    assert_eq!(&headers[0], "case");
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    assert_eq!(records.len(), 2, "exactly the two high-severity cases");
+    let titles: Vec<&str> = records.iter().map(|r| &r[1]).collect();
+    assert!(
+        titles.contains(&"'=HYPERLINK(\"http://evil.example\")"),
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"Said \"sorry\" too late"), "{titles:?}");
+    assert!(records.iter().all(|r| &r[2] == "Acme, Inc."));
+}
+
+#[tokio::test]
+async fn another_teams_cases_appear_in_neither_the_list_nor_the_export() {
+    let app = TestApp::spawn().await;
+    let north = app.signed_in("account_manager").await;
+    let acme = account(&north, "Acme").await;
+    log_incident(&north, &acme, "North secret").await;
+    app.create_user("south.am@example.com", "account_manager", Some("South"))
+        .await;
+    let south = app.client();
+    south.sign_in("south.am@example.com", PASSWORD).await;
+    assert!(!south.get("/cases").await.body.contains("North secret"));
+    assert!(
+        !south
+            .get("/cases?q=secret")
+            .await
+            .body
+            .contains("North secret")
+    );
+    assert!(
+        !south
+            .get("/cases/export.csv")
+            .await
+            .body
+            .contains("North secret")
+    );
+    assert!(
+        app.signed_in("admin")
+            .await
+            .get("/cases/export.csv")
+            .await
+            .body
+            .contains("North secret")
+    );
+}
+
+#[tokio::test]
+async fn the_list_pages_in_a_stable_order() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let first = log_incident(&am, &acme, "Template case").await;
+    let number: i64 = first
+        .trim_start_matches("/cases/CR-")
+        .parse()
+        .expect("number");
+    // 59 more cases, all created at the same moment: the number breaks ties.
+    sqlx::query(
+        "insert into cases (account_id, team_id, owner_id, title, category_id, severity, detected_by,
+                            occurred_at, detected_at, currency, created_at)
+         select account_id, team_id, owner_id, 'Copy ' || g, category_id, severity, detected_by,
+                occurred_at, detected_at, currency, created_at
+         from cases, generate_series(1, 59) g where number = $1",
+    )
+    .bind(number)
+    .execute(&app.db.pool)
+    .await
+    .expect("copies");
+    sqlx::query("update cases set created_at = '2026-01-01T00:00:00Z'")
+        .execute(&app.db.pool)
+        .await
+        .expect("same time");
+    let page1 = am.get("/cases").await;
+    assert_eq!(page1.texts("table.data tbody tr").len(), 50);
+    let next = page1.attr(".pagination a[rel=next]", "href").expect("next");
+    let page2 = am.get(&next).await;
+    assert_eq!(page2.texts("table.data tbody tr").len(), 10);
+    let numbers = |p: &crate::common::Page| p.texts("table.data tbody tr td:first-child");
+    let mut all = numbers(&page1);
+    all.extend(numbers(&page2));
+    let unique: std::collections::HashSet<&String> = all.iter().collect();
+    assert_eq!(unique.len(), 60, "no case twice, none missing");
+}
