@@ -114,6 +114,17 @@ impl Browser {
             .expect("type");
     }
 
+    /// Chooses the option whose visible text is `label` in the select box `css`.
+    pub async fn select(&self, css: &str, label: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .select_by_label(label)
+            .await
+            .unwrap_or_else(|e| panic!("no option {label:?} in {css}: {e}"));
+    }
+
     pub async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))

@@ -5,5 +5,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cases;
 mod driver;
 mod sign_in;
