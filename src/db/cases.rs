@@ -94,7 +94,10 @@ pub async fn facts(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<CaseF
                      and v.channel <> 'email') as "non_email!",
                   (select count(*) from action_items i where i.case_id = c.id and i.removed_at is null) as "actions!",
                   (select count(*) from commitments m where m.case_id = c.id and m.removed_at is null) as "commitments!",
-                  (select count(*) from lessons l where l.case_id = c.id and l.removed_at is null) as "lessons!"
+                  (select count(*) from lessons l where l.case_id = c.id and l.removed_at is null) as "lessons!",
+                  exists (select 1 from follow_up_plans p where p.case_id = c.id and p.ended_at is null) as "follow_up_plan!",
+                  (select count(*) from check_ins k where k.case_id = c.id and k.status = 'done'
+                     and k.sentiment is not null) as "checkins!"
            from cases c where c.id = $1"#,
         case_id
     )
@@ -116,9 +119,8 @@ pub async fn facts(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<CaseF
         action_items: count(r.actions),
         reparation: r.reparation,
         commitments: count(r.commitments),
-        // Follow-up plans and check-ins arrive with the follow-ups work.
-        follow_up_plan: false,
-        checkins_with_sentiment: 0,
+        follow_up_plan: r.follow_up_plan,
+        checkins_with_sentiment: count(r.checkins),
         lessons: count(r.lessons),
         let_go: LetGoRequest::parse(&r.let_go).unwrap_or_default(),
     })

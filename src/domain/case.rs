@@ -820,3 +820,213 @@ mod tests {
         assert!(parse_local_time("2026-03-29T02:30", berlin).is_err());
     }
 }
+
+/// The follow-up plan form.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PlanForm {
+    pub cadence: String,
+    pub every_days: String,
+    pub first_due: String,
+    pub assignee_id: String,
+    /// "closed" (until the case closes) or "count" (after `end_after` check-ins).
+    pub end_rule: String,
+    pub end_after: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPlan {
+    pub cadence: super::cadence::Cadence,
+    pub first_due: NaiveDate,
+    pub assignee_id: Uuid,
+    pub end_after: Option<i32>,
+}
+
+impl PlanForm {
+    /// `today` is the user's today: a plan cannot start in the past.
+    pub fn parse(&self, today: NaiveDate) -> Result<NewPlan, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let cadence = super::cadence::Cadence::parse(&self.cadence, &self.every_days)
+            .map_err(|e| {
+                errors.add(
+                    if self.cadence == "custom" {
+                        "every_days"
+                    } else {
+                        "cadence"
+                    },
+                    e,
+                )
+            })
+            .ok();
+        let first_due = match NaiveDate::parse_from_str(self.first_due.trim(), "%Y-%m-%d") {
+            Ok(d) if d < today => {
+                errors.add("first_due", "The first check-in cannot be in the past.");
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.add(
+                    "first_due",
+                    "Enter the date of the first check-in, such as 2026-12-01.",
+                );
+                None
+            }
+        };
+        let assignee_id = parse_optional_id(&self.assignee_id, "assignee_id", &mut errors);
+        if assignee_id.is_none() && errors.get("assignee_id").is_none() {
+            errors.add("assignee_id", "Choose who checks in.");
+        }
+        let end_after = if self.end_rule == "count" {
+            match self.end_after.trim().parse::<i32>() {
+                Ok(n) if (1..=100).contains(&n) => Some(n),
+                _ => {
+                    errors.add("end_after", "Enter how many check-ins, from 1 to 100.");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        match (cadence, first_due, assignee_id) {
+            (Some(cadence), Some(first_due), Some(assignee_id)) if errors.is_empty() => {
+                Ok(NewPlan {
+                    cadence,
+                    first_due,
+                    assignee_id,
+                    end_after,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Completing a check-in: how it went.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CheckInForm {
+    #[serde(rename = "checkin_channel")]
+    pub channel: String,
+    #[serde(rename = "checkin_summary")]
+    pub summary: String,
+    #[serde(rename = "checkin_sentiment")]
+    pub sentiment: String,
+    pub next_step: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckInResult {
+    pub channel: Channel,
+    pub summary: String,
+    pub sentiment: i16,
+    pub next_step: String,
+}
+
+impl CheckInForm {
+    pub fn parse(&self) -> Result<CheckInResult, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let channel = Channel::parse(&self.channel)
+            .map_err(|e| errors.add("checkin_channel", e))
+            .ok();
+        let summary = text(
+            &self.summary,
+            "checkin_summary",
+            "how it went",
+            10_000,
+            true,
+            &mut errors,
+        );
+        let sentiment = parse_sentiment(&self.sentiment)
+            .map_err(|e| errors.add("checkin_sentiment", e))
+            .ok();
+        let next_step = text(
+            &self.next_step,
+            "next_step",
+            "the next step",
+            2_000,
+            false,
+            &mut errors,
+        );
+        match (channel, sentiment) {
+            (Some(channel), Some(sentiment)) if errors.is_empty() => Ok(CheckInResult {
+                channel,
+                summary,
+                sentiment,
+                next_step,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod follow_up_tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_plan_parses_with_its_end_rule() {
+        let owner = Uuid::new_v4();
+        let plan = PlanForm {
+            cadence: "monthly".into(),
+            first_due: "2026-12-31".into(),
+            assignee_id: owner.to_string(),
+            end_rule: "count".into(),
+            end_after: "3".into(),
+            ..PlanForm::default()
+        }
+        .parse(today())
+        .expect("valid");
+        assert_eq!(plan.cadence, crate::domain::cadence::Cadence::Monthly);
+        assert_eq!(plan.end_after, Some(3));
+        let open_ended = PlanForm {
+            cadence: "weekly".into(),
+            first_due: "2026-11-24".into(),
+            assignee_id: owner.to_string(),
+            end_rule: "closed".into(),
+            end_after: "junk".into(),
+            ..PlanForm::default()
+        }
+        .parse(today())
+        .expect("valid");
+        assert_eq!(open_ended.end_after, None);
+    }
+
+    #[test]
+    fn a_bad_plan_says_what_is_wrong_with_each_field() {
+        let e = PlanForm {
+            cadence: "custom".into(),
+            every_days: "0".into(),
+            first_due: "2026-11-01".into(),
+            end_rule: "count".into(),
+            end_after: "500".into(),
+            ..PlanForm::default()
+        }
+        .parse(today())
+        .expect_err("invalid");
+        for field in ["every_days", "first_due", "assignee_id", "end_after"] {
+            assert!(e.get(field).is_some(), "{field}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn a_check_in_needs_channel_summary_and_mood() {
+        assert!(
+            CheckInForm {
+                channel: "phone".into(),
+                summary: "Happy again".into(),
+                sentiment: "2".into(),
+                ..CheckInForm::default()
+            }
+            .parse()
+            .is_ok()
+        );
+        let e = CheckInForm::default().parse().expect_err("invalid");
+        for field in ["checkin_channel", "checkin_summary", "checkin_sentiment"] {
+            assert!(e.get(field).is_some(), "{field}");
+        }
+    }
+}

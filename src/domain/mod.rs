@@ -2,6 +2,7 @@
 //! Every type here is made with `parse()`, which returns the value or the errors a person can fix.
 
 pub mod account;
+pub mod cadence;
 pub mod case;
 pub mod money;
 pub mod role;

@@ -22,9 +22,9 @@ use crate::auth::{SessionUser, guard};
 use crate::db::accounts::Choice;
 use crate::db::cases::{self as db_cases, CaseWriteError, CreateCaseError, Item};
 use crate::domain::case::{
-    self as case_input, ActionForm, AssessmentForm, Channel, ConversationForm, DefinitionForm,
-    DetectedBy, IncidentForm, OurShare, RelationshipValue, ReparationForm, Severity, TextForm,
-    local_display, local_input, parse_version,
+    self as case_input, ActionForm, AssessmentForm, Channel, CheckInForm, ConversationForm,
+    DefinitionForm, DetectedBy, IncidentForm, OurShare, PlanForm, RelationshipValue,
+    ReparationForm, Severity, TextForm, local_display, local_input, parse_version,
 };
 use crate::domain::stage::{self, CaseFacts, Decision, GateItem, LetGoRequest, Outcome, Stage};
 use crate::domain::visibility::{Scope, may_reassign};
@@ -52,6 +52,9 @@ pub fn router() -> super::Router {
         .route("/cases/{number}/let-go", post(request_let_go))
         .route("/cases/{number}/let-go/decision", post(decide_let_go))
         .route("/cases/{number}/reassign", post(reassign))
+        .route("/cases/{number}/plan", post(start_plan))
+        .route("/cases/{number}/check-ins", post(complete_check_in))
+        .route("/cases/{number}/check-ins/skip", post(skip_check_in))
         .route_layer(middleware::from_fn(guard::signed_in))
 }
 
@@ -258,6 +261,26 @@ pub struct Forms {
     pub lesson: TextForm,
     pub reason: String,
     pub let_go_reason: String,
+    pub plan: PlanForm,
+    pub check_in: CheckInForm,
+    pub skip_reason: String,
+}
+
+pub struct PlanView {
+    pub cadence: String,
+    pub assignee_name: String,
+    pub until: String,
+}
+
+pub struct CheckInView {
+    pub due: String,
+    pub status: &'static str,
+    pub status_class: String,
+    pub assignee_name: String,
+    pub detail: String,
+    pub sentiment: Option<i16>,
+    pub next_step: String,
+    pub open: bool,
 }
 
 #[derive(Template)]
@@ -289,6 +312,11 @@ struct CasePage {
     commitments: Vec<db_cases::Note>,
     lessons: Vec<db_cases::Note>,
     timeline: Vec<EventView>,
+    plan: Option<PlanView>,
+    check_ins: Vec<CheckInView>,
+    /// The earliest open check-in: the one the check-in form completes.
+    next_check_in: Option<String>,
+    cadences: Vec<(&'static str, &'static str)>,
     forms: Forms,
     errors: FieldErrors,
     /// Which form the errors belong to (its anchor id).
@@ -394,6 +422,20 @@ fn prefilled(case: &db_cases::Case, tz: Tz) -> Forms {
             channel: "phone".into(),
             sentiment: "0".into(),
             ..ConversationForm::default()
+        },
+        plan: PlanForm {
+            cadence: "weekly".into(),
+            first_due: (Utc::now().with_timezone(&tz).date_naive() + chrono::Days::new(7))
+                .format("%Y-%m-%d")
+                .to_string(),
+            assignee_id: case.owner_id.to_string(),
+            end_rule: "closed".into(),
+            ..PlanForm::default()
+        },
+        check_in: CheckInForm {
+            channel: "phone".into(),
+            sentiment: "0".into(),
+            ..CheckInForm::default()
         },
         ..Forms::default()
     }
@@ -515,6 +557,62 @@ async fn case_page(
         })
         .collect();
     let members = db_cases::team_members(&state.db, case.team_id).await?;
+    let plan = crate::db::follow_ups::active_plan(&state.db, case.id)
+        .await?
+        .map(|p| PlanView {
+            cadence: p.cadence().map(|c| c.label()).unwrap_or_default(),
+            until: p
+                .end_after
+                .map(|n| format!("{n} check-ins"))
+                .unwrap_or_else(|| "until the case closes".into()),
+            assignee_name: p.assignee_name,
+        });
+    let check_ins: Vec<CheckInView> = crate::db::follow_ups::check_ins(&state.db, case.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let open = matches!(c.status.as_str(), "scheduled" | "missed");
+            let late = open && c.due_date < today;
+            CheckInView {
+                due: c.due_date.format("%a %-d %b %Y").to_string(),
+                status: match (c.status.as_str(), late) {
+                    ("done", _) => "Done",
+                    ("skipped", _) => "Skipped",
+                    ("missed", _) | (_, true) => "Missed",
+                    _ => "Scheduled",
+                },
+                status_class: if late {
+                    "missed".into()
+                } else {
+                    c.status.clone()
+                },
+                assignee_name: c.assignee_name,
+                detail: if c.status == "skipped" {
+                    c.skip_reason
+                } else {
+                    let how = c
+                        .channel
+                        .as_deref()
+                        .and_then(|ch| Channel::parse(ch).ok())
+                        .map(|ch| format!("{}: ", ch.label()))
+                        .unwrap_or_default();
+                    let when = c
+                        .completed_at
+                        .map(|t| format!(" ({})", local_display(t, tz)))
+                        .unwrap_or_default();
+                    if c.summary.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{how}{}{when}", c.summary)
+                    }
+                },
+                sentiment: c.sentiment,
+                next_step: c.next_step,
+                open,
+            }
+        })
+        .collect();
+    let next_check_in = check_ins.iter().find(|c| c.open).map(|c| c.due.clone());
     let page = CasePage {
         chrome: ctx.chrome(format!("CR-{} {}", case.number, case.title)),
         severity: Severity::parse(&case.severity)
@@ -557,6 +655,10 @@ async fn case_page(
         commitments: db_cases::commitments(&state.db, case.id).await?,
         lessons: db_cases::lessons(&state.db, case.id).await?,
         timeline,
+        plan,
+        check_ins,
+        next_check_in,
+        cadences: crate::domain::cadence::Cadence::OPTIONS.to_vec(),
         forms,
         errors: refusal.errors,
         error_form: refusal.form,
@@ -1264,4 +1366,160 @@ async fn reassign(
     }
     tx.commit().await?;
     done(&ctx, number, "owner", "The case has a new owner.").await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Following up: the plan and its check-ins
+
+async fn start_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(number): Path<String>,
+    Form(form): Form<PlanForm>,
+) -> Result<Response> {
+    let number = case_number(&number)?;
+    let user = ctx.user()?;
+    let today = Utc::now().with_timezone(&tz_of(user)).date_naive();
+    let plan = match form.parse(today) {
+        Ok(p) => p,
+        Err(errors) => {
+            return case_page(
+                &state,
+                &ctx,
+                number,
+                Some(Refusal::invalid("plan", errors)),
+                |f| f.plan = form,
+            )
+            .await;
+        }
+    };
+    let (mut tx, case, _) = match open_case(&state, user, number, None).await {
+        Ok(open) => open,
+        Err(e) => return write_failed(&state, &ctx, number, "plan", e, |f| f.plan = form).await,
+    };
+    if !crate::db::follow_ups::start_plan(&mut tx, case.id, case.team_id, &plan, user.id).await? {
+        let mut errors = FieldErrors::default();
+        errors.add("assignee_id", "Choose someone from the case's team.");
+        return case_page(
+            &state,
+            &ctx,
+            number,
+            Some(Refusal::invalid("plan", errors)),
+            |f| f.plan = form,
+        )
+        .await;
+    }
+    tx.commit().await?;
+    done(&ctx, number, "follow_up_plan", "Check-ins are planned.").await
+}
+
+async fn complete_check_in(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(number): Path<String>,
+    Form(form): Form<CheckInForm>,
+) -> Result<Response> {
+    let number = case_number(&number)?;
+    let user = ctx.user()?;
+    let result = match form.parse() {
+        Ok(r) => r,
+        Err(errors) => {
+            return case_page(
+                &state,
+                &ctx,
+                number,
+                Some(Refusal::invalid("check_in", errors)),
+                |f| f.check_in = form,
+            )
+            .await;
+        }
+    };
+    let (mut tx, case, _) = match open_case(&state, user, number, None).await {
+        Ok(open) => open,
+        Err(e) => {
+            return write_failed(&state, &ctx, number, "check_in", e, |f| f.check_in = form).await;
+        }
+    };
+    if !crate::db::follow_ups::settle_next(
+        &mut tx,
+        case.id,
+        crate::db::follow_ups::Outcome::Done(&result),
+        user.id,
+    )
+    .await?
+    {
+        return case_page(
+            &state,
+            &ctx,
+            number,
+            Some(Refusal::problem(
+                "check_in",
+                "No check-in is open: plan the follow-up first.",
+            )),
+            |f| f.check_in = form,
+        )
+        .await;
+    }
+    tx.commit().await?;
+    done(&ctx, number, "check_in", "Check-in recorded.").await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SkipForm {
+    skip_reason: String,
+}
+
+async fn skip_check_in(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(number): Path<String>,
+    Form(form): Form<SkipForm>,
+) -> Result<Response> {
+    let number = case_number(&number)?;
+    let user = ctx.user()?;
+    let reason = form.skip_reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "skip_reason",
+            "Say why this check-in is skipped (at most 2,000 characters).",
+        );
+        return case_page(
+            &state,
+            &ctx,
+            number,
+            Some(Refusal::invalid("skip", errors)),
+            |f| f.skip_reason = form.skip_reason,
+        )
+        .await;
+    }
+    let (mut tx, case, _) = match open_case(&state, user, number, None).await {
+        Ok(open) => open,
+        Err(e) => {
+            return write_failed(&state, &ctx, number, "skip", e, |f| {
+                f.skip_reason = form.skip_reason
+            })
+            .await;
+        }
+    };
+    if !crate::db::follow_ups::settle_next(
+        &mut tx,
+        case.id,
+        crate::db::follow_ups::Outcome::Skipped(&reason),
+        user.id,
+    )
+    .await?
+    {
+        return case_page(
+            &state,
+            &ctx,
+            number,
+            Some(Refusal::problem("skip", "No check-in is open.")),
+            |_| {},
+        )
+        .await;
+    }
+    tx.commit().await?;
+    done(&ctx, number, "check_in", "Check-in skipped.").await
 }

@@ -362,8 +362,67 @@ async fn a_case_is_walked_through_the_stages_by_its_forms_and_the_gates_say_what
         "follow-up plan and check-in still missing"
     );
 
-    // The client left after all: closing as lost needs only the lesson.
-    let closed = post(&am, &case, "close", &[("outcome", "lost")]).await;
+    // Plan the follow-up and check in: then trust is back.
+    let today = chrono::Utc::now().date_naive();
+    let owner = am
+        .get(&case)
+        .await
+        .attr("#assignee_id option[selected]", "value")
+        .expect("assignee");
+    let res = am
+        .submit(
+            &case,
+            &format!("{case}/plan"),
+            &[
+                ("cadence", "weekly"),
+                ("first_due", &today.format("%Y-%m-%d").to_string()),
+                ("assignee_id", &owner),
+                ("end_rule", "closed"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text("#problem")
+    );
+    let page = am.get(&case).await;
+    assert_eq!(
+        gate(&page),
+        ["Complete at least one check-in that records the client's sentiment."],
+        "{:?}",
+        gate(&page)
+    );
+    let res = am
+        .submit(
+            &case,
+            &format!("{case}/check-ins"),
+            &[
+                ("checkin_channel", "phone"),
+                (
+                    "checkin_summary",
+                    "Jo is happy with the refund and the new checks.",
+                ),
+                ("checkin_sentiment", "2"),
+                ("next_step", "Check again next week"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text("#problem")
+    );
+    let page = am.get(&case).await;
+    assert!(gate(&page).is_empty(), "{:?}", gate(&page));
+    assert_eq!(
+        page.texts("#follow_up_plan tbody tr").len(),
+        2,
+        "the next check-in is scheduled"
+    );
+    let closed = post(&am, &case, "close", &[("outcome", "restored")]).await;
     assert_eq!(
         closed.status,
         StatusCode::SEE_OTHER,
@@ -371,7 +430,14 @@ async fn a_case_is_walked_through_the_stages_by_its_forms_and_the_gates_say_what
         closed.text("#problem")
     );
     let page = am.get(&case).await;
-    assert!(page.text("#stage").contains("This case is closed: Lost"));
+    assert!(
+        page.text("#stage")
+            .contains("This case is closed: Restored")
+    );
+    assert!(
+        page.texts("#check_in").is_empty(),
+        "no check-in form on a closed case"
+    );
     let timeline = page.text(".timeline");
     for event in [
         "Logged the incident",
@@ -383,15 +449,158 @@ async fn a_case_is_walked_through_the_stages_by_its_forms_and_the_gates_say_what
         "Recorded the reparation",
         "Committed:",
         "Learned:",
-        "Closed: Lost",
+        "Planned check-ins: every week",
+        "Checked in (phone), client's mood +2",
+        "Closed: Restored",
     ] {
         assert!(
             timeline.contains(event),
             "timeline lacks {event:?}: {timeline}"
         );
     }
+    let restored: i64 = sqlx::query_scalar("select count(*) from cases where outcome = 'restored' and stage = 'closed' and closed_at is not null")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(restored, 1);
 }
 
+#[tokio::test]
+async fn a_case_can_be_closed_as_lost_from_any_stage_once_a_lesson_is_recorded() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let case = log_incident(&am, &acme, "They went to a competitor").await;
+    let refused = post(&am, &case, "close", &[("outcome", "lost")]).await;
+    assert!(refused.text("#problem").to_lowercase().contains("lesson"));
+    am.submit(
+        &case,
+        &format!("{case}/lessons"),
+        &[("text", "Call at the first sign of trouble.")],
+    )
+    .await;
+    let closed = post(&am, &case, "close", &[("outcome", "lost")]).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    assert!(
+        am.get(&case)
+            .await
+            .text("#stage")
+            .contains("This case is closed: Lost")
+    );
+    // Reopening needs a reason and goes back to Following up.
+    let res = post(
+        &am,
+        &case,
+        "back",
+        &[("reason", "They came back and want to try again")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        am.get(&case)
+            .await
+            .text(".stepper [aria-current=step] .step-label"),
+        "Following up"
+    );
+}
+
+#[tokio::test]
+async fn check_ins_follow_the_plan_and_stop_after_the_planned_number() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let case = log_incident(&am, &acme, "Slow replies").await;
+    let owner = am
+        .get(&case)
+        .await
+        .attr("#assignee_id option[selected]", "value")
+        .expect("assignee");
+
+    let bad = am
+        .submit(
+            &case,
+            &format!("{case}/plan"),
+            &[
+                ("cadence", "custom"),
+                ("every_days", "0"),
+                ("first_due", "2001-01-01"),
+                ("assignee_id", &owner),
+                ("end_rule", "count"),
+                ("end_after", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text("#every_days-error").contains("1 to 365"));
+    assert!(bad.text("#first_due-error").contains("past"));
+    assert!(bad.text("#end_after-error").contains("1 to 100"));
+    assert_eq!(
+        bad.attr("#every_days", "value").as_deref(),
+        Some("0"),
+        "input kept"
+    );
+
+    let first = (chrono::Utc::now().date_naive() + chrono::Days::new(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    am.submit(
+        &case,
+        &format!("{case}/plan"),
+        &[
+            ("cadence", "custom"),
+            ("every_days", "10"),
+            ("first_due", &first),
+            ("assignee_id", &owner),
+            ("end_rule", "count"),
+            ("end_after", "2"),
+        ],
+    )
+    .await;
+    let skipped = am
+        .submit(
+            &case,
+            &format!("{case}/check-ins/skip"),
+            &[("skip_reason", " ")],
+        )
+        .await;
+    assert!(skipped.text("#skip_reason-error").contains("why"));
+    am.submit(
+        &case,
+        &format!("{case}/check-ins/skip"),
+        &[("skip_reason", "Client on holiday")],
+    )
+    .await;
+    am.submit(
+        &case,
+        &format!("{case}/check-ins"),
+        &[
+            ("checkin_channel", "video"),
+            ("checkin_summary", "Fine"),
+            ("checkin_sentiment", "1"),
+        ],
+    )
+    .await;
+    let rows: Vec<(i32, String, chrono::NaiveDate)> =
+        sqlx::query_as("select seq, status, due_date from check_ins order by seq")
+            .fetch_all(&app.db.pool)
+            .await
+            .expect("rows");
+    let start = chrono::NaiveDate::parse_from_str(&first, "%Y-%m-%d").expect("date");
+    assert_eq!(
+        rows,
+        [
+            (1, "skipped".to_string(), start),
+            (2, "done".to_string(), start + chrono::Days::new(10))
+        ],
+        "two planned, no third"
+    );
+    let page = am.get(&case).await;
+    assert!(
+        page.texts("#check_in").is_empty(),
+        "the plan has run its course"
+    );
+    assert!(page.text("#follow_up_plan").contains("Client on holiday"));
+}
 #[tokio::test]
 async fn moving_back_needs_a_reason_and_is_recorded() {
     let app = TestApp::spawn().await;
