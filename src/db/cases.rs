@@ -197,6 +197,32 @@ pub async fn event(
     Ok(())
 }
 
+/// Field changes for the timeline: `(field, old, new)`, only those that differ.
+#[derive(Default)]
+struct Changes(Vec<serde_json::Value>);
+
+impl Changes {
+    fn diff(&mut self, field: &str, from: impl Into<String>, to: impl Into<String>) {
+        let (from, to) = (from.into(), to.into());
+        if from != to {
+            self.0.push(json!({"field": field, "from": from, "to": to}));
+        }
+    }
+
+    fn fields(&self) -> String {
+        let names: Vec<&str> = self.0.iter().filter_map(|c| c["field"].as_str()).collect();
+        names.join(", ")
+    }
+
+    fn data(self) -> serde_json::Value {
+        json!({ "changes": self.0 })
+    }
+}
+
+fn opt(v: Option<impl ToString>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
 /// Bumps the version of an edited case.
 async fn touch(tx: &mut Transaction<'_, Postgres>, case_id: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
@@ -295,31 +321,26 @@ pub async fn update_definition(
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(CaseWriteError::NotFound)?;
-    let mut changes = Vec::new();
-    let mut diff = |field: &str, from: String, to: String| {
-        if from != to {
-            changes.push(json!({"field": field, "from": from, "to": to}));
-        }
-    };
-    diff("title", old.title, def.title.clone());
-    diff(
+    let mut changes = Changes::default();
+    changes.diff("title", old.title, def.title.clone());
+    changes.diff(
         "what happened",
         old.what_happened,
         def.what_happened.clone(),
     );
-    diff("category", old.category, new_category);
-    diff("severity", old.severity, def.severity.as_str().to_string());
-    diff(
+    changes.diff("category", old.category, new_category);
+    changes.diff("severity", old.severity, def.severity.as_str().to_string());
+    changes.diff(
         "detected by",
         old.detected_by,
         def.detected_by.as_str().to_string(),
     );
-    diff(
+    changes.diff(
         "occurred at",
         old.occurred_at.to_rfc3339(),
         def.occurred_at.to_rfc3339(),
     );
-    if changes.is_empty() {
+    if changes.0.is_empty() {
         return Ok(());
     }
     sqlx::query!(
@@ -336,17 +357,13 @@ pub async fn update_definition(
     .execute(&mut *tx)
     .await?;
     touch(&mut tx, case.id).await?;
-    let fields: Vec<String> = changes
-        .iter()
-        .filter_map(|c| c["field"].as_str().map(str::to_owned))
-        .collect();
     event(
         &mut tx,
         case.id,
         actor,
         "edited",
-        &format!("Edited {}", fields.join(", ")),
-        json!({"changes": changes}),
+        &format!("Edited {}", changes.fields()),
+        changes.data(),
     )
     .await?;
     tx.commit().await?;
@@ -364,6 +381,47 @@ pub async fn save_assessment(
 ) -> Result<(), CaseWriteError> {
     let mut tx = sqlx::Connection::begin(conn).await?;
     let case = lock(&mut tx, scope, number, version).await?;
+    let old = sqlx::query!(
+        "select root_cause, our_share, other_side_view, relationship_value, value_at_risk_minor, decision
+         from cases where id = $1",
+        case.id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut changes = Changes::default();
+    changes.diff("root cause", old.root_cause, a.root_cause.clone());
+    changes.diff(
+        "our share",
+        opt(old.our_share),
+        opt(a.our_share.map(|s| s.as_str())),
+    );
+    changes.diff(
+        "the client's view",
+        old.other_side_view,
+        a.other_side_view.clone(),
+    );
+    changes.diff(
+        "relationship value",
+        opt(old.relationship_value),
+        opt(a.relationship_value.map(|v| v.as_str())),
+    );
+    changes.diff(
+        "value at risk",
+        opt(old
+            .value_at_risk_minor
+            .map(crate::domain::money::format_input)),
+        opt(a
+            .value_at_risk_minor
+            .map(crate::domain::money::format_input)),
+    );
+    changes.diff(
+        "decision",
+        opt(old.decision),
+        opt(a.decision.map(|d| d.as_str())),
+    );
+    if changes.0.is_empty() {
+        return Ok(());
+    }
     sqlx::query!(
         "update cases set root_cause = $2, our_share = $3, other_side_view = $4,
                 relationship_value = $5, value_at_risk_minor = $6, decision = $7 where id = $1",
@@ -378,17 +436,14 @@ pub async fn save_assessment(
     .execute(&mut *tx)
     .await?;
     touch(&mut tx, case.id).await?;
-    let decision = a
-        .decision
-        .map(|d| format!(" (decision: {})", d.label().to_lowercase()))
-        .unwrap_or_default();
+    let summary = format!("Assessment: changed {}", changes.fields());
     event(
         &mut tx,
         case.id,
         actor,
         "assessment",
-        &format!("Saved the assessment{decision}"),
-        json!({}),
+        &summary,
+        changes.data(),
     )
     .await?;
     tx.commit().await?;
@@ -406,6 +461,26 @@ pub async fn save_reparation(
 ) -> Result<(), CaseWriteError> {
     let mut tx = sqlx::Connection::begin(conn).await?;
     let case = lock(&mut tx, scope, number, version).await?;
+    let old = sqlx::query!(
+        "select reparation_what, reparation_cost_minor, reparation_none_reason from cases where id = $1",
+        case.id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut changes = Changes::default();
+    changes.diff("reparation", old.reparation_what, r.what.clone());
+    changes.diff(
+        "cost",
+        opt(old
+            .reparation_cost_minor
+            .map(crate::domain::money::format_input)),
+        opt(r.cost_minor.map(crate::domain::money::format_input)),
+    );
+    changes.diff(
+        "why none",
+        old.reparation_none_reason,
+        r.none_reason.clone(),
+    );
     sqlx::query!(
         "update cases set reparation_what = $2, reparation_cost_minor = $3, reparation_none_reason = $4
          where id = $1",
@@ -422,7 +497,15 @@ pub async fn save_reparation(
     } else {
         format!("Recorded the reparation: {}", r.what)
     };
-    event(&mut tx, case.id, actor, "reparation", &summary, json!({})).await?;
+    event(
+        &mut tx,
+        case.id,
+        actor,
+        "reparation",
+        &summary,
+        changes.data(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -590,8 +673,8 @@ pub async fn add_conversation(
         actor,
         "conversation",
         &format!(
-            "Logged a {} conversation with {}",
-            c.channel.label().to_lowercase(),
+            "Logged a conversation {} with {}",
+            c.channel.how(),
             c.with_whom
         ),
         json!({"sentiment": c.sentiment}),

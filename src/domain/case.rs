@@ -65,6 +65,19 @@ choice!(Channel, "how you talked", {
     Chat => ("chat", "Chat"),
 });
 
+impl Channel {
+    /// How a conversation was had, as in "a conversation by phone".
+    pub fn how(self) -> &'static str {
+        match self {
+            Channel::InPerson => "in person",
+            Channel::Phone => "by phone",
+            Channel::Video => "by video call",
+            Channel::Email => "by e-mail",
+            Channel::Chat => "by chat",
+        }
+    }
+}
+
 choice!(OurShare, "how much of it was on us", {
     None => ("none", "None of it"),
     Some => ("some", "Some of it"),

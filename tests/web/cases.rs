@@ -442,9 +442,9 @@ async fn a_case_is_walked_through_the_stages_by_its_forms_and_the_gates_say_what
     for event in [
         "Logged the incident",
         "Edited what happened",
-        "Saved the assessment",
+        "Assessment: changed root cause",
         "Moved from Detected to Assessing",
-        "Logged a phone conversation",
+        "Logged a conversation by phone",
         "Added an action",
         "Recorded the reparation",
         "Committed:",
