@@ -5,10 +5,11 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 
-use crate::config::{Cli, DbArgs, ServeArgs, Settings, UserCreateArgs};
+use crate::config::{Cli, DbArgs, DemoArgs, ServeArgs, Settings, UserCreateArgs};
 use crate::database::Database;
+use crate::demo::{DemoOptions, DemoResult};
 use crate::domain::user::NewUser;
-use crate::{AppState, app, auth, db};
+use crate::{AppState, app, auth, db, demo};
 
 /// `mend serve`: migrate, serve until SIGINT or SIGTERM, then shut down in order: stop
 /// accepting, finish requests, close the pool, stop the embedded PostgreSQL.
@@ -118,6 +119,67 @@ async fn create_user(database: &Database, user: &NewUser) -> anyhow::Result<uuid
     }
 }
 
+/// `mend demo`: loads demo data, or says it is already there.
+pub async fn demo(db_args: &DbArgs, args: &DemoArgs) -> anyhow::Result<()> {
+    let options = DemoOptions {
+        accounts: args.accounts as usize,
+        cases: args.cases as usize,
+        seed: args.seed,
+    };
+    let database = Database::open(db_args, demo::CONNECTIONS).await?;
+    let result = load_demo(&database, options).await;
+    database.close().await?;
+    match result? {
+        DemoResult::AlreadyLoaded => {
+            println!(
+                "Demo data is already loaded (demo users such as admin@{} exist): nothing was added.",
+                demo::EMAIL_DOMAIN
+            );
+            println!(
+                "Sign in as admin@{} with the password {}.",
+                demo::EMAIL_DOMAIN,
+                demo::PASSWORD
+            );
+        }
+        DemoResult::Loaded(report) => {
+            let c = report.counts;
+            println!(
+                "Loaded demo data (seed {}) in {:.1} s: {} teams, {} users, {} accounts, {} cases, \
+                 {} timeline events, {} conversations, {} action items, {} commitments, {} lessons.",
+                args.seed,
+                report.elapsed.as_secs_f64(),
+                c.teams,
+                c.users,
+                c.accounts,
+                c.cases,
+                c.events,
+                c.conversations,
+                c.action_items,
+                c.commitments,
+                c.lessons
+            );
+            println!();
+            println!("Demo users (password for all: {}):", demo::PASSWORD);
+            println!("  {:<30} {:<16} {:<11} NAME", "E-MAIL", "ROLE", "TEAM");
+            for user in &report.users {
+                println!(
+                    "  {:<30} {:<16} {:<11} {}",
+                    user.email,
+                    user.role,
+                    user.team.unwrap_or("-"),
+                    user.name
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn load_demo(database: &Database, options: DemoOptions) -> anyhow::Result<DemoResult> {
+    database.migrate().await?;
+    demo::load(&database.pool, options).await
+}
+
 /// Runs the command the CLI asked for.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     use crate::config::{Command, UserCommand};
@@ -128,5 +190,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::User {
             command: UserCommand::Create(args),
         }) => user_create(&cli.db, args).await,
+        Some(Command::Demo(args)) => demo(&cli.db, args).await,
     }
 }

@@ -88,6 +88,8 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Fill the database with realistic demo data (teams, users, accounts, cases).
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,6 +115,20 @@ pub struct UserCreateArgs {
     /// Read the password from standard input (required: passwords never go on the command line).
     #[arg(long, required = true)]
     pub password_stdin: bool,
+}
+
+/// `mend demo`'s settings. The same seed always gives the same data.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// How many client accounts to create.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub accounts: u32,
+    /// How many repair cases to create.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub cases: u32,
+    /// Seed for the random generator.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
 }
 
 /// What the web application needs to know at run time.

@@ -3,15 +3,16 @@
 //! commitments, lessons and timelines — so Mend can be shown, tried and measured at scale.
 //!
 //! The data is deterministic: the same seed gives the same rows in the same order (times are
-//! relative to the moment of loading). Everything is generated in memory first, then written in
-//! one transaction with a few large `insert … select … from unnest(…)` statements per table, so
-//! a run either loads all of it or nothing, and running it again finds it already there.
+//! relative to the moment of loading). Everything is generated in memory first, then written
+//! with a few large `insert … select … from unnest(…)` statements per table, by two connections
+//! in parallel. The demo admin is written last, so it marks a finished load: running again finds
+//! it and adds nothing, and a load that stopped part-way is reported instead of doubled.
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chrono::{DateTime, NaiveDate, SubsecRound, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SubsecRound, TimeDelta, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::{PgConnection, PgPool};
@@ -22,7 +23,7 @@ use crate::domain::stage::{Outcome, Stage};
 /// The password of every demo user.
 pub const PASSWORD: &str = "mend-demo-password";
 
-/// Demo users' e-mail addresses end in this; finding one means the demo data is loaded.
+/// Demo users' e-mail addresses end in this.
 pub const EMAIL_DOMAIN: &str = "demo.mend";
 
 /// Rows per `insert` statement: large enough to be fast, small enough to keep each statement's
@@ -86,33 +87,52 @@ pub struct Counts {
     pub lessons: usize,
 }
 
-/// Loads the demo data, unless demo users already exist.
+/// Connections `load` uses at once: one holds the lock, two write.
+pub const CONNECTIONS: u32 = 3;
+
+/// Loads the demo data, unless it is already there. Needs a pool of at least [`CONNECTIONS`].
+///
+/// The tables are written by two connections in parallel (PostgreSQL spends most of a bulk load
+/// on foreign-key checks and the search triggers, one core per connection), so the load is a few
+/// transactions rather than one. The admin user is written last, in the transaction that holds
+/// the lock: it marks a finished load.
 #[tracing::instrument(skip_all, fields(accounts = options.accounts, cases = options.cases, seed = options.seed))]
 pub async fn load(pool: &PgPool, options: DemoOptions) -> anyhow::Result<DemoResult> {
     let started = Instant::now();
-    let mut conn = pool.acquire().await?;
-    if already_loaded(&mut conn).await? {
+    // Held until the end: a second `mend demo` at the same time waits here, then finds this
+    // one's data.
+    let mut guard = pool.begin().await?;
+    sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(ADVISORY_LOCK_KEY)
+        .execute(&mut *guard)
+        .await?;
+    let (finished, started_before): (bool, bool) = sqlx::query_as(
+        "select coalesce(bool_or(lower(email) = $1), false), count(*) > 0
+         from users where lower(email) like $2",
+    )
+    .bind(format!("admin@{EMAIL_DOMAIN}"))
+    .bind(format!("%@{EMAIL_DOMAIN}"))
+    .fetch_one(&mut *guard)
+    .await?;
+    if finished {
         return Ok(DemoResult::AlreadyLoaded);
     }
-    drop(conn);
+    if started_before {
+        anyhow::bail!(
+            "an earlier `mend demo` stopped before it finished, so this database holds part of \
+             the demo data (users with @{EMAIL_DOMAIN} addresses exist, but not admin@{EMAIL_DOMAIN}); \
+             load the demo into a new data folder or an empty database"
+        );
+    }
     // Hashed once: argon2 is deliberately slow, and every demo user shares the password.
     let password_hash = crate::auth::password::hash(PASSWORD.to_string()).await?;
 
     let mut tx = pool.begin().await?;
-    // A second `mend demo` running at the same time waits here, then finds this one's users.
-    sqlx::query("select pg_advisory_xact_lock($1)")
-        .bind(ADVISORY_LOCK_KEY)
-        .execute(&mut *tx)
-        .await?;
-    if already_loaded(&mut tx).await? {
-        return Ok(DemoResult::AlreadyLoaded);
-    }
     let team_ids = ensure_teams(&mut tx).await?;
     let categories = read_categories(&mut tx).await?;
     let taken_names = read_account_names(&mut tx).await?;
     let now = Utc::now().trunc_subsecs(0);
-
-    let data = tokio::task::spawn_blocking(move || {
+    let mut data = tokio::task::spawn_blocking(move || {
         generate(
             options,
             now,
@@ -124,9 +144,31 @@ pub async fn load(pool: &PgPool, options: DemoOptions) -> anyhow::Result<DemoRes
     })
     .await
     .context("generating the demo data")?;
+    let numbers = case_numbers(&mut tx, data.cases.len()).await?;
+    for (case, number) in data.cases.iter_mut().zip(numbers) {
+        case.number = number;
+    }
 
-    insert(&mut tx, &data).await?;
-    tx.commit().await.context("committing the demo data")?;
+    let (staff, admin) = data.users.split_at(data.users.len().saturating_sub(1));
+    insert_users(&mut tx, staff, &data)
+        .await
+        .context("inserting demo users")?;
+    insert_accounts(&mut tx, &data)
+        .await
+        .context("inserting demo accounts")?;
+    tx.commit().await?;
+
+    let timer = Instant::now();
+    let (first, second) = data.cases.split_at(data.cases.len() / 2);
+    tokio::try_join!(insert_cases(pool, first), insert_cases(pool, second))
+        .context("inserting demo cases")?;
+    log_step("cases", data.cases.len(), timer);
+    tokio::try_join!(insert_talk(pool, &data), insert_work(pool, &data))?;
+
+    insert_users(&mut guard, admin, &data)
+        .await
+        .context("inserting the demo admin")?;
+    guard.commit().await?;
 
     Ok(DemoResult::Loaded(Report {
         users: data.demo_users(),
@@ -135,12 +177,17 @@ pub async fn load(pool: &PgPool, options: DemoOptions) -> anyhow::Result<DemoRes
     }))
 }
 
-/// Whether any demo user exists.
-async fn already_loaded(conn: &mut PgConnection) -> sqlx::Result<bool> {
-    sqlx::query_scalar("select exists(select 1 from users where lower(email) like $1)")
-        .bind(format!("%@{EMAIL_DOMAIN}"))
-        .fetch_one(conn)
-        .await
+/// Takes `count` numbers from the case number sequence, in order. Numbering the cases here
+/// rather than by the column default keeps them in the order the cases were opened, however
+/// the inserts are split.
+async fn case_numbers(conn: &mut PgConnection, count: usize) -> sqlx::Result<Vec<i64>> {
+    let mut numbers: Vec<i64> =
+        sqlx::query_scalar("select nextval('case_number_seq') from generate_series(1, $1)")
+            .bind(i64::try_from(count).unwrap_or(i64::MAX))
+            .fetch_all(conn)
+            .await?;
+    numbers.sort_unstable();
+    Ok(numbers)
 }
 
 /// Creates the demo teams unless teams with those names exist, and returns their ids in
@@ -235,6 +282,8 @@ struct AccountRow {
 
 struct CaseRow {
     id: Uuid,
+    /// Assigned from the sequence just before writing.
+    number: i64,
     account_id: Uuid,
     team_id: Uuid,
     owner_id: Uuid,
@@ -405,8 +454,15 @@ fn generate(
         password_hash: password_hash.to_string(),
         ..Dataset::default()
     };
-    let staff = make_users(&mut rng, now, &mut data);
-    make_accounts(&mut rng, now, options.accounts, &staff, &mut taken_names, &mut data);
+    let staff = make_users(&mut rng, &mut data);
+    make_accounts(
+        &mut rng,
+        now,
+        options.accounts,
+        &staff,
+        &mut taken_names,
+        &mut data,
+    );
 
     let specs = case_specs(&mut rng, options, data.accounts.len());
     let plans = plan_cases(&mut rng, &specs);
@@ -422,7 +478,11 @@ fn generate(
     }
     // Timeline ids follow time, across cases as well as within each case.
     data.events.sort_by_key(|e| e.created_at);
-    tracing::info!(cases = data.cases.len(), events = data.events.len(), "generated");
+    tracing::info!(
+        cases = data.cases.len(),
+        events = data.events.len(),
+        "generated"
+    );
     data
 }
 
@@ -432,8 +492,7 @@ struct Staff {
     account_managers: Vec<Uuid>,
 }
 
-fn make_users(rng: &mut StdRng, now: DateTime<Utc>, data: &mut Dataset) -> Vec<Staff> {
-    let _ = now;
+fn make_users(rng: &mut StdRng, data: &mut Dataset) -> Vec<Staff> {
     let mut staff = Vec::new();
     for (t, team) in TEAMS.iter().enumerate() {
         let key = team.name.to_lowercase();
@@ -483,7 +542,11 @@ fn make_accounts(
     taken: &mut HashSet<String>,
     data: &mut Dataset,
 ) {
-    let team_weights: Vec<(usize, u32)> = TEAMS.iter().enumerate().map(|(i, t)| (i, t.share)).collect();
+    let team_weights: Vec<(usize, u32)> = TEAMS
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (i, t.share))
+        .collect();
     for _ in 0..count {
         let team = weighted(rng, &team_weights);
         let spec = &TEAMS[team];
@@ -584,8 +647,10 @@ fn case_specs(rng: &mut StdRng, options: DemoOptions, accounts: usize) -> Vec<Ca
     // The rest land on accounts with uneven weights: some clients have more incidents.
     let mut cumulative = Vec::with_capacity(accounts);
     let mut total = 0.0;
-    for fragile in &is_fragile {
-        total += rng.random_range(0.2..1.8) * if *fragile { 2.0 } else { 1.0 };
+    for &fragile in &is_fragile {
+        // Long-tailed: most clients have the odd incident, a few have many.
+        let weight = 0.1 + rng.random::<f64>().powi(3);
+        total += weight * if fragile { 2.0 } else { 1.0 };
         cumulative.push(total);
     }
     while specs.len() < options.cases {
@@ -701,12 +766,20 @@ impl CaseMaker<'_> {
     fn make(&mut self, spec: CaseSpec, plan: Plan) {
         let rng = &mut *self.rng;
         let now = self.now;
+        let staff_all: &[Staff] = self.staff;
         let account = &self.data.accounts[spec.account];
-        let team_id = self.data.team_ids[account.team];
-        let staff = &self.staff[account.team];
-        let owner = account.manager_id;
-        let case_id = uuid(rng);
+        let (account_id, team, owner, tier, annual_value_minor) = (
+            account.id,
+            account.team,
+            account.manager_id,
+            account.tier,
+            account.annual_value_minor,
+        );
         let contact = account.contact_first;
+        let contact_name = account.contact_name.clone();
+        let team_id = self.data.team_ids[team];
+        let staff = &staff_all[team];
+        let case_id = uuid(rng);
 
         // Detected: what, when, who noticed, how bad.
         let created = now - TimeDelta::seconds(spec.age);
@@ -724,23 +797,29 @@ impl CaseMaker<'_> {
             rng,
             &[("low", 30), ("medium", 40), ("high", 22), ("critical", 8)],
         );
-        let by_us = rng.random_bool(0.45);
-        let detected = created - TimeDelta::seconds(rng.random_range(0..if by_us { 12 } else { 36 } * HOUR));
+        // The team gets better with Mend: recent incidents are noticed by us first more often,
+        // and clients are a little less angry when we reach out.
+        let recency = 1.0 - spec.age as f64 / (HISTORY_DAYS * DAY) as f64;
+        let by_us = rng.random_bool((0.33 + 0.24 * recency).clamp(0.0, 1.0));
+        let logging_delay = if by_us { 12 * HOUR } else { 36 * HOUR };
+        let detected = created - TimeDelta::seconds(rng.random_range(0..logging_delay));
         let occurred = detected
             - TimeDelta::seconds(if by_us {
                 rng.random_range(10 * MINUTE..48 * HOUR)
             } else {
                 rng.random_range(2 * HOUR..14 * DAY)
             });
-        let title = fill(rng, pick(rng, text.titles), contact);
+        let details = Details::new(rng, contact, occurred);
+        let (title, first_sentence) = pick(rng, text.incidents);
+        let title = capitalised(&details.fill(title));
         let what_happened = {
-            let mut sentences = vec![fill(rng, pick(rng, text.what), contact)];
+            let mut sentences = vec![capitalised(&details.fill(first_sentence))];
             if rng.random_bool(0.6) {
-                sentences.push(fill(rng, pick(rng, IMPACTS), contact));
+                sentences.push(details.fill_one(rng, IMPACTS));
             }
             if rng.random_bool(0.5) {
                 let pool = if by_us { FOUND_BY_US } else { FOUND_BY_CLIENT };
-                sentences.push(fill(rng, pick(rng, pool), contact));
+                sentences.push(details.fill_one(rng, pool));
             }
             sentences.join(" ")
         };
@@ -767,8 +846,8 @@ impl CaseMaker<'_> {
             ),
         };
         let r = usize::from(reached.number() - 1);
-        let let_go_requested = plan == Plan::LetGo
-            || (plan == Plan::Open(Stage::Assessing) && rng.random_bool(0.25));
+        let let_go_requested =
+            plan == Plan::LetGo || (plan == Plan::Open(Stage::Assessing) && rng.random_bool(0.25));
 
         // Moments: each stage move, then the let-go request and decision or the close.
         let mut gaps: Vec<i64> = (0..r)
@@ -809,7 +888,13 @@ impl CaseMaker<'_> {
         let let_go_requested_at = let_go_requested.then(|| moments[r]);
         let end = closed_at.unwrap_or(now);
         // When the case left stage `i` (or now, or when it closed).
-        let stage_end = |i: usize| if i < r { moments[i] } else { let_go_requested_at.unwrap_or(end) };
+        let stage_end = |i: usize| {
+            if i < r {
+                moments[i]
+            } else {
+                let_go_requested_at.unwrap_or(end)
+            }
+        };
 
         // Assessing: root cause, our share, value at risk, decision.
         let assessed = r >= 2 || let_go_requested;
@@ -820,22 +905,26 @@ impl CaseMaker<'_> {
             "high" => (0.15, 0.60),
             _ => (0.40, 1.00),
         };
-        let value_at_risk = (assessed || rng.random_bool(if r == 1 { 0.7 } else { 0.25 })).then(|| {
-            let share = rng.random_range(severity_share.0..severity_share.1);
-            let euros = ((account.annual_value_minor as f64 / 100.0 * share / 100.0).round() * 100.0)
-                .max(500.0) as i64;
-            euros * 100
-        });
-        let root_cause = if partly(rng, 0.6) { pick(rng, text.root_causes) } else { "" };
-        let our_share = partly(rng, 0.6).then(|| {
-            weighted(rng, &[("none", 5), ("some", 35), ("most", 35), ("all", 25)])
-        });
+        let value_at_risk =
+            (assessed || rng.random_bool(if r == 1 { 0.7 } else { 0.25 })).then(|| {
+                let share = rng.random_range(severity_share.0..severity_share.1);
+                let euros = ((annual_value_minor as f64 / 100.0 * share / 100.0).round() * 100.0)
+                    .max(500.0) as i64;
+                euros * 100
+            });
+        let root_cause = if partly(rng, 0.6) {
+            pick(rng, text.root_causes)
+        } else {
+            ""
+        };
+        let our_share = partly(rng, 0.6)
+            .then(|| weighted(rng, &[("none", 5), ("some", 35), ("most", 35), ("all", 25)]));
         let other_side_view = if partly(rng, 0.4) && rng.random_bool(0.85) {
             pick(rng, OTHER_SIDE_VIEWS)
         } else {
             ""
         };
-        let relationship_value = partly(rng, 0.5).then(|| match account.tier {
+        let relationship_value = partly(rng, 0.5).then(|| match tier {
             "strategic" => "high",
             "key" => weighted(rng, &[("high", 60), ("medium", 40)]),
             _ => weighted(rng, &[("medium", 60), ("low", 40)]),
@@ -854,11 +943,16 @@ impl CaseMaker<'_> {
         };
 
         // Conversations: first contact when reaching out, check-ins while following up.
-        let mut talks: Vec<DateTime<Utc>> = Vec::new();
-        let mut window = |rng: &mut StdRng, i: usize, n: usize, talks: &mut Vec<DateTime<Utc>>| {
+        // (when it happened, the latest it can have been logged: before the case moved on)
+        let mut talks: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+        let window = |rng: &mut StdRng, i: usize, n: usize, talks: &mut Vec<_>| {
             let (from, to) = (stage_at(i), stage_end(i) - TimeDelta::seconds(MINUTE));
             for _ in 0..n {
-                talks.push(between(rng, from, to));
+                // Early in the stage: people call soon after they decide to reach out.
+                let u: f64 = rng.random();
+                let span = (to - from).num_seconds().max(0) as f64;
+                let at = from + TimeDelta::seconds((u * u * span) as i64);
+                talks.push((at, to.max(from)));
             }
         };
         if let_go_requested && rng.random_bool(0.4) {
@@ -887,9 +981,48 @@ impl CaseMaker<'_> {
             "medium" => weighted(rng, &[(-2, 20), (-1, 60), (0, 20)]),
             _ => weighted(rng, &[(-1, 50), (0, 50)]),
         };
+        if rng.random_bool((0.3 * recency).clamp(0.0, 1.0)) {
+            sentiment += 1;
+        }
         let talk_count = talks.len();
-        let mut events = vec![event(case_id, owner, "created", "Case opened".into(), "{}".into(), created)];
-        for (k, happened_at) in talks.into_iter().enumerate() {
+        // The timeline, in the words the case page itself writes (src/db/cases.rs).
+        let mut events = vec![event(
+            case_id,
+            owner,
+            "created",
+            format!("Logged the incident \u{201c}{title}\u{201d}"),
+            "{}".into(),
+            created,
+        )];
+        let assessment = [
+            ("root cause", root_cause.to_string()),
+            ("our share", our_share.unwrap_or_default().to_string()),
+            ("the client's view", other_side_view.to_string()),
+            (
+                "relationship value",
+                relationship_value.unwrap_or_default().to_string(),
+            ),
+            (
+                "value at risk",
+                value_at_risk
+                    .map(crate::domain::money::format_input)
+                    .unwrap_or_default(),
+            ),
+            ("decision", decision.unwrap_or_default().to_string()),
+        ];
+        // Saved while assessing (a case still in Detected may carry a first guess at the value
+        // at risk, entered with the incident).
+        if let Some((names, data)) = changes(&assessment).filter(|_| r >= 1) {
+            events.push(event(
+                case_id,
+                owner,
+                "assessment",
+                format!("Assessment: changed {names}"),
+                data,
+                between(rng, stage_at(1), stage_end(1) - TimeDelta::seconds(MINUTE)),
+            ));
+        }
+        for (k, (happened_at, log_by)) in talks.into_iter().enumerate() {
             let first = k == 0;
             if !first {
                 sentiment = if outcome == Outcome::Lost {
@@ -904,36 +1037,57 @@ impl CaseMaker<'_> {
             let channel = if email_only {
                 "email"
             } else if first {
-                weighted(rng, &[("phone", 45), ("in_person", 25), ("video", 20), ("email", 10)])
+                weighted(
+                    rng,
+                    &[
+                        ("phone", 45),
+                        ("in_person", 25),
+                        ("video", 20),
+                        ("email", 10),
+                    ],
+                )
             } else {
                 weighted(
                     rng,
-                    &[("phone", 40), ("video", 25), ("email", 15), ("chat", 10), ("in_person", 10)],
+                    &[
+                        ("phone", 40),
+                        ("video", 25),
+                        ("email", 15),
+                        ("chat", 10),
+                        ("in_person", 10),
+                    ],
                 )
             };
             let openings = opening_lines(channel, first);
             let summary = format!(
                 "{} {}",
-                fill(rng, pick(rng, openings), contact),
+                details.fill_one(rng, openings),
                 pick(rng, sentiment_lines(sentiment))
             );
             let with_whom = if rng.random_bool(0.85) {
-                account.contact_name.clone()
+                contact_name.clone()
             } else {
-                format!("{} and {}", account.contact_name, pick(rng, OTHER_PEOPLE))
+                format!("{contact_name} and {}", pick(rng, OTHER_PEOPLE))
             };
             // Logged a little after it happened, before the case moved on.
-            let limit = self.now.min(end) - TimeDelta::seconds(30);
-            let created_at = (happened_at + TimeDelta::seconds(rng.random_range(5 * MINUTE..6 * HOUR)))
-                .min(limit)
-                .max(happened_at);
-            let p = if first { [0.8, 0.7, 0.85, 0.6] } else { [0.7, 0.5, 0.4, 0.3] };
+            let created_at = (happened_at
+                + TimeDelta::seconds(rng.random_range(5 * MINUTE..6 * HOUR)))
+            .min(log_by)
+            .max(happened_at);
+            let p = if first {
+                [0.8, 0.7, 0.85, 0.6]
+            } else {
+                [0.7, 0.5, 0.4, 0.3]
+            };
             events.push(event(
                 case_id,
                 owner,
                 "conversation",
-                format!("Logged {} with {with_whom}", channel_phrase(channel)),
-                "{}".into(),
+                format!(
+                    "Logged a conversation {} with {with_whom}",
+                    channel_how(channel)
+                ),
+                format!(r#"{{"sentiment":{sentiment}}}"#),
                 created_at,
             ));
             self.data.conversations.push(ConversationRow {
@@ -954,7 +1108,6 @@ impl CaseMaker<'_> {
         }
 
         // Making it right: action items, the reparation, commitments.
-        let mut activity = Vec::new();
         if r >= 3 {
             let (from, to) = (stage_at(3), stage_end(3) - TimeDelta::seconds(MINUTE));
             let items = if r >= 4 {
@@ -972,19 +1125,44 @@ impl CaseMaker<'_> {
                 let created_at = between(rng, from, to);
                 let owner_id = match rng.random_range(0..20) {
                     0..15 => owner,
-                    15..18 => staff.account_managers[rng.random_range(0..staff.account_managers.len())],
+                    15..18 => {
+                        staff.account_managers[rng.random_range(0..staff.account_managers.len())]
+                    }
                     _ => staff.manager,
                 };
                 let due = created_at + TimeDelta::days(rng.random_range(3..=21));
                 let done_at = rng
                     .random_bool(done_chance)
-                    .then(|| between(rng, created_at + TimeDelta::seconds(HOUR), end));
-                activity.extend(done_at);
-                activity.push(created_at);
+                    .then(|| between(rng, created_at, end));
+                let what = details.fill_one(rng, text.actions);
+                let owner_name = self
+                    .data
+                    .users
+                    .iter()
+                    .find(|u| u.id == owner_id)
+                    .map_or("", |u| u.name);
+                events.push(event(
+                    case_id,
+                    owner,
+                    "action",
+                    format!("Added an action for {owner_name}: {what}"),
+                    "{}".into(),
+                    created_at,
+                ));
+                if let Some(done_at) = done_at {
+                    events.push(event(
+                        case_id,
+                        owner_id,
+                        "action",
+                        format!("Done: {what}"),
+                        "{}".into(),
+                        done_at,
+                    ));
+                }
                 self.data.action_items.push(ActionItemRow {
                     id: uuid(rng),
                     case_id,
-                    what: fill(rng, pick(rng, text.actions), contact),
+                    what,
                     owner_id,
                     due_date: due.date_naive(),
                     done_at,
@@ -999,11 +1177,19 @@ impl CaseMaker<'_> {
             };
             for _ in 0..commitments {
                 let created_at = between(rng, from, to);
-                activity.push(created_at);
+                let commitment = pick(rng, text.commitments);
+                events.push(event(
+                    case_id,
+                    owner,
+                    "commitment",
+                    format!("Committed: {commitment}"),
+                    "{}".into(),
+                    created_at,
+                ));
                 self.data.commitments.push(NoteRow {
                     id: uuid(rng),
                     case_id,
-                    text: pick(rng, text.commitments),
+                    text: commitment,
                     applies_to_all: false,
                     created_by: owner,
                     created_at,
@@ -1013,7 +1199,7 @@ impl CaseMaker<'_> {
         let (reparation_what, reparation_cost_minor, reparation_none_reason) =
             if r >= 4 || (r == 3 && rng.random_bool(0.4)) {
                 if rng.random_bool(0.75) {
-                    let basis = value_at_risk.unwrap_or(account.annual_value_minor / 10) as f64;
+                    let basis = value_at_risk.unwrap_or(annual_value_minor / 10) as f64;
                     let cost = ((basis * rng.random_range(0.01..0.08) / 5_000.0).round() * 5_000.0)
                         .max(10_000.0) as i64;
                     (pick(rng, REPARATIONS), Some(cost), "")
@@ -1023,44 +1209,95 @@ impl CaseMaker<'_> {
             } else {
                 ("", None, "")
             };
+        if !reparation_what.is_empty() || !reparation_none_reason.is_empty() {
+            let summary = if reparation_what.is_empty() {
+                format!("Recorded no reparation: {reparation_none_reason}")
+            } else {
+                format!("Recorded the reparation: {reparation_what}")
+            };
+            let fields = [
+                ("reparation", reparation_what.to_string()),
+                (
+                    "cost",
+                    reparation_cost_minor
+                        .map(crate::domain::money::format_input)
+                        .unwrap_or_default(),
+                ),
+                ("why none", reparation_none_reason.to_string()),
+            ];
+            if let Some((_, data)) = changes(&fields) {
+                events.push(event(
+                    case_id,
+                    owner,
+                    "reparation",
+                    summary,
+                    data,
+                    between(rng, stage_at(3), stage_end(3) - TimeDelta::seconds(MINUTE)),
+                ));
+            }
+        }
 
-        // The timeline: every stage move, the let-go request and decision, the close.
-        let mut version = 1;
+        // Every stage move, the let-go request and decision, the close.
         for i in 1..=r {
-            let stage = Stage::ALL[i];
+            let (from, to) = (Stage::ALL[i - 1], Stage::ALL[i]);
             events.push(event(
                 case_id,
                 owner,
                 "stage",
-                format!("Moved to {}", stage.label()),
-                format!(r#"{{"from":"{}","to":"{}"}}"#, Stage::ALL[i - 1], stage),
+                format!("Moved from {} to {}", from.label(), to.label()),
+                format!(r#"{{"to":"{to}","outcome":"open","reason":null}}"#),
                 stage_at(i),
             ));
-            version += 1;
         }
-        let let_go_reason = if let_go_requested { pick(rng, LET_GO_REASONS) } else { "" };
+        let let_go_reason = if let_go_requested {
+            pick(rng, LET_GO_REASONS)
+        } else {
+            ""
+        };
         if let Some(at) = let_go_requested_at {
             events.push(event(
                 case_id,
                 owner,
                 "let_go",
-                format!("Asked a manager to let the client go: {let_go_reason}"),
-                r#"{"let_go":"requested"}"#.into(),
+                format!("Asked a manager to approve letting go: {let_go_reason}"),
+                "{}".into(),
                 at,
             ));
-            version += 1;
         }
         if let Some(at) = closed_at {
             let from = match plan {
                 Plan::LetGo => let_go_requested_at.unwrap_or(at),
                 _ => stage_at(r),
             };
-            for _ in 0..if plan == Plan::LetGo { 1 } else { rng.random_range(1..=2) } {
-                let created_at = between(rng, from.max(at - TimeDelta::seconds(3 * HOUR)), at - TimeDelta::seconds(MINUTE));
+            let lessons = if plan == Plan::LetGo {
+                1
+            } else {
+                rng.random_range(1..=2)
+            };
+            for _ in 0..lessons {
+                let pool = if rng.random_bool(0.6) {
+                    text.lessons
+                } else {
+                    GENERAL_LESSONS
+                };
+                let created_at = between(
+                    rng,
+                    from.max(at - TimeDelta::seconds(3 * HOUR)),
+                    at - TimeDelta::seconds(MINUTE),
+                );
+                let lesson = pick(rng, pool);
+                events.push(event(
+                    case_id,
+                    owner,
+                    "lesson",
+                    format!("Learned: {lesson}"),
+                    "{}".into(),
+                    created_at,
+                ));
                 self.data.lessons.push(NoteRow {
                     id: uuid(rng),
                     case_id,
-                    text: pick(rng, if rng.random_bool(0.6) { text.lessons } else { GENERAL_LESSONS }),
+                    text: lesson,
                     applies_to_all: rng.random_bool(0.3),
                     created_by: owner,
                     created_at,
@@ -1071,11 +1308,10 @@ impl CaseMaker<'_> {
                     case_id,
                     staff.manager,
                     "let_go",
-                    "Approved letting the client go".into(),
-                    r#"{"let_go":"approved"}"#.into(),
+                    "Approved letting go".into(),
+                    r#"{"decision":"approved"}"#.into(),
                     at,
                 ));
-                version += 1;
                 staff.manager
             } else {
                 owner
@@ -1084,29 +1320,30 @@ impl CaseMaker<'_> {
                 case_id,
                 actor,
                 "stage",
-                format!("Closed as {}", outcome.label().to_lowercase()),
-                format!(
-                    r#"{{"from":"{}","to":"closed","outcome":"{}"}}"#,
-                    reached, outcome
-                ),
+                format!("Closed: {}", outcome.label()),
+                format!(r#"{{"to":"closed","outcome":"{outcome}","reason":null}}"#),
                 at,
             ));
-            version += 1;
         }
         let last_activity_at = events
             .iter()
             .map(|e| e.created_at)
-            .chain(activity)
-            .chain(self.data.lessons.iter().rev().take_while(|l| l.case_id == case_id).map(|l| l.created_at))
             .max()
             .unwrap_or(created)
             .min(now);
+        // Every change after logging the incident bumped the version (optimistic locking).
+        let version = i32::try_from(events.len()).unwrap_or(i32::MAX);
         self.data.events.extend(events);
 
-        let stage = if outcome == Outcome::Open { reached } else { Stage::Closed };
+        let stage = if outcome == Outcome::Open {
+            reached
+        } else {
+            Stage::Closed
+        };
         let case = CaseRow {
             id: case_id,
-            account_id: account.id,
+            number: 0,
+            account_id,
             team_id,
             owner_id: owner,
             title,
@@ -1164,6 +1401,25 @@ fn event(
     }
 }
 
+/// The fields set (from empty) by an edit, as the case page records them: their names for the
+/// summary, and the event data `{"changes": [{"field", "from", "to"}]}`. `None` when nothing
+/// was set.
+fn changes(fields: &[(&str, String)]) -> Option<(String, String)> {
+    let set: Vec<&(&str, String)> = fields.iter().filter(|(_, v)| !v.is_empty()).collect();
+    if set.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = set.iter().map(|(field, _)| *field).collect();
+    let changes: Vec<serde_json::Value> = set
+        .iter()
+        .map(|(field, to)| serde_json::json!({"field": field, "from": "", "to": to}))
+        .collect();
+    Some((
+        names.join(", "),
+        serde_json::json!({ "changes": changes }).to_string(),
+    ))
+}
+
 /// A random (version 4) id drawn from the seeded generator, so ids are deterministic too.
 fn uuid(rng: &mut StdRng) -> Uuid {
     uuid::Builder::from_random_bytes(rng.random::<u128>().to_le_bytes()).into_uuid()
@@ -1197,40 +1453,79 @@ fn between(rng: &mut StdRng, from: DateTime<Utc>, to: DateTime<Utc>) -> DateTime
     }
 }
 
-/// Fills a template's `{placeholders}` with plausible details.
-fn fill(rng: &mut StdRng, template: &str, contact: &str) -> String {
-    let mut text = template.to_string();
-    let slots: [(&str, &[&str]); 7] = [
-        ("{deliverable}", DELIVERABLES),
-        ("{project}", PROJECTS),
-        ("{report}", REPORTS),
-        ("{quarter}", &["Q1", "Q2", "Q3", "Q4"]),
-        ("{month}", MONTHS),
-        ("{weekday}", &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]),
-        ("{contact}", &[]),
-    ];
-    for (slot, values) in slots {
-        if text.contains(slot) {
-            let value = if values.is_empty() { contact } else { pick(rng, values) };
-            text = text.replace(slot, value);
-        }
-    }
-    if text.contains("{n}") {
-        text = text.replace("{n}", &rng.random_range(2..=14).to_string());
-    }
-    if text.contains("{weeks}") {
-        text = text.replace("{weeks}", &rng.random_range(2..=6).to_string());
-    }
-    text
+/// The details one case's texts share, so its title, story, actions and conversations agree.
+struct Details {
+    contact: &'static str,
+    deliverable: &'static str,
+    project: &'static str,
+    report: &'static str,
+    month: &'static str,
+    quarter: &'static str,
+    weekday: &'static str,
+    days: String,
+    weeks: String,
 }
 
-fn channel_phrase(channel: &str) -> &'static str {
+impl Details {
+    /// Details for an incident that happened at `occurred`: months and quarters lie just before it.
+    fn new(rng: &mut StdRng, contact: &'static str, occurred: DateTime<Utc>) -> Details {
+        let month0 = occurred.month0() as usize;
+        Details {
+            contact,
+            deliverable: pick(rng, DELIVERABLES),
+            project: pick(rng, PROJECTS),
+            report: pick(rng, REPORTS),
+            month: MONTHS[(month0 + 12 - rng.random_range(0..=2)) % 12],
+            quarter: ["Q4", "Q1", "Q2", "Q3"][month0 / 3],
+            weekday: pick(
+                rng,
+                &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
+            ),
+            days: rng.random_range(2..=14).to_string(),
+            weeks: rng.random_range(2..=6).to_string(),
+        }
+    }
+
+    /// `template` with its `{placeholders}` filled in.
+    fn fill(&self, template: &str) -> String {
+        if !template.contains('{') {
+            return template.to_string();
+        }
+        template
+            .replace("{contact}", self.contact)
+            .replace("{deliverable}", self.deliverable)
+            .replace("{project}", self.project)
+            .replace("{report}", self.report)
+            .replace("{month}", self.month)
+            .replace("{quarter}", self.quarter)
+            .replace("{weekday}", self.weekday)
+            .replace("{n}", &self.days)
+            .replace("{weeks}", &self.weeks)
+    }
+
+    /// One of `templates`, filled in.
+    fn fill_one(&self, rng: &mut StdRng, templates: &[&str]) -> String {
+        self.fill(pick(rng, templates))
+    }
+}
+
+/// `text` with its first letter in upper case (templates may start with a placeholder).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// How a conversation was had, as the case page writes it in the timeline ("by phone").
+fn channel_how(channel: &str) -> &'static str {
     match channel {
-        "in_person" => "a meeting in person",
-        "phone" => "a phone call",
-        "video" => "a video call",
-        "email" => "an e-mail",
-        _ => "a chat",
+        "in_person" => "in person",
+        "phone" => "by phone",
+        "video" => "by video call",
+        "email" => "by e-mail",
+        _ => "by chat",
     }
 }
 
@@ -1298,32 +1593,60 @@ fn col<'r, R, T>(rows: &'r [R], f: impl Fn(&'r R) -> T) -> Vec<T> {
     rows.iter().map(f).collect()
 }
 
+/// Conversations and lessons: the writes that refresh the cases' search vectors.
 #[tracing::instrument(skip_all)]
-async fn insert(conn: &mut PgConnection, data: &Dataset) -> anyhow::Result<()> {
-    insert_users(conn, data).await.context("inserting demo users")?;
-    insert_accounts(conn, data).await.context("inserting demo accounts")?;
-    insert_cases(conn, &data.cases).await.context("inserting demo cases")?;
-    insert_conversations(conn, &data.conversations)
+async fn insert_talk(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    let timer = Instant::now();
+    insert_conversations(&mut tx, &data.conversations)
         .await
         .context("inserting demo conversations")?;
-    insert_action_items(conn, &data.action_items)
-        .await
-        .context("inserting demo action items")?;
-    insert_notes(conn, "commitments", &data.commitments)
-        .await
-        .context("inserting demo commitments")?;
-    insert_notes(conn, "lessons", &data.lessons)
+    let timer = log_step("conversations", data.conversations.len(), timer);
+    insert_notes(&mut tx, "lessons", &data.lessons)
         .await
         .context("inserting demo lessons")?;
-    insert_events(conn, &data.events)
-        .await
-        .context("inserting demo case events")?;
+    log_step("lessons", data.lessons.len(), timer);
+    tx.commit().await?;
     Ok(())
 }
 
+/// Action items, commitments and the timeline.
 #[tracing::instrument(skip_all)]
-async fn insert_users(conn: &mut PgConnection, data: &Dataset) -> sqlx::Result<()> {
-    let rows = &data.users;
+async fn insert_work(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    let timer = Instant::now();
+    insert_action_items(&mut tx, &data.action_items)
+        .await
+        .context("inserting demo action items")?;
+    let timer = log_step("action items", data.action_items.len(), timer);
+    insert_notes(&mut tx, "commitments", &data.commitments)
+        .await
+        .context("inserting demo commitments")?;
+    let timer = log_step("commitments", data.commitments.len(), timer);
+    insert_events(&mut tx, &data.events)
+        .await
+        .context("inserting demo case events")?;
+    log_step("timeline events", data.events.len(), timer);
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Logs how long writing one table took; returns the start of the next step.
+fn log_step(table: &str, rows: usize, started: Instant) -> Instant {
+    tracing::info!(
+        rows,
+        seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
+        "inserted {table}"
+    );
+    Instant::now()
+}
+
+#[tracing::instrument(skip_all)]
+async fn insert_users(
+    conn: &mut PgConnection,
+    rows: &[UserRow],
+    data: &Dataset,
+) -> sqlx::Result<()> {
     let team_ids: Vec<Option<Uuid>> = col(rows, |u| u.team.map(|t| data.team_ids[t]));
     sqlx::query(
         "insert into users (id, email, name, role, team_id, password_hash, time_zone)
@@ -1374,18 +1697,19 @@ async fn insert_accounts(conn: &mut PgConnection, data: &Dataset) -> sqlx::Resul
 }
 
 #[tracing::instrument(skip_all)]
-async fn insert_cases(conn: &mut PgConnection, cases: &[CaseRow]) -> sqlx::Result<()> {
+async fn insert_cases(pool: &PgPool, cases: &[CaseRow]) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
     for rows in cases.chunks(ROWS_PER_STATEMENT) {
-        // Ordered, so case numbers (the column default) follow the order the cases were opened.
         sqlx::query(
-            "insert into cases (id, account_id, team_id, owner_id, created_by, title, what_happened,
+            "insert into cases (id, number, account_id, team_id, owner_id, created_by, title,
+                 what_happened,
                  category_id, severity, detected_by, occurred_at, detected_at, currency,
                  value_at_risk_minor, stage, outcome, root_cause, our_share, other_side_view,
                  relationship_value, decision, reparation_what, reparation_cost_minor,
                  reparation_none_reason, let_go, let_go_reason, let_go_requested_by,
                  let_go_requested_at, let_go_decided_by, let_go_decided_at, version, created_at,
                  updated_at, last_activity_at, closed_at)
-             select id, account_id, team_id, owner_id, owner_id, title, what_happened,
+             select id, number, account_id, team_id, owner_id, owner_id, title, what_happened,
                  category_id, severity, detected_by, occurred_at, detected_at, 'EUR',
                  value_at_risk, stage, outcome, root_cause, our_share, other_side_view,
                  relationship_value, decision, reparation_what, reparation_cost,
@@ -1397,16 +1721,15 @@ async fn insert_cases(conn: &mut PgConnection, cases: &[CaseRow]) -> sqlx::Resul
                  $12::int8[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
                  $18::text[], $19::text[], $20::text[], $21::int8[], $22::text[], $23::text[],
                  $24::text[], $25::uuid[], $26::timestamptz[], $27::uuid[], $28::timestamptz[],
-                 $29::int4[], $30::timestamptz[], $31::timestamptz[], $32::timestamptz[])
-                 with ordinality
+                 $29::int4[], $30::timestamptz[], $31::timestamptz[], $32::timestamptz[],
+                 $33::int8[])
                  as t(id, account_id, team_id, owner_id, title, what_happened,
                       category_id, severity, detected_by, occurred_at, detected_at,
                       value_at_risk, stage, outcome, root_cause, our_share, other_side_view,
                       relationship_value, decision, reparation_what, reparation_cost,
                       reparation_none_reason, let_go, let_go_reason, let_go_requested_by,
                       let_go_requested_at, let_go_decided_by, let_go_decided_at, version,
-                      created_at, last_activity_at, closed_at, ord)
-             order by ord",
+                      created_at, last_activity_at, closed_at, number)",
         )
         .bind(col(rows, |c| c.id))
         .bind(col(rows, |c| c.account_id))
@@ -1440,14 +1763,18 @@ async fn insert_cases(conn: &mut PgConnection, cases: &[CaseRow]) -> sqlx::Resul
         .bind(col(rows, |c| c.created_at))
         .bind(col(rows, |c| c.last_activity_at))
         .bind(col(rows, |c| c.closed_at))
-        .execute(&mut *conn)
+        .bind(col(rows, |c| c.number))
+        .execute(&mut *tx)
         .await?;
     }
-    Ok(())
+    tx.commit().await
 }
 
 #[tracing::instrument(skip_all)]
-async fn insert_conversations(conn: &mut PgConnection, conversations: &[ConversationRow]) -> sqlx::Result<()> {
+async fn insert_conversations(
+    conn: &mut PgConnection,
+    conversations: &[ConversationRow],
+) -> sqlx::Result<()> {
     for rows in conversations.chunks(ROWS_PER_STATEMENT) {
         sqlx::query(
             "insert into conversations (id, case_id, channel, with_whom, happened_at, summary,
@@ -1500,8 +1827,12 @@ async fn insert_action_items(conn: &mut PgConnection, items: &[ActionItemRow]) -
 }
 
 /// Commitments or lessons; `table` is one of those two constant names, never input.
-#[tracing::instrument(skip_all, fields(table))]
-async fn insert_notes(conn: &mut PgConnection, table: &'static str, notes: &[NoteRow]) -> sqlx::Result<()> {
+#[tracing::instrument(skip_all, fields(table = %table))]
+async fn insert_notes(
+    conn: &mut PgConnection,
+    table: &'static str,
+    notes: &[NoteRow],
+) -> sqlx::Result<()> {
     let sql = match table {
         "lessons" => {
             "insert into lessons (id, case_id, text, applies_to_all, created_by, created_at)
@@ -1585,7 +1916,12 @@ const TEAMS: [TeamSpec; 3] = [
         share: 38,
         enterprise: false,
         manager: "Marco Rossi",
-        account_managers: ["Lucía Fernández", "Tiago Costa", "Chiara Bianchi", "Pablo Ortega"],
+        account_managers: [
+            "Lucía Fernández",
+            "Tiago Costa",
+            "Chiara Bianchi",
+            "Pablo Ortega",
+        ],
     },
     TeamSpec {
         name: "Enterprise",
@@ -1601,18 +1937,79 @@ const TEAMS: [TeamSpec; 3] = [
 const ADMIN_NAME: &str = "Dana Whitfield";
 
 const NAME_PREFIXES: &[&str] = &[
-    "Northwind", "Bluefin", "Cedar", "Harbor", "Granite", "Silverline", "Oakridge", "Redwood",
-    "Lumen", "Brightwater", "Ironbridge", "Summit", "Kestrel", "Meridian", "Fjord", "Copperfield",
-    "Willow", "Stonegate", "Aurora", "Pinecrest", "Seabright", "Highland", "Atlas", "Juniper",
-    "Falcon", "Riverside", "Evergreen", "Crescent", "Vantage", "Marlow", "Beacon", "Alder",
-    "Orchard", "Polaris", "Tidewater", "Hawthorn", "Larkspur", "Quarry", "Saltmarsh", "Westbrook",
+    "Northwind",
+    "Bluefin",
+    "Cedar",
+    "Harbor",
+    "Granite",
+    "Silverline",
+    "Oakridge",
+    "Redwood",
+    "Lumen",
+    "Brightwater",
+    "Ironbridge",
+    "Summit",
+    "Kestrel",
+    "Meridian",
+    "Fjord",
+    "Copperfield",
+    "Willow",
+    "Stonegate",
+    "Aurora",
+    "Pinecrest",
+    "Seabright",
+    "Highland",
+    "Atlas",
+    "Juniper",
+    "Falcon",
+    "Riverside",
+    "Evergreen",
+    "Crescent",
+    "Vantage",
+    "Marlow",
+    "Beacon",
+    "Alder",
+    "Orchard",
+    "Polaris",
+    "Tidewater",
+    "Hawthorn",
+    "Larkspur",
+    "Quarry",
+    "Saltmarsh",
+    "Westbrook",
 ];
 
 const NAME_SUFFIXES: &[&str] = &[
-    "Logistics", "Health", "Studios", "Foods", "Analytics", "Engineering", "Retail", "Pharma",
-    "Energy", "Media", "Capital", "Robotics", "Textiles", "Dental", "Architects", "Legal",
-    "Travel", "Hotels", "Software", "Insurance", "Bakeries", "Freight", "Labs", "Furniture",
-    "Telecom", "Consulting", "Motors", "Clinics", "Publishing", "Outdoor",
+    "Logistics",
+    "Health",
+    "Studios",
+    "Foods",
+    "Analytics",
+    "Engineering",
+    "Retail",
+    "Pharma",
+    "Energy",
+    "Media",
+    "Capital",
+    "Robotics",
+    "Textiles",
+    "Dental",
+    "Architects",
+    "Legal",
+    "Travel",
+    "Hotels",
+    "Software",
+    "Insurance",
+    "Bakeries",
+    "Freight",
+    "Labs",
+    "Furniture",
+    "Telecom",
+    "Consulting",
+    "Motors",
+    "Clinics",
+    "Publishing",
+    "Outdoor",
 ];
 
 const LEGAL_FORMS: &[&str] = &[
@@ -1626,14 +2023,43 @@ const FIRST_NAMES: &[&str] = &[
 ];
 
 const LAST_NAMES: &[&str] = &[
-    "Andersson", "Jansen", "Moreau", "Novak", "Garcia", "Schmidt", "Eriksen", "Rossi", "Murphy",
-    "Keller", "Nilsson", "Dubois", "Kowalski", "Bakker", "Lopez", "Weber", "Hansen", "Costa",
-    "Walsh", "Meyer", "Virtanen", "Silva", "Brandt", "Fischer", "Larsen", "Martin", "Vogel",
-    "Peeters", "Horvat", "Ortiz",
+    "Andersson",
+    "Jansen",
+    "Moreau",
+    "Novak",
+    "Garcia",
+    "Schmidt",
+    "Eriksen",
+    "Rossi",
+    "Murphy",
+    "Keller",
+    "Nilsson",
+    "Dubois",
+    "Kowalski",
+    "Bakker",
+    "Lopez",
+    "Weber",
+    "Hansen",
+    "Costa",
+    "Walsh",
+    "Meyer",
+    "Virtanen",
+    "Silva",
+    "Brandt",
+    "Fischer",
+    "Larsen",
+    "Martin",
+    "Vogel",
+    "Peeters",
+    "Horvat",
+    "Ortiz",
 ];
 
 const OTHER_PEOPLE: &[&str] = &[
-    "their COO", "the finance lead", "the project sponsor", "their head of operations",
+    "their COO",
+    "the finance lead",
+    "the project sponsor",
+    "their head of operations",
     "the purchasing manager",
 ];
 
@@ -1652,31 +2078,55 @@ const ACCOUNT_NOTES: &[&str] = &[
 ];
 
 const DELIVERABLES: &[&str] = &[
-    "the audit pack", "the design mock-ups", "the data export", "the board presentation",
-    "the test report", "the onboarding plan", "the pricing proposal", "the compliance review",
+    "the audit pack",
+    "the design mock-ups",
+    "the data export",
+    "the board presentation",
+    "the test report",
+    "the onboarding plan",
+    "the pricing proposal",
+    "the compliance review",
 ];
 
 const PROJECTS: &[&str] = &[
-    "the new portal", "the warehouse integration", "the CRM rollout", "the spring campaign",
-    "the mobile app", "the payroll switch", "the office move", "the data migration",
+    "the new portal",
+    "the warehouse integration",
+    "the CRM rollout",
+    "the spring campaign",
+    "the mobile app",
+    "the payroll switch",
+    "the office move",
+    "the data migration",
 ];
 
 const REPORTS: &[&str] = &["KPI report", "usage report", "stock report", "SLA report"];
 
 const MONTHS: &[&str] = &[
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
-/// The texts cases of one category are written from.
+/// The texts cases of one category are written from. Templates may use `{contact}` (the client
+/// contact's first name), `{deliverable}`, `{project}`, `{report}`, `{month}`, `{quarter}`,
+/// `{weekday}`, `{n}` (days) and `{weeks}`; one case fills them all the same way.
 #[derive(Debug)]
 struct CategoryText {
     /// The seeded category's name, lowercased.
     name: &'static str,
     /// How common the category is, relative to the others.
     weight: u32,
-    titles: &'static [&'static str],
-    what: &'static [&'static str],
+    /// A title and the first sentence of what happened, which belong together.
+    incidents: &'static [(&'static str, &'static str)],
     root_causes: &'static [&'static str],
     actions: &'static [&'static str],
     commitments: &'static [&'static str],
@@ -1687,19 +2137,31 @@ const CATEGORY_TEXTS: &[CategoryText] = &[
     CategoryText {
         name: "missed deadline",
         weight: 22,
-        titles: &[
-            "Missed the {quarter} report deadline",
-            "Delivered {deliverable} {n} days late",
-            "Go-live of {project} slipped by {weeks} weeks",
-            "Monthly {report} not delivered on time",
-            "Promised {deliverable} by Friday, sent it the next Wednesday",
-            "Deadline for {project} missed without warning",
-        ],
-        what: &[
-            "We committed to {deliverable} by the agreed date and did not make it.",
-            "The team underestimated the work on {project} and told the client only on the day itself.",
-            "Two people were out sick, the handover never happened and the date passed unnoticed.",
-            "The {report} was ready but nobody sent it; {contact} had to ask for it.",
+        incidents: &[
+            (
+                "Missed the {quarter} report deadline",
+                "The {quarter} report was due on the agreed date and reached {contact} {n} days later.",
+            ),
+            (
+                "Delivered {deliverable} {n} days late",
+                "We committed to {deliverable} by the agreed date and delivered it {n} days late, without warning.",
+            ),
+            (
+                "Go-live of {project} slipped by {weeks} weeks",
+                "The team underestimated the work on {project} and told the client only on the planned go-live day.",
+            ),
+            (
+                "Monthly {report} not delivered on time",
+                "The {month} {report} was ready but nobody sent it; {contact} had to ask for it.",
+            ),
+            (
+                "Promised {deliverable} for Friday, delivered the next Wednesday",
+                "Two people were out sick, the handover never happened and the Friday deadline for {deliverable} passed unnoticed.",
+            ),
+            (
+                "Deadline for {project} missed without warning",
+                "The milestone for {project} passed and the client heard nothing from us until they asked.",
+            ),
         ],
         root_causes: &[
             "No shared calendar of client deadlines; each consultant tracked their own.",
@@ -1724,19 +2186,31 @@ const CATEGORY_TEXTS: &[CategoryText] = &[
     CategoryText {
         name: "quality of work",
         weight: 20,
-        titles: &[
-            "Errors in {deliverable}",
-            "Bug in production after the {month} release",
-            "{deliverable} had to be redone",
-            "Wrong figures in the {quarter} forecast",
-            "Translation of {deliverable} full of mistakes",
-            "Shipment for {project} arrived damaged",
-        ],
-        what: &[
-            "The client found several errors in {deliverable} after sharing it with their board.",
-            "A release broke the export the client relies on every morning.",
-            "The figures in our forecast did not match the client's own books.",
-            "Part of {project} did not meet the agreed standard and had to be redone.",
+        incidents: &[
+            (
+                "Errors in {deliverable}",
+                "The client found several errors in {deliverable} after sharing it with their board.",
+            ),
+            (
+                "Bug in production after the {month} release",
+                "The {month} release broke the export {contact}'s team relies on every morning.",
+            ),
+            (
+                "{deliverable} had to be redone",
+                "Part of {deliverable} did not meet the agreed standard and had to be redone.",
+            ),
+            (
+                "Wrong figures in the {quarter} forecast",
+                "The figures in our {quarter} forecast did not match the client's own books.",
+            ),
+            (
+                "Translation of {deliverable} full of mistakes",
+                "The translated version of {deliverable} was full of mistakes and could not be sent on.",
+            ),
+            (
+                "Shipment for {project} arrived damaged",
+                "Half of the equipment for {project} arrived damaged because it was packed without protection.",
+            ),
         ],
         root_causes: &[
             "Nobody reviewed the work before it went out; the four-eyes check was skipped under time pressure.",
@@ -1746,7 +2220,7 @@ const CATEGORY_TEXTS: &[CategoryText] = &[
         actions: &[
             "Correct {deliverable} and send it with a list of what changed",
             "Add a second reviewer for everything that goes to this client",
-            "Extend the test plan with the client's daily export",
+            "Extend the test plan with the client's daily routine",
             "Retire the outdated template",
         ],
         commitments: &[
@@ -1761,19 +2235,31 @@ const CATEGORY_TEXTS: &[CategoryText] = &[
     CategoryText {
         name: "communication",
         weight: 16,
-        titles: &[
-            "Client not told about the delay of {project}",
-            "Change of account manager not announced",
-            "Price change communicated by invoice only",
-            "Conflicting answers from support and sales",
-            "Client heard about the outage from their own customers",
-            "Tone of our escalation e-mail upset {contact}",
-        ],
-        what: &[
-            "{contact} learned about a change that affected them from someone else, not from us.",
-            "Sales and support gave the client two different answers to the same question.",
-            "An internal change reached the client only through an invoice.",
-            "A curt e-mail from our side landed badly with {contact}.",
+        incidents: &[
+            (
+                "Client not told about the delay of {project}",
+                "{contact} learned about the delay of {project} from a supplier, not from us.",
+            ),
+            (
+                "Change of account manager not announced",
+                "We changed the client's account manager and nobody told {contact}.",
+            ),
+            (
+                "Price change communicated by invoice only",
+                "The new prices reached the client only through the {month} invoice.",
+            ),
+            (
+                "Conflicting answers from support and sales",
+                "Sales and support gave {contact} two different answers to the same question about {project}.",
+            ),
+            (
+                "Client heard about the outage from their own customers",
+                "Our service was down for a morning and the client heard about it from their own customers first.",
+            ),
+            (
+                "Tone of our escalation e-mail upset {contact}",
+                "A curt e-mail from our side about {project} landed badly with {contact}.",
+            ),
         ],
         root_causes: &[
             "Nobody owned telling the client; everyone assumed someone else had.",
@@ -1797,19 +2283,31 @@ const CATEGORY_TEXTS: &[CategoryText] = &[
     CategoryText {
         name: "billing",
         weight: 12,
-        titles: &[
-            "Invoice sent twice",
-            "Charged the old rate after the {month} renegotiation",
-            "Credit note promised in {month} never issued",
-            "Invoice addressed to the wrong entity",
-            "Unexpected overage charges on the {month} invoice",
-            "Payment reminder sent although the invoice was paid",
-        ],
-        what: &[
-            "The client was billed twice for the same month and their finance team noticed first.",
-            "The invoice used the rate from before the renegotiation.",
-            "A credit note we promised never went out, and {contact} had to chase it.",
-            "A payment reminder went out for an invoice that had already been paid.",
+        incidents: &[
+            (
+                "Invoice sent twice",
+                "The client was billed twice for {month} and their finance team noticed first.",
+            ),
+            (
+                "Charged the old rate after the {month} renegotiation",
+                "The invoice still used the rate from before the {month} renegotiation.",
+            ),
+            (
+                "Credit note promised in {month} never issued",
+                "The credit note we promised {contact} in {month} never went out, and they had to chase it.",
+            ),
+            (
+                "Invoice addressed to the wrong entity",
+                "Our invoice went to the client's old legal entity and was rejected by their accounts payable.",
+            ),
+            (
+                "Unexpected overage charges on the {month} invoice",
+                "The {month} invoice carried overage charges nobody had warned the client about.",
+            ),
+            (
+                "Payment reminder sent although the invoice was paid",
+                "A payment reminder went to {contact} for an invoice they had paid weeks before.",
+            ),
         ],
         root_causes: &[
             "The new rate was agreed by e-mail and never entered into the billing system.",
@@ -1833,19 +2331,31 @@ const CATEGORY_TEXTS: &[CategoryText] = &[
     CategoryText {
         name: "staffing / no-show",
         weight: 10,
-        titles: &[
-            "Consultant did not show up for kickoff",
-            "Engineer missed the on-site visit on {weekday}",
-            "Trainer cancelled the workshop the evening before",
-            "Key consultant replaced mid-project without notice",
-            "Nobody from our side joined the {month} steering meeting",
-            "Junior staff sent to a senior-level assignment",
-        ],
-        what: &[
-            "The client had gathered their team and nobody from our side turned up.",
-            "We changed the consultant on {project} without telling the client.",
-            "The workshop was cancelled at the last minute and the client had booked a room for twenty people.",
-            "{contact} expected a senior specialist and got someone in their first month.",
+        incidents: &[
+            (
+                "Consultant did not show up for kickoff",
+                "The client had gathered their team for the kickoff of {project} and nobody from our side turned up.",
+            ),
+            (
+                "Engineer missed the on-site visit on {weekday}",
+                "Our engineer did not arrive for the visit planned on {weekday}; {contact} waited all morning.",
+            ),
+            (
+                "Trainer cancelled the workshop the evening before",
+                "The workshop was cancelled the evening before, after the client had booked a room for twenty people.",
+            ),
+            (
+                "Key consultant replaced mid-project without notice",
+                "We moved the lead consultant off {project} without telling the client.",
+            ),
+            (
+                "Nobody from our side joined the {month} steering meeting",
+                "The {month} steering meeting for {project} went ahead without anyone from our side.",
+            ),
+            (
+                "Junior staff sent to a senior-level assignment",
+                "{contact} expected a senior specialist for {project} and got someone in their first month.",
+            ),
         ],
         root_causes: &[
             "Calendar invitations were not forwarded when the assignment changed hands.",
@@ -1869,19 +2379,31 @@ const CATEGORY_TEXTS: &[CategoryText] = &[
     CategoryText {
         name: "lost or late reply",
         weight: 12,
-        titles: &[
-            "Support ticket unanswered for {n} days",
-            "E-mail from {contact} about {project} lost in a shared inbox",
-            "Quote request answered after {weeks} weeks",
-            "Urgent call-back never happened",
-            "Contract question left open since {month}",
-            "Escalation e-mail went to a colleague on leave",
-        ],
-        what: &[
-            "{contact} wrote to us several times and got no answer.",
-            "A request sat in a shared inbox that nobody was watching.",
-            "We promised to call back the same day and did not.",
-            "The client's question went to a colleague on holiday without an auto-reply.",
+        incidents: &[
+            (
+                "Support ticket unanswered for {n} days",
+                "{contact} opened a support ticket and heard nothing for {n} days.",
+            ),
+            (
+                "E-mail from {contact} about {project} lost in a shared inbox",
+                "{contact}'s question about {project} sat in a shared inbox that nobody was watching.",
+            ),
+            (
+                "Quote request answered after {weeks} weeks",
+                "The client asked for a quote and got it {weeks} weeks later, after they had gone elsewhere for part of the work.",
+            ),
+            (
+                "Urgent call-back never happened",
+                "We promised {contact} a call back the same day and never called.",
+            ),
+            (
+                "Contract question left open since {month}",
+                "A question about the contract renewal has been open since {month}; {contact} asked three times.",
+            ),
+            (
+                "Escalation e-mail went to a colleague on leave",
+                "The client's escalation went to a colleague on holiday whose auto-reply named no stand-in.",
+            ),
         ],
         root_causes: &[
             "The shared inbox has no owner and no rota.",
@@ -1904,20 +2426,31 @@ const CATEGORY_TEXTS: &[CategoryText] = &[
     },
 ];
 
+/// For "Other" and for categories an admin added.
 const GENERIC_CATEGORY: CategoryText = CategoryText {
     name: "other",
     weight: 8,
-    titles: &[
-        "Client unhappy with the handover of {project}",
-        "Access badges for the client's team not ready",
-        "Meeting room double-booked for the client's visit",
-        "Confidential file shared with the wrong contact",
-        "Parking promised for the client's visit not arranged",
-    ],
-    what: &[
-        "A small thing went wrong, but on top of earlier trouble it annoyed {contact} a lot.",
-        "The client's visit did not go as planned because of a preparation we forgot.",
-        "We shared a document with the wrong person at the client.",
+    incidents: &[
+        (
+            "Client unhappy with the handover of {project}",
+            "The handover of {project} was rushed and {contact}'s team was left with open questions.",
+        ),
+        (
+            "Access badges for the client's team not ready",
+            "The client's team arrived on {weekday} and waited an hour at reception for their badges.",
+        ),
+        (
+            "Meeting room double-booked for the client's visit",
+            "The room booked for {contact}'s visit was taken, and the meeting moved to the canteen.",
+        ),
+        (
+            "Confidential file shared with the wrong contact",
+            "We shared a draft of {deliverable} with the wrong person at the client.",
+        ),
+        (
+            "Parking promised for the client's visit not arranged",
+            "We promised {contact} parking for the visit and forgot to arrange it.",
+        ),
     ],
     root_causes: &[
         "No checklist for preparing client visits.",
@@ -1940,12 +2473,12 @@ const GENERIC_CATEGORY: CategoryText = CategoryText {
 };
 
 const IMPACTS: &[&str] = &[
-    "The client had to postpone their own board meeting.",
-    "Their finance team spent a day reconciling the difference.",
+    "{contact} had to explain it to their own management.",
+    "It cost their team a day of extra work.",
     "{contact} called it the third time this year.",
-    "It delayed their own launch by a week.",
     "No money was lost, but trust took a hit.",
-    "{contact} had to explain the delay to their own management.",
+    "{contact} said they are starting to wonder whether we still care about their account.",
+    "It happened in their busiest week of the year.",
 ];
 
 const FOUND_BY_US: &[&str] = &[

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod database;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod pg;

@@ -2,5 +2,6 @@
 //! data folder of its own.
 
 mod cluster;
+mod demo;
 mod support;
 mod user_create;

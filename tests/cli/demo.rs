@@ -1,0 +1,228 @@
+//! `mend demo`: demo data people can sign in to, loaded once, the same for the same seed, and
+//! consistent with the stage gates.
+
+use nix::sys::signal::Signal;
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+
+use crate::support::{DataDir, stderr, stdout};
+
+const SMALL_DEMO: [&str; 7] = ["demo", "--accounts", "30", "--cases", "200", "--seed", "7"];
+const PASSWORD: &str = "mend-demo-password";
+
+/// The first column of `sql`'s rows, as text, from the data folder's database. The cluster must
+/// be running (a `dir.serve()` keeps it up).
+fn column(dir: &DataDir, sql: &str) -> Vec<String> {
+    let options = PgConnectOptions::new()
+        .socket(dir.path.join("pg/run"))
+        .port(5432)
+        .username("mend")
+        .database("mend");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let mut conn = PgConnection::connect_with(&options)
+            .await
+            .expect("connect to the data folder's database");
+        let rows: Vec<String> = sqlx::query_scalar(sql)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        conn.close().await.expect("close");
+        rows
+    })
+}
+
+fn count(dir: &DataDir, sql: &str) -> i64 {
+    column(dir, &format!("select count(*)::text from ({sql}) as rows"))[0]
+        .parse()
+        .expect("a count")
+}
+
+/// Signs in through the running server; returns the sign-in response's status and the home page.
+fn sign_in(port: u16, email: &'static str, password: &'static str) -> (u16, String) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async move {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let base = format!("http://127.0.0.1:{port}");
+        let page = client
+            .get(format!("{base}/login"))
+            .send()
+            .await
+            .expect("GET /login")
+            .text()
+            .await
+            .expect("body");
+        let token = {
+            let doc = scraper::Html::parse_document(&page);
+            let sel = scraper::Selector::parse("input[name=csrf_token]").expect("selector");
+            doc.select(&sel)
+                .next()
+                .and_then(|e| e.value().attr("value"))
+                .expect("a CSRF token")
+                .to_string()
+        };
+        let status = client
+            .post(format!("{base}/login"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", email),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .expect("POST /login")
+            .status()
+            .as_u16();
+        let home = client
+            .get(format!("{base}/"))
+            .send()
+            .await
+            .expect("GET /")
+            .text()
+            .await
+            .expect("body");
+        (status, home)
+    })
+}
+
+#[test]
+fn demo_data_loads_and_can_be_signed_into() {
+    let dir = DataDir::new();
+
+    let out = dir.run(&SMALL_DEMO, "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    assert!(printed.contains(PASSWORD), "{printed}");
+    assert!(printed.contains("manager.north@demo.mend"), "{printed}");
+    assert!(printed.contains("admin@demo.mend"), "{printed}");
+
+    let again = dir.run(&SMALL_DEMO, "");
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("already loaded"),
+        "{}",
+        stdout(&again)
+    );
+
+    let server = dir.serve();
+    let (status, home) = sign_in(server.port, "manager.north@demo.mend", PASSWORD);
+    assert_eq!(status, 303);
+    assert!(home.contains("Nora Lindqvist"), "{home}");
+
+    // Loaded once, in full.
+    assert_eq!(count(&dir, "select 1 from cases"), 200);
+    assert_eq!(count(&dir, "select 1 from accounts"), 30);
+    assert_eq!(
+        count(&dir, "select 1 from users where email like '%@demo.mend'"),
+        16
+    );
+
+    // Every stage and every way a case ends shows up, even in a small demo.
+    let stages = column(&dir, "select distinct stage from cases order by 1");
+    assert_eq!(
+        stages,
+        [
+            "assessing",
+            "closed",
+            "detected",
+            "following_up",
+            "making_it_right",
+            "reaching_out"
+        ]
+    );
+    let outcomes = column(
+        &dir,
+        "select distinct outcome from cases where stage = 'closed' order by 1",
+    );
+    assert_eq!(outcomes, ["let_go", "lost", "restored"]);
+
+    // A case belongs to its account's team.
+    assert_eq!(
+        count(
+            &dir,
+            "select 1 from cases c join accounts a on a.id = c.account_id where c.team_id <> a.team_id"
+        ),
+        0
+    );
+
+    // The data agrees with the stage gates: an open case has passed the gates of the stages
+    // before its own, a restored case has passed them all.
+    let past = |stage: &str| {
+        format!(
+            "(outcome = 'restored' or (outcome = 'open' and array_position(array['detected', \
+             'assessing', 'reaching_out', 'making_it_right', 'following_up'], stage) > \
+             array_position(array['detected', 'assessing', 'reaching_out', 'making_it_right', \
+             'following_up'], '{stage}')))"
+        )
+    };
+    let broken = [
+        format!(
+            "select 1 from cases where {} and btrim(what_happened) = ''",
+            past("detected")
+        ),
+        format!(
+            "select 1 from cases where {} and (root_cause = '' or our_share is null \
+             or value_at_risk_minor is null or decision is distinct from 'repair')",
+            past("assessing")
+        ),
+        format!(
+            "select 1 from cases c where {} and not exists \
+             (select 1 from conversations v where v.case_id = c.id)",
+            past("reaching_out")
+        ),
+        format!(
+            "select 1 from cases c where {} and ( \
+             not exists (select 1 from action_items i where i.case_id = c.id) \
+             or not exists (select 1 from commitments m where m.case_id = c.id) \
+             or (reparation_what = '' and reparation_none_reason = ''))",
+            past("making_it_right")
+        ),
+        "select 1 from cases c where stage = 'closed' and (closed_at is null or not exists \
+         (select 1 from lessons l where l.case_id = c.id))"
+            .into(),
+        "select 1 from cases where outcome = 'let_go' and (decision <> 'let_go' \
+         or let_go <> 'approved' or let_go_decided_by is null or let_go_decided_at is null)"
+            .into(),
+        "select 1 from cases where not (occurred_at <= detected_at and detected_at <= created_at \
+         and created_at <= last_activity_at and last_activity_at <= now())"
+            .into(),
+        "select 1 from cases c where not exists \
+         (select 1 from case_events e where e.case_id = c.id and e.kind = 'created')"
+            .into(),
+    ];
+    for sql in &broken {
+        assert_eq!(count(&dir, sql), 0, "{sql}");
+    }
+
+    server.signal(Signal::SIGTERM);
+    assert!(server.wait().0);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_cases() {
+    let first = DataDir::new();
+    let second = DataDir::new();
+    for dir in [&first, &second] {
+        let out = dir.run(&SMALL_DEMO, "");
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    let _first_server = first.serve();
+    let _second_server = second.serve();
+    let titles = "select title from cases order by number";
+    let accounts = "select name from accounts order by created_at, name";
+    let first_titles = column(&first, titles);
+    assert_eq!(first_titles.len(), 200);
+    assert_eq!(first_titles, column(&second, titles));
+    assert_eq!(column(&first, accounts), column(&second, accounts));
+}
