@@ -88,11 +88,17 @@ create table cases (
     constraint cases_number_key unique (number),
     constraint cases_closed_consistent check ((stage = 'closed') = (outcome <> 'open'))
 );
-create index cases_team_created_idx on cases (team_id, created_at desc, id);
-create index cases_team_stage_idx on cases (team_id, stage);
-create index cases_owner_idx on cases (owner_id, created_at desc);
-create index cases_account_idx on cases (account_id, created_at desc);
-create index cases_created_idx on cases (created_at desc, id);
+-- One index per sort of the case list, each ending in `number` (the list's tie-break), so a
+-- page is an index range scan, never a sort of the whole team's cases. Plans on 100k cases:
+-- docs/indexes.md.
+create index cases_team_created_idx on cases (team_id, created_at desc, number desc);
+create index cases_team_activity_idx on cases (team_id, last_activity_at desc, number desc);
+create index cases_team_number_idx on cases (team_id, number desc);
+create index cases_team_title_idx on cases (team_id, lower(title), number);
+create index cases_team_stage_idx on cases (team_id, stage, created_at desc, number desc);
+create index cases_owner_idx on cases (owner_id, created_at desc, number desc);
+create index cases_account_idx on cases (account_id, created_at desc, number desc);
+create index cases_created_idx on cases (created_at desc, number desc);
 create index cases_search_idx on cases using gin (search);
 
 create table case_events (

@@ -176,8 +176,10 @@ fn columns(filter: &CaseFilter) -> String {
 
 fn order(q: &mut QueryBuilder<'_, Postgres>, order: Order) {
     let dir = if order.descending { "desc" } else { "asc" };
+    // Every sort key is non-null, and no `nulls last`: that would not match the indexes
+    // (descending implies nulls first), turning each page into a sort of every visible case.
     q.push(format_args!(
-        " order by {} {dir} nulls last, c.number {dir}",
+        " order by {} {dir}, c.number {dir}",
         order.key.sql()
     ));
 }
