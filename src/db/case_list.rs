@@ -21,6 +21,8 @@ pub struct CaseFilter {
     pub detected_by: Option<String>,
     /// Only cases with an open action item past its due date.
     pub overdue: bool,
+    /// Only cases whose let-go request awaits a manager.
+    pub let_go_requested: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +148,9 @@ fn select<'a>(
     }
     if let Some(id) = filter.category_id {
         q.push(" and c.category_id = ").push_bind(id);
+    }
+    if filter.let_go_requested {
+        q.push(" and c.let_go = 'requested' and c.outcome = 'open'");
     }
     if filter.overdue {
         q.push(

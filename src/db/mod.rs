@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod case_list;
 pub mod cases;
+pub mod categories;
 pub mod follow_ups;
 pub mod sessions;
 pub mod sign_in;

@@ -36,6 +36,7 @@ pub struct ListQuery {
     pub category: String,
     pub detected_by: String,
     pub overdue: String,
+    pub letgo: String,
     pub sort: String,
     pub dir: String,
     pub page: String,
@@ -64,6 +65,7 @@ impl ListQuery {
                 .ok()
                 .map(|d| d.as_str().to_string()),
             overdue: self.overdue == "1",
+            let_go_requested: self.letgo == "requested",
         }
     }
 
@@ -95,6 +97,7 @@ impl ListQuery {
             ("category", self.category.clone()),
             ("detected_by", self.detected_by.clone()),
             ("overdue", self.overdue.clone()),
+            ("letgo", self.letgo.clone()),
         ];
         if with_sort {
             p.push(("sort", self.sort.clone()));

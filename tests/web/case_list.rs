@@ -227,3 +227,33 @@ async fn the_list_pages_in_a_stable_order() {
     let unique: std::collections::HashSet<&String> = all.iter().collect();
     assert_eq!(unique.len(), 60, "no case twice, none missing");
 }
+
+#[tokio::test]
+async fn a_manager_finds_the_cases_awaiting_let_go_approval() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = account(&am, "Acme").await;
+    let asking = log_incident(&am, &acme, "Hopeless client").await;
+    log_incident(&am, &acme, "Ordinary trouble").await;
+    let token = am.csrf_token(&asking).await;
+    let version = am
+        .get(&asking)
+        .await
+        .attr("input[name=version]", "value")
+        .expect("version");
+    am.post_raw(
+        &format!("{asking}/let-go"),
+        &[
+            ("csrf_token", &token),
+            ("version", &version),
+            ("reason", "Not worth it"),
+        ],
+    )
+    .await;
+
+    let manager = app.signed_in("manager").await;
+    let list = manager.get("/cases?letgo=requested").await;
+    let rows = list.texts("table.data tbody tr");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("Hopeless client"));
+}

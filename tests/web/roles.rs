@@ -94,3 +94,80 @@ async fn the_admin_page_lists_every_user_and_team() {
     assert!(body.contains("South"), "{body}");
     assert!(body.contains("North"), "{body}");
 }
+
+#[tokio::test]
+async fn an_admin_adds_renames_and_retires_categories() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let res = admin
+        .submit(
+            "/admin",
+            "/admin/categories",
+            &[("name", "Security incident")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let page = admin.get("/admin").await;
+    assert!(page.text("#categories").contains("Security incident"));
+
+    let dup = admin
+        .submit(
+            "/admin",
+            "/admin/categories",
+            &[("name", "security INCIDENT")],
+        )
+        .await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(dup.text("#category-error").contains("already exists"));
+    assert_eq!(
+        dup.attr("#category-name", "value").as_deref(),
+        Some("security INCIDENT")
+    );
+    let blank = admin
+        .submit("/admin", "/admin/categories", &[("name", "  ")])
+        .await;
+    assert!(blank.text("#category-error").contains("Enter"));
+
+    let id: uuid::Uuid =
+        sqlx::query_scalar("select id from categories where name = 'Security incident'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("id");
+    let path = format!("/admin/categories/{id}");
+    admin
+        .submit(
+            "/admin",
+            &path,
+            &[("action", "rename"), ("name", "Data breach")],
+        )
+        .await;
+    admin.submit("/admin", &path, &[("action", "retire")]).await;
+    // Retired: not offered for new incidents.
+    let form = app
+        .signed_in("account_manager")
+        .await
+        .get("/cases/new")
+        .await;
+    assert!(!form.text("#category_id").contains("Data breach"));
+    assert!(form.text("#category_id").contains("Missed deadline"));
+    admin
+        .submit("/admin", &path, &[("action", "restore")])
+        .await;
+    let form = app
+        .signed_in("account_manager")
+        .await
+        .get("/cases/new")
+        .await;
+    assert!(form.text("#category_id").contains("Data breach"));
+
+    // Only admins manage them.
+    let manager = app.signed_in("manager").await;
+    let token = manager.csrf_token("/").await;
+    let res = manager
+        .post_raw(
+            "/admin/categories",
+            &[("csrf_token", &token), ("name", "Sneaky")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
