@@ -145,7 +145,8 @@ pub async fn demo(db_args: &DbArgs, args: &DemoArgs) -> anyhow::Result<()> {
             let c = report.counts;
             println!(
                 "Loaded demo data (seed {}) in {:.1} s: {} teams, {} users, {} accounts, {} cases, \
-                 {} timeline events, {} conversations, {} action items, {} commitments, {} lessons.",
+                 {} timeline events, {} conversations, {} action items, {} commitments, {} lessons, \
+                 {} follow-up plans, {} check-ins.",
                 args.seed,
                 report.elapsed.as_secs_f64(),
                 c.teams,
@@ -156,7 +157,9 @@ pub async fn demo(db_args: &DbArgs, args: &DemoArgs) -> anyhow::Result<()> {
                 c.conversations,
                 c.action_items,
                 c.commitments,
-                c.lessons
+                c.lessons,
+                c.follow_up_plans,
+                c.check_ins
             );
             println!();
             println!("Demo users (password for all: {}):", demo::PASSWORD);

@@ -1,6 +1,7 @@
 //! `mend demo`: fills a database with realistic, varied demo data — three teams and their people,
 //! client accounts, and repair cases in every stage with their conversations, action items,
-//! commitments, lessons and timelines — so Mend can be shown, tried and measured at scale.
+//! commitments, lessons, follow-up plans, check-ins and timelines — so Mend can be shown, tried
+//! and measured at scale.
 //!
 //! The data is deterministic: the same seed gives the same rows in the same order (times are
 //! relative to the moment of loading). Everything is generated in memory first, then written
@@ -12,12 +13,17 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chrono::{DateTime, Datelike, NaiveDate, SubsecRound, TimeDelta, Utc};
+use chrono::{
+    DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, SubsecRound, TimeDelta, TimeZone, Utc,
+};
+use chrono_tz::Tz;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::domain::cadence::{self, Cadence};
+use crate::domain::case::Channel;
 use crate::domain::stage::{Outcome, Stage};
 
 /// The password of every demo user.
@@ -85,6 +91,8 @@ pub struct Counts {
     pub action_items: usize,
     pub commitments: usize,
     pub lessons: usize,
+    pub follow_up_plans: usize,
+    pub check_ins: usize,
 }
 
 /// Connections `load` uses at once: one holds the lock, two write.
@@ -363,6 +371,35 @@ struct NoteRow {
     created_at: DateTime<Utc>,
 }
 
+struct FollowUpPlanRow {
+    id: Uuid,
+    case_id: Uuid,
+    cadence: &'static str,
+    every_days: Option<i32>,
+    first_due: NaiveDate,
+    /// Also who made the plan.
+    assignee_id: Uuid,
+    end_after: Option<i32>,
+    created_at: DateTime<Utc>,
+}
+
+struct CheckInRow {
+    id: Uuid,
+    case_id: Uuid,
+    plan_id: Uuid,
+    seq: i32,
+    due_date: NaiveDate,
+    assignee_id: Uuid,
+    status: &'static str,
+    completed_at: Option<DateTime<Utc>>,
+    channel: Option<&'static str>,
+    summary: String,
+    sentiment: Option<i16>,
+    next_step: String,
+    skip_reason: String,
+    created_at: DateTime<Utc>,
+}
+
 /// Everything `mend demo` writes.
 #[derive(Default)]
 struct Dataset {
@@ -374,6 +411,8 @@ struct Dataset {
     action_items: Vec<ActionItemRow>,
     commitments: Vec<NoteRow>,
     lessons: Vec<NoteRow>,
+    follow_up_plans: Vec<FollowUpPlanRow>,
+    check_ins: Vec<CheckInRow>,
     team_ids: Vec<Uuid>,
     password_hash: String,
 }
@@ -390,6 +429,8 @@ impl Dataset {
             action_items: self.action_items.len(),
             commitments: self.commitments.len(),
             lessons: self.lessons.len(),
+            follow_up_plans: self.follow_up_plans.len(),
+            check_ins: self.check_ins.len(),
         }
     }
 
@@ -481,6 +522,8 @@ fn generate(
     tracing::info!(
         cases = data.cases.len(),
         events = data.events.len(),
+        follow_up_plans = data.follow_up_plans.len(),
+        check_ins = data.check_ins.len(),
         "generated"
     );
     data
@@ -883,6 +926,14 @@ impl CaseMaker<'_> {
             at += TimeDelta::seconds(((gap as f64 * scale) as i64).max(1));
             moments.push(at);
         }
+        // Following up: the plan's rhythm decides when an open case entered the stage and when
+        // a restored one closed, so their check-ins fit.
+        let zone = crate::domain::case::time_zone(TEAMS[team].time_zone);
+        let follow_up = if reached == Stage::FollowingUp {
+            place_follow_up(rng, outcome, created, now, zone, &mut moments)
+        } else {
+            None
+        };
         let stage_at = |i: usize| if i == 0 { created } else { moments[i - 1] };
         let closed_at = (outcome != Outcome::Open).then(|| moments[moments.len() - 1]);
         let let_go_requested_at = let_go_requested.then(|| moments[r]);
@@ -1325,6 +1376,27 @@ impl CaseMaker<'_> {
                 at,
             ));
         }
+        if let Some(follow_up) = follow_up {
+            let owner_name = self
+                .data
+                .users
+                .iter()
+                .find(|u| u.id == owner)
+                .map_or("", |u| u.name);
+            follow_up.write(
+                rng,
+                FollowUpCase {
+                    id: case_id,
+                    owner,
+                    owner_name,
+                    outcome,
+                    details: &details,
+                },
+                &mut events,
+                &mut self.data.follow_up_plans,
+                &mut self.data.check_ins,
+            );
+        }
         let last_activity_at = events
             .iter()
             .map(|e| e.created_at)
@@ -1585,6 +1657,553 @@ fn sentiment_lines(sentiment: i16) -> &'static [&'static str] {
     }
 }
 
+/// How a check-in went, by channel: the first half of its summary.
+fn check_in_openings(channel: Channel) -> &'static [&'static str] {
+    match channel {
+        Channel::InPerson => &[
+            "Visited {contact} at their office.",
+            "Met {contact} for coffee near their office.",
+            "Stopped by after the {weekday} meeting with {contact}.",
+        ],
+        Channel::Phone => &[
+            "Check-in call with {contact}.",
+            "Called {contact} to hear how things are going.",
+            "Phoned {contact} about {project}.",
+            "Quick call with {contact} after the last delivery.",
+        ],
+        Channel::Video => &[
+            "Video check-in with {contact}.",
+            "Short video call with {contact} and their team lead.",
+            "Went through {project} with {contact} on a video call.",
+        ],
+        Channel::Email => &[
+            "E-mailed {contact} for an update.",
+            "Asked {contact} by e-mail how {project} is going.",
+        ],
+        Channel::Chat => &[
+            "Chatted with {contact} about the latest delivery.",
+            "Messaged {contact} to ask how things are.",
+        ],
+    }
+}
+
+/// The client's mood at a check-in: the second half of its summary.
+fn check_in_moods(sentiment: i16) -> &'static [&'static str] {
+    match sentiment {
+        i16::MIN..=-2 => &[
+            "Still angry; they are talking to other suppliers.",
+            "Another slip on {project} made things worse.",
+            "They say nothing has really changed.",
+        ],
+        -1 => &[
+            "Guarded: the fix has not convinced them yet.",
+            "A small delay on {project} annoyed them again.",
+            "Polite but cool; they are keeping score.",
+        ],
+        0 => &[
+            "The fix holds; they are waiting to see more.",
+            "Businesslike and calm, no complaints this time.",
+            "No news is good news, they said.",
+        ],
+        1 => &[
+            "The fix holds and they sound warmer.",
+            "They noticed the improvement on {project}.",
+            "Friendly; they say the new routine works.",
+            "They thanked us for keeping in touch.",
+        ],
+        _ => &[
+            "Relaxed and positive again.",
+            "Happy with us again; they mentioned new work.",
+            "They said we handled it well.",
+        ],
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Following up: a plan, its check-ins and their place in the case's time.
+
+/// What is drawn for a follow-up plan before it is placed in time.
+struct Draft {
+    cadence: Cadence,
+    end_after: Option<i32>,
+    /// Days from entering Following up to the first check-in.
+    lead: i64,
+    /// Seconds from entering Following up to making the plan.
+    plan_delay: i64,
+    /// Per check-in: the local time of day it was settled (seconds) and how many days late.
+    settle: [(i64, i64); 4],
+}
+
+impl Draft {
+    fn draw(rng: &mut StdRng) -> Draft {
+        let cadence = weighted(
+            rng,
+            &[
+                (Cadence::Weekly, 50),
+                (Cadence::Biweekly, 30),
+                (Cadence::Monthly, 15),
+                (Cadence::EveryDays(10), 5),
+            ],
+        );
+        let end_after = rng.random_bool(0.2).then(|| rng.random_range(3..=6_i32));
+        let lead = rng.random_range(2..=7);
+        let plan_delay = rng.random_range(10 * MINUTE..DAY);
+        let settle = std::array::from_fn(|_| {
+            (
+                rng.random_range(8 * HOUR..18 * HOUR),
+                weighted(rng, &[(0, 75), (1, 20), (2, 5)]),
+            )
+        });
+        Draft {
+            cadence,
+            end_after,
+            lead,
+            plan_delay,
+            settle,
+        }
+    }
+
+    /// The most check-ins the plan allows (`usize::MAX`: until the case closes).
+    fn most(&self) -> usize {
+        self.end_after
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(usize::MAX)
+    }
+
+    /// When the plan was made and the first `n` check-ins were settled, for a case that entered
+    /// Following up at `entered` with its first check-in due on `first`. The plan is made well
+    /// before `latest`; the check-ins follow their due dates, so they may fall after it.
+    fn times(
+        &self,
+        entered: DateTime<Utc>,
+        first: NaiveDate,
+        n: usize,
+        zone: Tz,
+        latest: DateTime<Utc>,
+    ) -> (DateTime<Utc>, Vec<DateTime<Utc>>) {
+        let room = (latest - entered).num_seconds().max(0) / 4;
+        let planned = entered + TimeDelta::seconds(self.plan_delay.min(room));
+        let mut at = planned;
+        let settled = (0..n)
+            .map(|k| {
+                let (secs, late) = self.settle[k.min(self.settle.len() - 1)];
+                let day = due(first, self.cadence, k) + TimeDelta::days(late);
+                at = local_time(day, secs, zone).max(at + TimeDelta::seconds(10 * MINUTE));
+                at
+            })
+            .collect();
+        (planned, settled)
+    }
+}
+
+/// A case's follow-up plan, placed in time.
+struct FollowUp {
+    cadence: Cadence,
+    end_after: Option<i32>,
+    first_due: NaiveDate,
+    planned_at: DateTime<Utc>,
+    /// When check-ins 1, 2, … were settled, and whether each was skipped rather than done.
+    settled: Vec<(DateTime<Utc>, bool)>,
+    /// Whether the check-in after the settled ones is open (scheduled).
+    open_next: bool,
+}
+
+/// Draws the follow-up plan of a case that reached Following up and places it in the case's
+/// time: `moments` are its stage moves (the fourth entering Following up) and its close, which
+/// may move so the check-ins fit. `None` when the case has no plan.
+fn place_follow_up(
+    rng: &mut StdRng,
+    outcome: Outcome,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+    zone: Tz,
+    moments: &mut [DateTime<Utc>],
+) -> Option<FollowUp> {
+    let draft = Draft::draw(rng);
+    match outcome {
+        Outcome::Open => Some(place_open(rng, draft, created, now, zone, moments)),
+        Outcome::Restored => Some(place_restored(rng, draft, created, now, zone, moments)),
+        Outcome::Lost => place_lost(rng, draft, zone, moments),
+        Outcome::LetGo => None,
+    }
+}
+
+/// An open case: 0–3 check-ins done, then the next one open, overdue or due within two weeks.
+/// The case entered Following up when the plan's rhythm says it did: later than drawn, it spent
+/// longer making it right; earlier, all its stages were quicker.
+fn place_open(
+    rng: &mut StdRng,
+    draft: Draft,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+    zone: Tz,
+    moments: &mut [DateTime<Utc>],
+) -> FollowUp {
+    let want = weighted(rng, &[(0_usize, 20), (1, 30), (2, 30), (3, 20)])
+        .min(draft.most().saturating_sub(1));
+    let overdue = rng.random_bool(0.2);
+    let overdue_days = rng.random_range(1..=10);
+    let ahead: f64 = rng.random();
+    let enter_secs = rng.random_range(8 * HOUR..18 * HOUR);
+    let today = local_date(now, zone);
+    let latest = now - TimeDelta::seconds(5 * MINUTE);
+    let entered_before = moments[3];
+    // The stages before may shrink, but not below a few days (nor below what they were).
+    let earliest = created + (entered_before - created).min(TimeDelta::hours(109));
+    let placed = (0..=want).rev().find_map(|n| {
+        let lag = if overdue {
+            -overdue_days
+        } else {
+            // The last one done is not in the future; a first one is due a few days after the plan.
+            let room = if n == 0 {
+                draft.lead
+            } else {
+                period_days(draft.cadence)
+            }
+            .min(14);
+            (ahead * (room + 1) as f64) as i64
+        };
+        let first = back(today + TimeDelta::days(lag), draft.cadence, n);
+        let entered = local_time(first - TimeDelta::days(draft.lead), enter_secs, zone)
+            .min(now - TimeDelta::seconds(HOUR));
+        (entered >= earliest).then_some((n, first, entered))
+    });
+    let (n, first, entered) = placed.unwrap_or_else(|| {
+        let first = local_date(entered_before, zone) + TimeDelta::days(draft.lead);
+        (0, first, entered_before)
+    });
+    let (planned, times) = draft.times(entered, first, n, zone, latest);
+    let mut all = vec![planned];
+    all.extend(times);
+    if all.last().is_some_and(|&t| t > latest) {
+        rescale(&mut all, entered, latest);
+    }
+    if entered > entered_before {
+        moments[3] = entered;
+    } else {
+        rescale(moments, created, entered);
+    }
+    FollowUp {
+        cadence: draft.cadence,
+        end_after: draft.end_after,
+        first_due: first,
+        planned_at: all[0],
+        settled: all[1..].iter().map(|&t| (t, false)).collect(),
+        open_next: true,
+    }
+}
+
+/// A restored case: 1–4 check-ins (one in the middle perhaps skipped), the last one done, and
+/// the case closed a little after it. When that would be in the future, fewer check-ins; when
+/// even one does not fit, the stages before shrink.
+fn place_restored(
+    rng: &mut StdRng,
+    draft: Draft,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+    zone: Tz,
+    moments: &mut [DateTime<Utc>],
+) -> FollowUp {
+    let rows = weighted(rng, &[(1_usize, 20), (2, 35), (3, 30), (4, 15)]).min(draft.most());
+    let skip = (rows >= 3 && rng.random_bool(0.2)).then(|| rng.random_range(1..rows - 1));
+    let close_delay = TimeDelta::seconds(rng.random_range(HOUR..3 * DAY));
+    let latest = (now - TimeDelta::seconds(10 * MINUTE)).max(moments[4]);
+    let mut entered = moments[3];
+    let mut n = rows;
+    let (first, planned, times, closed) = loop {
+        let first = local_date(entered, zone) + TimeDelta::days(draft.lead);
+        let (planned, times) = draft.times(entered, first, n, zone, latest);
+        let close = times.last().copied().unwrap_or(planned) + close_delay;
+        if close <= latest {
+            break (first, planned, times, close);
+        }
+        if n > 1 {
+            n -= 1;
+            continue;
+        }
+        let earlier = entered - (close - latest) - TimeDelta::days(1);
+        if earlier > created + TimeDelta::seconds(HOUR) {
+            entered = earlier;
+            continue;
+        }
+        // Too young for the plan's rhythm: one check-in on the day, in the time there was.
+        let first = local_date(entered, zone);
+        let (planned, times) = draft.times(entered, first, 1, zone, latest);
+        let mut all = vec![planned];
+        all.extend(times);
+        let span = latest - entered;
+        if all.last().is_some_and(|&t| t > entered + span * 3 / 4) {
+            rescale(&mut all, entered, entered + span * 3 / 4);
+        }
+        break (first, all[0], all[1..].to_vec(), entered + span * 7 / 8);
+    };
+    if entered != moments[3] {
+        rescale(&mut moments[..4], created, entered);
+    }
+    moments[4] = closed;
+    let skip = skip.filter(|&i| i + 1 < n);
+    FollowUp {
+        cadence: draft.cadence,
+        end_after: draft.end_after,
+        first_due: first,
+        planned_at: planned,
+        settled: times
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| (t, Some(i) == skip))
+            .collect(),
+        open_next: false,
+    }
+}
+
+/// A lost case that had reached Following up: its plan, and the check-ins settled (done or
+/// skipped) before it closed. No plan when it closed within hours.
+fn place_lost(
+    rng: &mut StdRng,
+    draft: Draft,
+    zone: Tz,
+    moments: &[DateTime<Utc>],
+) -> Option<FollowUp> {
+    let (entered, closed) = (moments[3], moments[4]);
+    let latest = closed - TimeDelta::seconds(30 * MINUTE);
+    if latest - entered < TimeDelta::hours(6) {
+        return None;
+    }
+    let want = weighted(rng, &[(0_usize, 25), (1, 35), (2, 25), (3, 15)]).min(draft.most());
+    let skipped: Vec<bool> = (0..want).map(|_| rng.random_bool(0.3)).collect();
+    let first = local_date(entered, zone) + TimeDelta::days(draft.lead);
+    let (planned, times) = draft.times(entered, first, want, zone, latest);
+    Some(FollowUp {
+        cadence: draft.cadence,
+        end_after: draft.end_after,
+        first_due: first,
+        planned_at: planned,
+        settled: times
+            .into_iter()
+            .zip(skipped)
+            .filter(|(t, _)| *t <= latest)
+            .collect(),
+        open_next: false,
+    })
+}
+
+/// The case a follow-up plan belongs to.
+struct FollowUpCase<'a> {
+    id: Uuid,
+    owner: Uuid,
+    owner_name: &'a str,
+    outcome: Outcome,
+    details: &'a Details,
+}
+
+impl FollowUp {
+    /// The plan, its check-ins and their timeline events, in the words the case page writes
+    /// (src/db/follow_ups.rs).
+    fn write(
+        self,
+        rng: &mut StdRng,
+        case: FollowUpCase<'_>,
+        events: &mut Vec<EventRow>,
+        plans: &mut Vec<FollowUpPlanRow>,
+        check_ins: &mut Vec<CheckInRow>,
+    ) {
+        let plan_id = uuid(rng);
+        let (cadence_name, every_days) = self.cadence.as_parts();
+        plans.push(FollowUpPlanRow {
+            id: plan_id,
+            case_id: case.id,
+            cadence: cadence_name,
+            every_days,
+            first_due: self.first_due,
+            assignee_id: case.owner,
+            end_after: self.end_after,
+            created_at: self.planned_at,
+        });
+        let until = self
+            .end_after
+            .map(|n| format!(", {n} times"))
+            .unwrap_or_else(|| ", until the case closes".into());
+        events.push(event(
+            case.id,
+            case.owner,
+            "plan",
+            format!(
+                "Planned check-ins: {} from {} with {}{until}",
+                self.cadence.label().to_lowercase(),
+                self.first_due.format("%-d %b %Y"),
+                case.owner_name
+            ),
+            "{}".into(),
+            self.planned_at,
+        ));
+
+        // The client's mood: rising to good when restored, sliding when lost.
+        let mut mood: i16 = match case.outcome {
+            Outcome::Restored => weighted(rng, &[(-1, 25), (0, 45), (1, 30)]),
+            Outcome::Lost => weighted(rng, &[(-2, 30), (-1, 50), (0, 20)]),
+            _ => weighted(rng, &[(-2, 10), (-1, 30), (0, 40), (1, 20)]),
+        };
+        let done = self.settled.iter().filter(|(_, skipped)| !skipped).count();
+        let mut done_so_far = 0;
+        let mut created_at = self.planned_at;
+        let seqs = self.settled.len();
+        for (k, &(at, skipped)) in self.settled.iter().enumerate() {
+            let due_date = due(self.first_due, self.cadence, k);
+            let mut row = CheckInRow {
+                id: uuid(rng),
+                case_id: case.id,
+                plan_id,
+                seq: i32::try_from(k + 1).unwrap_or(i32::MAX),
+                due_date,
+                assignee_id: case.owner,
+                status: "skipped",
+                completed_at: None,
+                channel: None,
+                summary: String::new(),
+                sentiment: None,
+                next_step: String::new(),
+                skip_reason: String::new(),
+                created_at,
+            };
+            let summary = if skipped {
+                row.skip_reason = case.details.fill_one(rng, SKIP_REASONS);
+                format!(
+                    "Skipped the check-in due {}: {}",
+                    due_date.format("%-d %b %Y"),
+                    row.skip_reason
+                )
+            } else {
+                if done_so_far > 0 {
+                    mood = match case.outcome {
+                        Outcome::Restored => (mood + weighted(rng, &[(0, 40), (1, 60)])).min(2),
+                        Outcome::Lost => {
+                            (mood + weighted(rng, &[(-1, 40), (0, 50), (1, 10)])).clamp(-2, 0)
+                        }
+                        _ => (mood + weighted(rng, &[(-1, 15), (0, 40), (1, 45)])).clamp(-2, 2),
+                    };
+                }
+                done_so_far += 1;
+                if case.outcome == Outcome::Restored && done_so_far == done {
+                    mood = mood.max(1);
+                }
+                let channel = weighted(
+                    rng,
+                    &[
+                        (Channel::Phone, 45),
+                        (Channel::Video, 25),
+                        (Channel::InPerson, 20),
+                        (Channel::Email, 6),
+                        (Channel::Chat, 4),
+                    ],
+                );
+                let summary = format!(
+                    "{} {}",
+                    case.details.fill_one(rng, check_in_openings(channel)),
+                    case.details.fill_one(rng, check_in_moods(mood))
+                );
+                if rng.random_bool(0.4) {
+                    row.next_step = case.details.fill_one(rng, NEXT_STEPS);
+                }
+                let text = format!(
+                    "Checked in ({}), client's mood {mood:+}: {}",
+                    channel.label().to_lowercase(),
+                    summary.chars().take(120).collect::<String>()
+                );
+                row.status = "done";
+                row.completed_at = Some(at);
+                row.channel = Some(channel.as_str());
+                row.summary = summary;
+                row.sentiment = Some(mood);
+                text
+            };
+            events.push(event(
+                case.id,
+                case.owner,
+                "check_in",
+                summary,
+                "{}".into(),
+                at,
+            ));
+            check_ins.push(row);
+            created_at = at;
+        }
+        if self.open_next {
+            check_ins.push(CheckInRow {
+                id: uuid(rng),
+                case_id: case.id,
+                plan_id,
+                seq: i32::try_from(seqs + 1).unwrap_or(i32::MAX),
+                due_date: due(self.first_due, self.cadence, seqs),
+                assignee_id: case.owner,
+                status: "scheduled",
+                completed_at: None,
+                channel: None,
+                summary: String::new(),
+                sentiment: None,
+                next_step: String::new(),
+                skip_reason: String::new(),
+                created_at,
+            });
+        }
+    }
+}
+
+/// The due date of check-in `k` (0 for the first) of a plan whose first is due on `first`.
+fn due(first: NaiveDate, cadence: Cadence, k: usize) -> NaiveDate {
+    cadence::due_date(first, cadence, u32::try_from(k).unwrap_or(0)).unwrap_or(first)
+}
+
+/// The date `n` check-ins before `date` (the first due date of a plan whose (n+1)-th is due
+/// then, up to month-end clamping).
+fn back(date: NaiveDate, cadence: Cadence, n: usize) -> NaiveDate {
+    let n = u32::try_from(n).unwrap_or(0);
+    match cadence {
+        Cadence::Monthly => date.checked_sub_months(Months::new(n)),
+        c => date.checked_sub_days(Days::new(u64::from(n) * period_days(c).unsigned_abs())),
+    }
+    .unwrap_or(date)
+}
+
+/// The shortest time between two check-ins, in days.
+fn period_days(cadence: Cadence) -> i64 {
+    match cadence {
+        Cadence::Weekly => 7,
+        Cadence::Biweekly => 14,
+        Cadence::Monthly => 28,
+        Cadence::EveryDays(d) => i64::from(d),
+    }
+}
+
+/// The calendar date of `t` in `zone`.
+fn local_date(t: DateTime<Utc>, zone: Tz) -> NaiveDate {
+    t.with_timezone(&zone).date_naive()
+}
+
+/// `secs` after midnight on `date` in `zone`.
+fn local_time(date: NaiveDate, secs: i64, zone: Tz) -> DateTime<Utc> {
+    let naive = date.and_time(NaiveTime::MIN) + TimeDelta::seconds(secs);
+    zone.from_local_datetime(&naive)
+        .earliest()
+        .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// Stretches or shrinks `moments` (in order, after `from`) so the last lands on `to`, keeping
+/// their proportions.
+fn rescale(moments: &mut [DateTime<Utc>], from: DateTime<Utc>, to: DateTime<Utc>) {
+    let Some(&last) = moments.last() else {
+        return;
+    };
+    let old = i128::from((last - from).num_seconds().max(1));
+    let new = i128::from((to - from).num_seconds().max(0));
+    for m in moments.iter_mut() {
+        let offset = i128::from((*m - from).num_seconds()) * new / old;
+        *m = from + TimeDelta::seconds(i64::try_from(offset).unwrap_or(0));
+    }
+    if let Some(last) = moments.last_mut() {
+        *last = to;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writing: one `insert … select … from unnest(…)` per table and batch.
 
@@ -1593,7 +2212,8 @@ fn col<'r, R, T>(rows: &'r [R], f: impl Fn(&'r R) -> T) -> Vec<T> {
     rows.iter().map(f).collect()
 }
 
-/// Conversations and lessons: the writes that refresh the cases' search vectors.
+/// Conversations and lessons (the writes that refresh the cases' search vectors), follow-up
+/// plans and check-ins.
 #[tracing::instrument(skip_all)]
 async fn insert_talk(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
@@ -1605,7 +2225,15 @@ async fn insert_talk(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
     insert_notes(&mut tx, "lessons", &data.lessons)
         .await
         .context("inserting demo lessons")?;
-    log_step("lessons", data.lessons.len(), timer);
+    let timer = log_step("lessons", data.lessons.len(), timer);
+    insert_follow_up_plans(&mut tx, &data.follow_up_plans)
+        .await
+        .context("inserting demo follow-up plans")?;
+    let timer = log_step("follow-up plans", data.follow_up_plans.len(), timer);
+    insert_check_ins(&mut tx, &data.check_ins)
+        .await
+        .context("inserting demo check-ins")?;
+    log_step("check-ins", data.check_ins.len(), timer);
     tx.commit().await?;
     Ok(())
 }
@@ -1856,6 +2484,66 @@ async fn insert_notes(
             .bind(col(rows, |n| n.created_at))
             .execute(&mut *conn)
             .await?;
+    }
+    Ok(())
+}
+
+#[tracing::instrument(skip_all)]
+async fn insert_follow_up_plans(
+    conn: &mut PgConnection,
+    plans: &[FollowUpPlanRow],
+) -> sqlx::Result<()> {
+    for rows in plans.chunks(ROWS_PER_STATEMENT) {
+        sqlx::query(
+            "insert into follow_up_plans (id, case_id, cadence, every_days, first_due, assignee_id,
+                 end_after, created_by, created_at)
+             select id, case_id, cadence, every_days, first_due, assignee_id, end_after,
+                 assignee_id, created_at
+             from unnest($1::uuid[], $2::uuid[], $3::text[], $4::int4[], $5::date[], $6::uuid[],
+                 $7::int4[], $8::timestamptz[])
+                 as t(id, case_id, cadence, every_days, first_due, assignee_id, end_after,
+                      created_at)",
+        )
+        .bind(col(rows, |p| p.id))
+        .bind(col(rows, |p| p.case_id))
+        .bind(col(rows, |p| p.cadence))
+        .bind(col(rows, |p| p.every_days))
+        .bind(col(rows, |p| p.first_due))
+        .bind(col(rows, |p| p.assignee_id))
+        .bind(col(rows, |p| p.end_after))
+        .bind(col(rows, |p| p.created_at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[tracing::instrument(skip_all)]
+async fn insert_check_ins(conn: &mut PgConnection, check_ins: &[CheckInRow]) -> sqlx::Result<()> {
+    for rows in check_ins.chunks(ROWS_PER_STATEMENT) {
+        sqlx::query(
+            "insert into check_ins (id, case_id, plan_id, seq, due_date, assignee_id, status,
+                 completed_at, channel, summary, sentiment, next_step, skip_reason, created_at)
+             select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int4[], $5::date[],
+                 $6::uuid[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::int2[],
+                 $12::text[], $13::text[], $14::timestamptz[])",
+        )
+        .bind(col(rows, |c| c.id))
+        .bind(col(rows, |c| c.case_id))
+        .bind(col(rows, |c| c.plan_id))
+        .bind(col(rows, |c| c.seq))
+        .bind(col(rows, |c| c.due_date))
+        .bind(col(rows, |c| c.assignee_id))
+        .bind(col(rows, |c| c.status))
+        .bind(col(rows, |c| c.completed_at))
+        .bind(col(rows, |c| c.channel))
+        .bind(col(rows, |c| c.summary.as_str()))
+        .bind(col(rows, |c| c.sentiment))
+        .bind(col(rows, |c| c.next_step.as_str()))
+        .bind(col(rows, |c| c.skip_reason.as_str()))
+        .bind(col(rows, |c| c.created_at))
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
@@ -2529,4 +3217,21 @@ const GENERAL_LESSONS: &[&str] = &[
     "Follow up until the client says things are good again, not until we think so.",
     "Take the blame first; the details can be sorted out afterwards.",
     "Small reparations work better than big gestures: slightly better off, not rewarded for complaining.",
+];
+
+const SKIP_REASONS: &[&str] = &[
+    "{contact} was on holiday.",
+    "{contact} asked to move it to the next one.",
+    "We met at the quarterly review that week instead.",
+    "Their office was closed for a public holiday.",
+    "{contact} did not answer and was off sick that week.",
+];
+
+const NEXT_STEPS: &[&str] = &[
+    "Send {contact} the revised schedule for {project}.",
+    "Invite {contact} to the quarterly review.",
+    "Confirm the next delivery date in writing.",
+    "Share the new escalation contacts with {contact}.",
+    "Ask how the next delivery landed with their team.",
+    "Book the next visit with {contact}.",
 ];

@@ -204,6 +204,51 @@ fn demo_data_loads_and_can_be_signed_into() {
         assert_eq!(count(&dir, sql), 0, "{sql}");
     }
 
+    // Following up: plans and check-ins agree with the gate, and the scheduler has nothing to
+    // clean up.
+    let follow_ups = [
+        // A restored case passed the Following-up gate: an active plan and a check-in done with
+        // the client's mood.
+        "select 1 from cases c where outcome = 'restored' and (not exists \
+         (select 1 from follow_up_plans p where p.case_id = c.id and p.ended_at is null) \
+         or not exists (select 1 from check_ins k where k.case_id = c.id and k.status = 'done' \
+         and k.sentiment is not null))",
+        // No closed case waits for a check-in.
+        "select 1 from check_ins k join cases c on c.id = k.case_id \
+         where c.stage = 'closed' and k.status = 'scheduled'",
+        // An open case in Following up has its plan and exactly one check-in to come.
+        "select 1 from cases c where stage = 'following_up' and ((select count(*) from check_ins k \
+         where k.case_id = c.id and k.status = 'scheduled') <> 1 or not exists \
+         (select 1 from follow_up_plans p where p.case_id = c.id and p.ended_at is null))",
+        // Only cases that reached Following up have plans.
+        "select 1 from follow_up_plans p join cases c on c.id = p.case_id \
+         where c.stage not in ('following_up', 'closed') or c.outcome = 'let_go'",
+        "select 1 from check_ins where status = 'missed'",
+        // Check-ins are numbered 1, 2, … and come after the plan, before the case closed.
+        "select 1 from check_ins k join follow_up_plans p on p.id = k.plan_id \
+         join cases c on c.id = k.case_id \
+         where k.seq <> (select count(*) from check_ins o where o.plan_id = k.plan_id and o.seq <= k.seq) \
+         or k.created_at < p.created_at or k.completed_at < p.created_at \
+         or k.completed_at > coalesce(c.closed_at, now()) or p.first_due > k.due_date \
+         or p.created_at < (select max(e.created_at) from case_events e where e.case_id = c.id \
+             and e.kind = 'stage' and e.summary = 'Moved from Making it right to Following up')",
+        // Each plan and settled check-in is on the timeline, in the case page's words.
+        "select 1 from follow_up_plans p where (select count(*) from case_events e \
+         where e.case_id = p.case_id and e.kind = 'plan' and e.created_at = p.created_at \
+         and e.summary like 'Planned check-ins: every % from % with %') <> 1",
+        "select 1 from check_ins k where k.status = 'done' and not exists (select 1 from case_events e \
+         where e.case_id = k.case_id and e.kind = 'check_in' and e.created_at = k.completed_at \
+         and e.summary like 'Checked in (%), client''s mood %: %')",
+        "select 1 from cases c where (select count(*) from case_events e where e.case_id = c.id \
+         and e.kind = 'check_in') <> (select count(*) from check_ins k where k.case_id = c.id \
+         and k.status in ('done', 'skipped'))",
+    ];
+    for sql in follow_ups {
+        assert_eq!(count(&dir, sql), 0, "{sql}");
+    }
+    assert!(count(&dir, "select 1 from check_ins where status = 'done'") > 0);
+    assert!(count(&dir, "select 1 from check_ins where status = 'scheduled'") > 0);
+
     server.signal(Signal::SIGTERM);
     assert!(server.wait().0);
 }
