@@ -735,6 +735,91 @@ async fn open_case(
     Ok((tx, locked, facts))
 }
 
+/// A form of the case page that is shown again, as submitted, when it is refused.
+trait KeptForm: Sized {
+    /// The form's name: which form the errors belong to.
+    const NAME: &'static str;
+    fn keep(self, forms: &mut Forms);
+}
+
+impl KeptForm for DefinitionForm {
+    const NAME: &'static str = "definition";
+    fn keep(self, forms: &mut Forms) {
+        forms.definition = self;
+    }
+}
+
+impl KeptForm for AssessmentForm {
+    const NAME: &'static str = "assessment";
+    fn keep(self, forms: &mut Forms) {
+        forms.assessment = self;
+    }
+}
+
+impl KeptForm for ReparationForm {
+    const NAME: &'static str = "reparation";
+    fn keep(self, forms: &mut Forms) {
+        forms.reparation = self;
+    }
+}
+
+impl KeptForm for ConversationForm {
+    const NAME: &'static str = "conversation";
+    fn keep(self, forms: &mut Forms) {
+        forms.conversation = self;
+    }
+}
+
+impl KeptForm for ActionForm {
+    const NAME: &'static str = "action";
+    fn keep(self, forms: &mut Forms) {
+        forms.action = self;
+    }
+}
+
+impl KeptForm for PlanForm {
+    const NAME: &'static str = "plan";
+    fn keep(self, forms: &mut Forms) {
+        forms.plan = self;
+    }
+}
+
+impl KeptForm for CheckInForm {
+    const NAME: &'static str = "check_in";
+    fn keep(self, forms: &mut Forms) {
+        forms.check_in = self;
+    }
+}
+
+/// The case page again with `form` as submitted and `errors` beside its fields.
+async fn refuse<F: KeptForm>(
+    state: &AppState,
+    ctx: &Ctx,
+    number: i64,
+    form: F,
+    errors: FieldErrors,
+) -> Result<Response> {
+    case_page(
+        state,
+        ctx,
+        number,
+        Some(Refusal::invalid(F::NAME, errors)),
+        |f| form.keep(f),
+    )
+    .await
+}
+
+/// The page for a write that failed, with `form` as submitted.
+async fn failed<F: KeptForm>(
+    state: &AppState,
+    ctx: &Ctx,
+    number: i64,
+    form: F,
+    e: CaseWriteError,
+) -> Result<Response> {
+    write_failed(state, ctx, number, F::NAME, e, |f| form.keep(f)).await
+}
+
 // ---------------------------------------------------------------------------------------------
 // Edits of the case itself (versioned)
 
@@ -795,14 +880,7 @@ async fn save_assessment(
     let a = match form.parse() {
         Ok(a) => a,
         Err(errors) => {
-            return case_page(
-                &state,
-                &ctx,
-                number,
-                Some(Refusal::invalid("assessment", errors)),
-                |f| f.assessment = form,
-            )
-            .await;
+            return refuse(&state, &ctx, number, form, errors).await;
         }
     };
     let mut conn = state.db.acquire().await?;
@@ -817,12 +895,7 @@ async fn save_assessment(
     .await
     {
         Ok(()) => done(&ctx, number, "assessment", "The assessment is saved.").await,
-        Err(e) => {
-            write_failed(&state, &ctx, number, "assessment", e, |f| {
-                f.assessment = form
-            })
-            .await
-        }
+        Err(e) => failed(&state, &ctx, number, form, e).await,
     }
 }
 
@@ -837,14 +910,7 @@ async fn save_reparation(
     let r = match form.parse() {
         Ok(r) => r,
         Err(errors) => {
-            return case_page(
-                &state,
-                &ctx,
-                number,
-                Some(Refusal::invalid("reparation", errors)),
-                |f| f.reparation = form,
-            )
-            .await;
+            return refuse(&state, &ctx, number, form, errors).await;
         }
     };
     let mut conn = state.db.acquire().await?;
@@ -859,12 +925,7 @@ async fn save_reparation(
     .await
     {
         Ok(()) => done(&ctx, number, "reparation", "The reparation is saved.").await,
-        Err(e) => {
-            write_failed(&state, &ctx, number, "reparation", e, |f| {
-                f.reparation = form
-            })
-            .await
-        }
+        Err(e) => failed(&state, &ctx, number, form, e).await,
     }
 }
 
@@ -882,23 +943,13 @@ async fn add_conversation(
     let c = match form.parse(tz_of(user), Utc::now()) {
         Ok(c) => c,
         Err(errors) => {
-            return case_page(
-                &state,
-                &ctx,
-                number,
-                Some(Refusal::invalid("conversation", errors)),
-                |f| f.conversation = form,
-            )
-            .await;
+            return refuse(&state, &ctx, number, form, errors).await;
         }
     };
     let (mut tx, case, _) = match open_case(&state, user, number, None).await {
         Ok(open) => open,
         Err(e) => {
-            return write_failed(&state, &ctx, number, "conversation", e, |f| {
-                f.conversation = form
-            })
-            .await;
+            return failed(&state, &ctx, number, form, e).await;
         }
     };
     db_cases::add_conversation(&mut tx, case.id, &c, user.id).await?;
@@ -917,33 +968,19 @@ async fn add_action(
     let a = match form.parse() {
         Ok(a) => a,
         Err(errors) => {
-            return case_page(
-                &state,
-                &ctx,
-                number,
-                Some(Refusal::invalid("action", errors)),
-                |f| f.action = form,
-            )
-            .await;
+            return refuse(&state, &ctx, number, form, errors).await;
         }
     };
     let (mut tx, case, _) = match open_case(&state, user, number, None).await {
         Ok(open) => open,
         Err(e) => {
-            return write_failed(&state, &ctx, number, "action", e, |f| f.action = form).await;
+            return failed(&state, &ctx, number, form, e).await;
         }
     };
     if !db_cases::add_action(&mut tx, case.id, case.team_id, &a, user.id).await? {
         let mut errors = FieldErrors::default();
         errors.add("owner_id", "Choose someone from the case's team.");
-        return case_page(
-            &state,
-            &ctx,
-            number,
-            Some(Refusal::invalid("action", errors)),
-            |f| f.action = form,
-        )
-        .await;
+        return refuse(&state, &ctx, number, form, errors).await;
     }
     tx.commit().await?;
     done(&ctx, number, "actions", "Action added.").await
@@ -1383,31 +1420,17 @@ async fn start_plan(
     let plan = match form.parse(today) {
         Ok(p) => p,
         Err(errors) => {
-            return case_page(
-                &state,
-                &ctx,
-                number,
-                Some(Refusal::invalid("plan", errors)),
-                |f| f.plan = form,
-            )
-            .await;
+            return refuse(&state, &ctx, number, form, errors).await;
         }
     };
     let (mut tx, case, _) = match open_case(&state, user, number, None).await {
         Ok(open) => open,
-        Err(e) => return write_failed(&state, &ctx, number, "plan", e, |f| f.plan = form).await,
+        Err(e) => return failed(&state, &ctx, number, form, e).await,
     };
     if !crate::db::follow_ups::start_plan(&mut tx, case.id, case.team_id, &plan, user.id).await? {
         let mut errors = FieldErrors::default();
         errors.add("assignee_id", "Choose someone from the case's team.");
-        return case_page(
-            &state,
-            &ctx,
-            number,
-            Some(Refusal::invalid("plan", errors)),
-            |f| f.plan = form,
-        )
-        .await;
+        return refuse(&state, &ctx, number, form, errors).await;
     }
     tx.commit().await?;
     done(&ctx, number, "follow_up_plan", "Check-ins are planned.").await
@@ -1424,20 +1447,13 @@ async fn complete_check_in(
     let result = match form.parse() {
         Ok(r) => r,
         Err(errors) => {
-            return case_page(
-                &state,
-                &ctx,
-                number,
-                Some(Refusal::invalid("check_in", errors)),
-                |f| f.check_in = form,
-            )
-            .await;
+            return refuse(&state, &ctx, number, form, errors).await;
         }
     };
     let (mut tx, case, _) = match open_case(&state, user, number, None).await {
         Ok(open) => open,
         Err(e) => {
-            return write_failed(&state, &ctx, number, "check_in", e, |f| f.check_in = form).await;
+            return failed(&state, &ctx, number, form, e).await;
         }
     };
     if !crate::db::follow_ups::settle_next(
