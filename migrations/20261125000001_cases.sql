@@ -96,6 +96,9 @@ create index cases_team_activity_idx on cases (team_id, last_activity_at desc, n
 create index cases_team_number_idx on cases (team_id, number desc);
 create index cases_team_title_idx on cases (team_id, lower(title), number);
 create index cases_team_stage_idx on cases (team_id, stage, created_at desc, number desc);
+-- Closed cases are older than open ones: without this, filtering by outcome walks past every
+-- recent open case first.
+create index cases_team_outcome_idx on cases (team_id, outcome, created_at desc, number desc);
 create index cases_owner_idx on cases (owner_id, created_at desc, number desc);
 create index cases_account_idx on cases (account_id, created_at desc, number desc);
 create index cases_created_idx on cases (created_at desc, number desc);
