@@ -22,20 +22,41 @@ pub async fn serve(db_args: &DbArgs, args: &ServeArgs) -> anyhow::Result<()> {
 
 async fn serve_on(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
     database.migrate().await?;
+    let mailer = args
+        .mail
+        .smtp_url
+        .as_deref()
+        .map(|url| crate::mail::Mailer::new(url, &args.mail.mail_from))
+        .transpose()?;
     let state = AppState::new(database.pool.clone(), Settings::from_serve_args(args));
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let scheduler = (!args.no_scheduler).then(|| {
+        tokio::spawn(crate::scheduler::run(
+            database.pool.clone(),
+            crate::scheduler::SchedulerConfig::new(&args.mail.public_url),
+            mailer,
+            std::time::Duration::from_secs(args.scheduler_interval),
+            stopped,
+        ))
+    });
     tracing::info!(addr = %listener.local_addr()?, "Mend is ready: open http://{}", listener.local_addr()?);
-    axum::serve(
+    let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
-    .context("serving HTTP")?;
+    .context("serving HTTP");
     tracing::info!("stopped accepting; shutting down");
-    Ok(())
+    // The scheduler finishes the pass it is in, then stops; the database closes after it.
+    let _ = stop.send(true);
+    if let Some(task) = scheduler {
+        let _ = task.await;
+    }
+    served
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
@@ -88,8 +109,14 @@ pub async fn user_create(db_args: &DbArgs, args: &UserCreateArgs) -> anyhow::Res
     )
     .map_err(|errors| anyhow::anyhow!("{errors}"))?;
 
+    if args.time_zone.parse::<chrono_tz::Tz>().is_err() {
+        anyhow::bail!(
+            "Unknown time zone \u{201c}{}\u{201d}: use an IANA name such as Europe/Berlin or America/New_York.",
+            args.time_zone
+        );
+    }
     let database = Database::open(db_args, 2).await?;
-    let result = create_user(&database, &user).await;
+    let result = create_user(&database, &user, &args.time_zone).await;
     database.close().await?;
     let id = result?;
     let team = user
@@ -106,12 +133,19 @@ pub async fn user_create(db_args: &DbArgs, args: &UserCreateArgs) -> anyhow::Res
     Ok(())
 }
 
-async fn create_user(database: &Database, user: &NewUser) -> anyhow::Result<uuid::Uuid> {
+async fn create_user(
+    database: &Database,
+    user: &NewUser,
+    time_zone: &str,
+) -> anyhow::Result<uuid::Uuid> {
     database.migrate().await?;
     let hash = auth::password::hash(user.password.expose().to_string()).await?;
     let mut conn = database.pool.acquire().await?;
     match db::users::create(&mut conn, user, &hash).await {
-        Ok(id) => Ok(id),
+        Ok(id) => {
+            db::users::set_time_zone(&mut *conn, id, time_zone).await?;
+            Ok(id)
+        }
         Err(db::users::CreateUserError::DuplicateEmail(email)) => Err(anyhow::anyhow!(
             "A user with the e-mail address {email} already exists."
         )),
@@ -185,7 +219,7 @@ async fn load_demo(database: &Database, options: DemoOptions) -> anyhow::Result<
 
 /// Runs the command the CLI asked for.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    use crate::config::{Command, UserCommand};
+    use crate::config::{Command, SchedulerCommand, UserCommand};
     match &cli.command {
         None => serve(&cli.db, &cli.serve).await,
         Some(Command::Serve(args)) => serve(&cli.db, args).await,
@@ -194,5 +228,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: UserCommand::Create(args),
         }) => user_create(&cli.db, args).await,
         Some(Command::Demo(args)) => demo(&cli.db, args).await,
+        Some(Command::Scheduler {
+            command: SchedulerCommand::RunOnce(args),
+        }) => scheduler_run_once(&cli.db, args).await,
     }
+}
+
+/// `mend scheduler run-once`: one pass, then a line saying what it did.
+pub async fn scheduler_run_once(
+    db_args: &DbArgs,
+    mail: &crate::config::MailArgs,
+) -> anyhow::Result<()> {
+    let mailer = mail
+        .smtp_url
+        .as_deref()
+        .map(|url| crate::mail::Mailer::new(url, &mail.mail_from))
+        .transpose()?;
+    let database = Database::open(db_args, 4).await?;
+    let result = async {
+        database.migrate().await?;
+        let config = crate::scheduler::SchedulerConfig::new(&mail.public_url);
+        crate::scheduler::run_once(&database.pool, &config, mailer.as_ref(), chrono::Utc::now())
+            .await
+    }
+    .await;
+    database.close().await?;
+    let report = result?;
+    println!("{report}");
+    Ok(())
 }

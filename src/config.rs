@@ -69,6 +69,44 @@ pub struct ServeArgs {
     /// Maximum database connections per instance.
     #[arg(long, env = "MEND_DB_POOL_SIZE", default_value_t = 20)]
     pub db_pool_size: u32,
+
+    /// Do not run the follow-up scheduler in this instance.
+    #[arg(long, env = "MEND_NO_SCHEDULER", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    pub no_scheduler: bool,
+
+    /// Seconds between scheduler passes.
+    #[arg(long, env = "MEND_SCHEDULER_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub scheduler_interval: u64,
+
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// E-mail and links in it (used by the server's scheduler and by `mend scheduler run-once`).
+#[derive(Clone, Args)]
+pub struct MailArgs {
+    /// SMTP server for reminders, e.g. smtp://user:pass@host:587 (STARTTLS) or smtps://host:465.
+    /// Without it, messages stay in the outbox (admins read them at /admin/outbox).
+    #[arg(long, env = "MEND_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of Mend's e-mails.
+    #[arg(long, env = "MEND_MAIL_FROM", default_value = "Mend <mend@localhost>")]
+    pub mail_from: String,
+
+    /// The address people open Mend at, for links in e-mails and calendar events.
+    #[arg(long, env = "MEND_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    pub public_url: String,
+}
+
+impl fmt::Debug for MailArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailArgs")
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "[redacted]"))
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -88,8 +126,19 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The follow-up scheduler.
+    Scheduler {
+        #[command(subcommand)]
+        command: SchedulerCommand,
+    },
     /// Fill the database with realistic demo data (teams, users, accounts, cases).
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchedulerCommand {
+    /// Run one pass (create check-ins, mark missed ones, queue and send reminders) and exit.
+    RunOnce(MailArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +164,9 @@ pub struct UserCreateArgs {
     /// Read the password from standard input (required: passwords never go on the command line).
     #[arg(long, required = true)]
     pub password_stdin: bool,
+    /// The user's time zone (IANA name, e.g. Europe/Berlin); check-ins fall due by its days.
+    #[arg(long, env = "MEND_TIME_ZONE", default_value = "UTC")]
+    pub time_zone: String,
 }
 
 /// `mend demo`'s settings. The same seed always gives the same data.
@@ -189,6 +241,13 @@ mod tests {
             Some(Command::Serve(args)) => assert_eq!(args.addr.port(), 4001),
             other => panic!("expected serve, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_smtp_url_never_shows_in_debug_output() {
+        let cli = Cli::parse_from(["mend", "--smtp-url", "smtp://me:hunter2@mail:587"]);
+        let printed = format!("{cli:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
     }
 
     #[test]

@@ -11,7 +11,9 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod pg;
+pub mod scheduler;
 pub mod web;
 
 use std::path::PathBuf;
@@ -82,6 +84,8 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(web::home::router())
         .merge(web::accounts::router())
         .merge(web::cases::router())
+        .merge(web::settings::router())
+        .merge(web::calendar::router())
         .merge(web::review::router())
         .merge(web::admin::router())
         .fallback(|| async { AppError::NotFound })

@@ -229,3 +229,232 @@ pub async fn settle_next(
     event(tx, case_id, actor, "check_in", &summary, json!({})).await?;
     Ok(true)
 }
+
+/// A plan whose check-ins do not yet reach the horizon.
+#[derive(Debug, Clone)]
+pub struct PlanToExtend {
+    pub plan_id: Uuid,
+    pub case_id: Uuid,
+    pub cadence: String,
+    pub every_days: Option<i32>,
+    pub first_due: NaiveDate,
+    pub end_after: Option<i32>,
+    pub assignee_id: Uuid,
+    pub time_zone: String,
+    pub max_seq: i32,
+}
+
+/// Active plans of open cases whose last check-in is due before the horizon, with room left.
+pub async fn plans_to_extend(
+    db: impl PgExecutor<'_>,
+    now: DateTime<Utc>,
+    horizon_days: i32,
+) -> sqlx::Result<Vec<PlanToExtend>> {
+    sqlx::query_as!(
+        PlanToExtend,
+        r#"select p.id as plan_id, p.case_id, p.cadence, p.every_days, p.first_due, p.end_after,
+                  p.assignee_id, u.time_zone, coalesce(max(c.seq), 0) as "max_seq!"
+           from follow_up_plans p
+           join cases k on k.id = p.case_id and k.outcome = 'open'
+           join users u on u.id = p.assignee_id
+           left join check_ins c on c.plan_id = p.id
+           where p.ended_at is null
+           group by p.id, u.time_zone
+           having coalesce(max(c.due_date), p.first_due - 1) < ($1::timestamptz at time zone u.time_zone)::date + $2::int
+              and (p.end_after is null or coalesce(max(c.seq), 0) < p.end_after)"#,
+        now,
+        horizon_days
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Creates check-in `seq` of a plan unless it exists; true when this call created it.
+pub async fn schedule_check_in(
+    db: impl PgExecutor<'_>,
+    case_id: Uuid,
+    plan_id: Uuid,
+    seq: i32,
+    due: NaiveDate,
+    assignee: Uuid,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "insert into check_ins (case_id, plan_id, seq, due_date, assignee_id) values ($1, $2, $3, $4, $5)
+         on conflict (plan_id, seq) do nothing",
+        case_id,
+        plan_id,
+        seq,
+        due,
+        assignee
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A check-in just marked missed, with what its reminder needs.
+#[derive(Debug, Clone)]
+pub struct Missed {
+    pub check_in_id: Uuid,
+    pub case_id: Uuid,
+    pub due_date: NaiveDate,
+    pub number: i64,
+    pub title: String,
+    pub account: String,
+    pub user_id: Uuid,
+    pub email: String,
+    pub user_name: String,
+    pub remind_missed: bool,
+}
+
+/// Marks scheduled check-ins of open cases missed once their due day has ended in the assignee's
+/// zone, and notes it on each case's timeline (not as activity: nobody did anything).
+pub async fn mark_missed(
+    tx: &mut Transaction<'_, Postgres>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Missed>> {
+    let missed = sqlx::query_as!(
+        Missed,
+        r#"with m as (
+               update check_ins c set status = 'missed'
+               from users u, cases k
+               where u.id = c.assignee_id and k.id = c.case_id and k.outcome = 'open'
+                 and c.status = 'scheduled'
+                 and c.due_date < ($1::timestamptz at time zone u.time_zone)::date
+               returning c.id, c.case_id, c.due_date, c.assignee_id
+           )
+           select m.id as check_in_id, m.case_id, m.due_date, k.number, k.title, a.name as account,
+                  u.id as user_id, u.email, u.name as user_name, u.remind_missed
+           from m join cases k on k.id = m.case_id join accounts a on a.id = k.account_id
+           join users u on u.id = m.assignee_id"#,
+        now
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for m in &missed {
+        sqlx::query!(
+            "insert into case_events (case_id, actor_id, kind, summary) values ($1, null, 'check_in', $2)",
+            m.case_id,
+            format!("The check-in due {} was missed", m.due_date.format("%-d %b %Y"))
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(missed)
+}
+
+/// A check-in due today (in its assignee's zone) that has no reminder queued yet.
+#[derive(Debug, Clone)]
+pub struct DueToday {
+    pub check_in_id: Uuid,
+    pub number: i64,
+    pub title: String,
+    pub account: String,
+    pub user_id: Uuid,
+    pub email: String,
+    pub user_name: String,
+    pub time_zone: String,
+}
+
+pub async fn due_without_reminder(
+    db: impl PgExecutor<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<DueToday>> {
+    sqlx::query_as!(
+        DueToday,
+        r#"select c.id as check_in_id, k.number, k.title, a.name as account, u.id as user_id,
+                  u.email, u.name as user_name, u.time_zone
+           from check_ins c
+           join users u on u.id = c.assignee_id and u.active and u.remind_due
+           join cases k on k.id = c.case_id and k.outcome = 'open'
+           join accounts a on a.id = k.account_id
+           where c.status = 'scheduled'
+             and c.due_date = ($1::timestamptz at time zone u.time_zone)::date
+             and not exists (select 1 from outbox o where o.dedupe_key = 'due:' || c.id::text)"#,
+        now
+    )
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, Clone)]
+pub struct DigestRecipient {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub time_zone: String,
+}
+
+pub async fn digest_recipients(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<DigestRecipient>> {
+    sqlx::query_as!(
+        DigestRecipient,
+        "select id, email, name, time_zone from users where active and remind_digest order by id"
+    )
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, Clone)]
+pub struct DigestCheckIn {
+    pub due_date: NaiveDate,
+    pub number: i64,
+    pub title: String,
+    pub account: String,
+}
+
+/// A user's week: check-ins due from `monday` to `sunday`, overdue ones, open cases by stage.
+#[derive(Debug, Clone, Default)]
+pub struct Digest {
+    pub this_week: Vec<DigestCheckIn>,
+    pub overdue: Vec<DigestCheckIn>,
+    pub open_by_stage: Vec<(String, i64)>,
+}
+
+pub async fn digest(
+    db: &sqlx::PgPool,
+    user_id: Uuid,
+    monday: NaiveDate,
+    sunday: NaiveDate,
+) -> sqlx::Result<Digest> {
+    let this_week = sqlx::query_as!(
+        DigestCheckIn,
+        "select c.due_date, k.number, k.title, a.name as account
+         from check_ins c join cases k on k.id = c.case_id join accounts a on a.id = k.account_id
+         where c.assignee_id = $1 and c.status = 'scheduled' and k.outcome = 'open'
+           and c.due_date between $2 and $3
+         order by c.due_date, k.number",
+        user_id,
+        monday,
+        sunday
+    )
+    .fetch_all(db)
+    .await?;
+    let overdue = sqlx::query_as!(
+        DigestCheckIn,
+        "select c.due_date, k.number, k.title, a.name as account
+         from check_ins c join cases k on k.id = c.case_id join accounts a on a.id = k.account_id
+         where c.assignee_id = $1 and k.outcome = 'open'
+           and (c.status = 'missed' or (c.status = 'scheduled' and c.due_date < $2))
+         order by c.due_date, k.number",
+        user_id,
+        monday
+    )
+    .fetch_all(db)
+    .await?;
+    let open_by_stage = sqlx::query!(
+        r#"select stage, count(*) as "n!" from cases where owner_id = $1 and outcome = 'open'
+           group by stage
+           order by array_position(array['detected','assessing','reaching_out','making_it_right','following_up'], stage)"#,
+        user_id
+    )
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|r| (r.stage, r.n))
+    .collect();
+    Ok(Digest {
+        this_week,
+        overdue,
+        open_by_stage,
+    })
+}

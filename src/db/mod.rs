@@ -6,6 +6,7 @@ pub mod case_list;
 pub mod cases;
 pub mod categories;
 pub mod follow_ups;
+pub mod outbox;
 pub mod sessions;
 pub mod sign_in;
 pub mod users;

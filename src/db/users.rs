@@ -211,3 +211,19 @@ pub async fn list_teams(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String, i6
     .await?;
     Ok(rows.into_iter().map(|r| (r.name, r.members)).collect())
 }
+
+/// Sets a user's time zone (an IANA name, already validated).
+pub async fn set_time_zone(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    time_zone: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update users set time_zone = $2, updated_at = now() where id = $1",
+        user_id,
+        time_zone
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

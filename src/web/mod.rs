@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod calendar;
 pub mod case_list;
 pub mod cases;
 pub mod health;
@@ -10,6 +11,7 @@ pub mod home;
 pub mod page;
 pub mod review;
 pub mod security;
+pub mod settings;
 
 use crate::AppState;
 

@@ -66,11 +66,17 @@ impl DataDir {
 
     /// Starts `mend serve` on a free port and waits until it answers.
     pub fn serve(&self) -> Server {
+        self.serve_with(&[])
+    }
+
+    /// `serve` with extra arguments (e.g. `--no-scheduler`).
+    pub fn serve_with(&self, extra: &[&str]) -> Server {
         let port = free_port();
         let log = self.path.with_extension(format!("serve-{port}.log"));
         let child = self
             .command()
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()

@@ -1,0 +1,5 @@
+//! Skeleton: the implementation lands with the follow-ups work.
+
+pub fn router() -> super::Router {
+    super::Router::new()
+}
