@@ -79,10 +79,23 @@ pub async fn get(db: impl PgExecutor<'_>, scope: Scope, number: i64) -> sqlx::Re
     .await
 }
 
-/// What the gates look at, counted in one query.
+/// What the gates look at for one case.
 pub async fn facts(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<CaseFacts> {
-    let r = sqlx::query!(
-        r#"select c.what_happened <> '' as "what_happened!",
+    facts_for(db, &[case_id])
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, f)| f)
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+/// What the gates look at for each of `case_ids`, counted in one query.
+pub async fn facts_for(
+    db: impl PgExecutor<'_>,
+    case_ids: &[Uuid],
+) -> sqlx::Result<Vec<(Uuid, CaseFacts)>> {
+    let rows = sqlx::query!(
+        r#"select c.id, c.what_happened <> '' as "what_happened!",
                   c.root_cause <> '' as "root_cause!",
                   c.our_share is not null as "our_share!",
                   c.value_at_risk_minor is not null as "value_at_risk!",
@@ -98,32 +111,94 @@ pub async fn facts(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<CaseF
                   exists (select 1 from follow_up_plans p where p.case_id = c.id and p.ended_at is null) as "follow_up_plan!",
                   (select count(*) from check_ins k where k.case_id = c.id and k.status = 'done'
                      and k.sentiment is not null) as "checkins!"
-           from cases c where c.id = $1"#,
-        case_id
+           from cases c where c.id = any($1)"#,
+        case_ids
     )
-    .fetch_one(db)
+    .fetch_all(db)
     .await?;
     let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
-    Ok(CaseFacts {
-        what_happened: r.what_happened,
-        occurred_at: true,
-        detected_by: true,
-        severity: true,
-        category: true,
-        root_cause: r.root_cause,
-        our_share: r.our_share,
-        value_at_risk: r.value_at_risk,
-        decision: r.decision.as_deref().and_then(|d| Decision::parse(d).ok()),
-        conversations: count(r.conversations),
-        non_email_conversations: count(r.non_email),
-        action_items: count(r.actions),
-        reparation: r.reparation,
-        commitments: count(r.commitments),
-        follow_up_plan: r.follow_up_plan,
-        checkins_with_sentiment: count(r.checkins),
-        lessons: count(r.lessons),
-        let_go: LetGoRequest::parse(&r.let_go).unwrap_or_default(),
-    })
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                CaseFacts {
+                    what_happened: r.what_happened,
+                    occurred_at: true,
+                    detected_by: true,
+                    severity: true,
+                    category: true,
+                    root_cause: r.root_cause,
+                    our_share: r.our_share,
+                    value_at_risk: r.value_at_risk,
+                    decision: r.decision.as_deref().and_then(|d| Decision::parse(d).ok()),
+                    conversations: count(r.conversations),
+                    non_email_conversations: count(r.non_email),
+                    action_items: count(r.actions),
+                    reparation: r.reparation,
+                    commitments: count(r.commitments),
+                    follow_up_plan: r.follow_up_plan,
+                    checkins_with_sentiment: count(r.checkins),
+                    lessons: count(r.lessons),
+                    let_go: LetGoRequest::parse(&r.let_go).unwrap_or_default(),
+                },
+            )
+        })
+        .collect())
+}
+
+/// An open case on its owner's My work.
+#[derive(Debug, Clone)]
+pub struct MyCase {
+    pub id: Uuid,
+    pub number: i64,
+    pub title: String,
+    pub account: String,
+    pub stage: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The open cases `owner` owns, oldest first.
+pub async fn open_owned_by(db: impl PgExecutor<'_>, owner: Uuid) -> sqlx::Result<Vec<MyCase>> {
+    sqlx::query_as!(
+        MyCase,
+        "select c.id, c.number, c.title, a.name as account, c.stage, c.created_at
+         from cases c join accounts a on a.id = c.account_id
+         where c.owner_id = $1 and c.outcome = 'open'
+         order by c.created_at, c.number",
+        owner
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// An open action item on its owner's My work.
+#[derive(Debug, Clone)]
+pub struct MyAction {
+    pub number: i64,
+    pub case_title: String,
+    pub what: String,
+    pub due_date: Option<NaiveDate>,
+}
+
+/// Open action items of open cases owned by `owner`, due by `until` (or undated), soonest first.
+pub async fn actions_due(
+    db: impl PgExecutor<'_>,
+    owner: Uuid,
+    until: NaiveDate,
+) -> sqlx::Result<Vec<MyAction>> {
+    sqlx::query_as!(
+        MyAction,
+        "select c.number, c.title as case_title, i.what, i.due_date
+         from action_items i join cases c on c.id = i.case_id
+         where i.owner_id = $1 and i.done_at is null and i.removed_at is null and c.outcome = 'open'
+           and (i.due_date is null or i.due_date <= $2)
+         order by i.due_date nulls last, c.number",
+        owner,
+        until
+    )
+    .fetch_all(db)
+    .await
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -167,12 +167,26 @@ pub async fn settle_next(
     outcome: Outcome<'_>,
     actor: Uuid,
 ) -> sqlx::Result<bool> {
+    settle(tx, case_id, None, outcome, actor).await
+}
+
+/// Completes or skips check-in `only` of the case (or, with `None`, its earliest open one) and
+/// schedules the next. False when that check-in is not open (already settled: a no-op).
+pub async fn settle(
+    tx: &mut Transaction<'_, Postgres>,
+    case_id: Uuid,
+    only: Option<Uuid>,
+    outcome: Outcome<'_>,
+    actor: Uuid,
+) -> sqlx::Result<bool> {
     let open = sqlx::query!(
         "select c.id, c.seq, c.due_date, p.id as plan_id, p.cadence, p.every_days, p.first_due, p.end_after, p.assignee_id
          from check_ins c join follow_up_plans p on p.id = c.plan_id
-         where c.case_id = $1 and p.ended_at is null and c.status in ('scheduled', 'missed')
+         where c.case_id = $1 and ($2::uuid is null or c.id = $2)
+           and p.ended_at is null and c.status in ('scheduled', 'missed')
          order by c.seq limit 1 for update of c",
-        case_id
+        case_id,
+        only
     )
     .fetch_optional(&mut **tx)
     .await?;
@@ -228,6 +242,55 @@ pub async fn settle_next(
     }
     event(tx, case_id, actor, "check_in", &summary, json!({})).await?;
     Ok(true)
+}
+
+/// The number of the visible case a check-in belongs to.
+pub async fn case_of(
+    db: impl PgExecutor<'_>,
+    scope: crate::domain::visibility::Scope,
+    check_in: Uuid,
+) -> sqlx::Result<Option<i64>> {
+    let (all, team) = scope.sql_params();
+    sqlx::query_scalar!(
+        "select k.number from check_ins c join cases k on k.id = c.case_id
+         where c.id = $1 and ($2 or k.team_id = $3)",
+        check_in,
+        all,
+        team
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// A check-in on someone's My work.
+#[derive(Debug, Clone)]
+pub struct MyCheckIn {
+    pub id: Uuid,
+    pub due_date: NaiveDate,
+    pub status: String,
+    pub number: i64,
+    pub title: String,
+    pub account: String,
+}
+
+/// The open check-ins assigned to `user` on open cases, due up to `until`, earliest first.
+pub async fn open_for(
+    db: impl PgExecutor<'_>,
+    user: Uuid,
+    until: NaiveDate,
+) -> sqlx::Result<Vec<MyCheckIn>> {
+    sqlx::query_as!(
+        MyCheckIn,
+        "select c.id, c.due_date, c.status, k.number, k.title, a.name as account
+         from check_ins c join cases k on k.id = c.case_id join accounts a on a.id = k.account_id
+         where c.assignee_id = $1 and c.status in ('scheduled', 'missed') and k.outcome = 'open'
+           and c.due_date <= $2
+         order by c.due_date, k.number",
+        user,
+        until
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// A plan whose check-ins do not yet reach the horizon.

@@ -1,35 +1,252 @@
-//! The home page (later: "My work").
+//! "My work", everyone's home page: check-ins due today, later this week and missed (each can
+//! be completed right here), my open cases by stage with their age and the next thing their gate
+//! needs, and my action items due.
 
 use askama::Template;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::middleware;
-use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{Datelike, NaiveDate, Utc};
+use uuid::Uuid;
 
-use super::page::{Chrome, Ctx, render};
+use super::page::{Chrome, Ctx, Form, flash, render};
+use crate::AppState;
 use crate::auth::guard;
-use crate::error::Result;
+use crate::db::cases as db_cases;
+use crate::db::follow_ups::{self, Outcome};
+use crate::domain::FieldErrors;
+use crate::domain::case::{Channel, CheckInForm, time_zone};
+use crate::domain::stage::{self, Stage};
+use crate::domain::visibility::Scope;
+use crate::error::{AppError, Result};
 
 pub fn router() -> super::Router {
     super::Router::new()
         .route("/", get(home))
+        .route("/check-ins/{id}/complete", post(complete))
         .route_layer(middleware::from_fn(guard::signed_in))
+}
+
+pub struct CheckInRow {
+    pub id: Uuid,
+    pub due: String,
+    pub number: i64,
+    pub title: String,
+    pub account: String,
+    /// The submitted input and its errors, when completing this one was refused.
+    pub form: CheckInForm,
+    pub errors: FieldErrors,
+}
+
+pub struct CaseRow {
+    pub number: i64,
+    pub title: String,
+    pub account: String,
+    pub age_days: i64,
+    pub next_item: String,
+}
+
+pub struct StageGroup {
+    pub label: &'static str,
+    pub cases: Vec<CaseRow>,
+}
+
+pub struct ActionRow {
+    pub number: i64,
+    pub case_title: String,
+    pub what: String,
+    pub due: String,
+    pub overdue: bool,
 }
 
 #[derive(Template)]
 #[template(path = "pages/home.html")]
-struct HomePage {
+struct MyWorkPage {
     chrome: Chrome,
     name: String,
+    today: Vec<CheckInRow>,
+    this_week: Vec<CheckInRow>,
+    missed: Vec<CheckInRow>,
+    stages: Vec<StageGroup>,
+    actions: Vec<ActionRow>,
+    channels: Vec<(&'static str, &'static str)>,
 }
 
-async fn home(ctx: Ctx) -> Result<Response> {
-    let name = ctx.user()?.name.clone();
-    Ok(render(
-        StatusCode::OK,
-        &HomePage {
-            chrome: ctx.chrome("Home"),
-            name,
-        },
-    ))
+impl MyWorkPage {
+    fn nothing_to_do(&self) -> bool {
+        self.today.is_empty()
+            && self.this_week.is_empty()
+            && self.missed.is_empty()
+            && self.stages.is_empty()
+            && self.actions.is_empty()
+    }
+}
+
+async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    my_work(&state, &ctx, StatusCode::OK, None).await
+}
+
+/// My work; `failed` is a check-in whose completion was refused, with the input and errors.
+async fn my_work(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    failed: Option<(Uuid, CheckInForm, FieldErrors)>,
+) -> Result<Response> {
+    let user = ctx.user()?;
+    let today = Utc::now()
+        .with_timezone(&time_zone(&user.time_zone))
+        .date_naive();
+    let sunday = today + chrono::Days::new(u64::from(6 - today.weekday().num_days_from_monday()));
+    let (mut due_today, mut this_week, mut missed) = (Vec::new(), Vec::new(), Vec::new());
+    let mut failed = failed;
+    for c in follow_ups::open_for(&state.db, user.id, sunday).await? {
+        let (form, errors) = match failed.take() {
+            Some((id, form, errors)) if id == c.id => (form, errors),
+            other => {
+                failed = other;
+                (
+                    CheckInForm {
+                        channel: "phone".into(),
+                        sentiment: "0".into(),
+                        ..CheckInForm::default()
+                    },
+                    FieldErrors::default(),
+                )
+            }
+        };
+        let row = CheckInRow {
+            id: c.id,
+            due: c.due_date.format("%a %-d %b").to_string(),
+            number: c.number,
+            title: c.title,
+            account: c.account,
+            form,
+            errors,
+        };
+        if c.status == "missed" || c.due_date < today {
+            missed.push(row);
+        } else if c.due_date == today {
+            due_today.push(row);
+        } else {
+            this_week.push(row);
+        }
+    }
+    let cases = db_cases::open_owned_by(&state.db, user.id).await?;
+    let ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
+    let facts: std::collections::HashMap<Uuid, stage::CaseFacts> =
+        db_cases::facts_for(&state.db, &ids)
+            .await?
+            .into_iter()
+            .collect();
+    let mut stages: Vec<StageGroup> = Stage::ALL
+        .iter()
+        .filter(|s| **s != Stage::Closed)
+        .map(|s| StageGroup {
+            label: s.label(),
+            cases: Vec::new(),
+        })
+        .collect();
+    for c in cases {
+        let Ok(stage) = Stage::parse(&c.stage) else {
+            continue;
+        };
+        let next_item = facts
+            .get(&c.id)
+            .and_then(|f| stage::gate(stage, f).into_iter().next())
+            .map(|item| item.message().to_string())
+            .unwrap_or_else(|| "Ready to move on.".into());
+        let row = CaseRow {
+            age_days: (today
+                - c.created_at
+                    .with_timezone(&time_zone(&user.time_zone))
+                    .date_naive())
+            .num_days(),
+            number: c.number,
+            title: c.title,
+            account: c.account,
+            next_item,
+        };
+        if let Some(group) = stages.get_mut(usize::from(stage.number()) - 1) {
+            group.cases.push(row);
+        }
+    }
+    stages.retain(|g| !g.cases.is_empty());
+    let actions = db_cases::actions_due(&state.db, user.id, sunday)
+        .await?
+        .into_iter()
+        .map(|a| ActionRow {
+            overdue: a.due_date.is_some_and(|d: NaiveDate| d < today),
+            due: a
+                .due_date
+                .map(|d| d.format("%a %-d %b").to_string())
+                .unwrap_or_else(|| "no date".into()),
+            number: a.number,
+            case_title: a.case_title,
+            what: a.what,
+        })
+        .collect();
+    let page = MyWorkPage {
+        chrome: ctx.chrome("My work"),
+        name: user.name.clone(),
+        today: due_today,
+        this_week,
+        missed,
+        stages,
+        actions,
+        channels: Channel::options(),
+    };
+    Ok(render(status, &page))
+}
+
+/// Completes one check-in from My work. Completing it again is a harmless no-op.
+async fn complete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<CheckInForm>,
+) -> Result<Response> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let user = ctx.user()?;
+    let scope = Scope::for_user(user.role, user.team_id);
+    let number = follow_ups::case_of(&state.db, scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let result = match form.parse() {
+        Ok(r) => r,
+        Err(errors) => {
+            return my_work(
+                &state,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((id, form, errors)),
+            )
+            .await;
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let case = match db_cases::lock(&mut tx, scope, number, None).await {
+        Ok(case) => case,
+        Err(db_cases::CaseWriteError::Database(e)) => return Err(e.into()),
+        Err(_) => return Err(AppError::NotFound),
+    };
+    if !follow_ups::settle(&mut tx, case.id, Some(id), Outcome::Done(&result), user.id).await? {
+        flash(
+            &ctx.session,
+            "info",
+            format!("That check-in on CR-{number} was already recorded: nothing changed."),
+        )
+        .await?;
+        return Ok(Redirect::to("/").into_response());
+    }
+    tx.commit().await?;
+    flash(
+        &ctx.session,
+        "success",
+        format!("Check-in recorded on CR-{number}."),
+    )
+    .await?;
+    Ok(Redirect::to("/").into_response())
 }

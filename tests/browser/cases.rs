@@ -15,7 +15,7 @@ async fn an_account_manager_logs_an_incident_and_moves_it_to_reaching_out() {
     browser.fill("#email", "ann.lee@example.com").await;
     browser.fill("#password", crate::common::PASSWORD).await;
     browser.click("button[type=submit].primary").await;
-    browser.wait_for_text("h1", "Good to see you").await;
+    browser.wait_for_text("h1", "My work").await;
 
     // Log the incident.
     browser
@@ -77,5 +77,44 @@ async fn an_account_manager_logs_an_incident_and_moves_it_to_reaching_out() {
         .wait_for_text(".stepper [aria-current=step]", "Reaching out")
         .await;
     assert!(browser.text("ul.gate").await.contains("conversation"));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_account_manager_records_a_check_in_from_my_work() {
+    let app = TestApp::spawn().await;
+    app.create_user("ann.lee@example.com", "account_manager", Some("North"))
+        .await;
+    sqlx::query(
+        "with a as (insert into accounts (name, team_id) select 'Bluefin Logistics', id from teams where name = 'North' returning id, team_id),
+              c as (insert into cases (account_id, team_id, owner_id, title, category_id, severity, detected_by,
+                                       occurred_at, detected_at, currency, stage)
+                    select a.id, a.team_id, u.id, 'Report came late', (select id from categories limit 1), 'high',
+                           'client', now(), now(), 'EUR', 'following_up' from a, users u returning id, owner_id),
+              p as (insert into follow_up_plans (case_id, cadence, first_due, assignee_id)
+                    select id, 'weekly', current_date, owner_id from c returning id, case_id, assignee_id)
+         insert into check_ins (case_id, plan_id, seq, due_date, assignee_id) select case_id, id, 1, current_date, assignee_id from p",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("fixture");
+    let browser = Browser::start().await;
+    browser.client.goto(&app.url("/login")).await.expect("goto");
+    browser.fill("#email", "ann.lee@example.com").await;
+    browser.fill("#password", crate::common::PASSWORD).await;
+    browser.click("button[type=submit].primary").await;
+    browser.wait_for_text("#today", "Report came late").await;
+
+    browser
+        .fill(
+            "#today input[name=checkin_summary]",
+            "Client is happy with the new schedule",
+        )
+        .await;
+    browser.click("#today form.check-in-form button").await;
+    browser
+        .wait_for_text(".flashes", "Check-in recorded on CR-")
+        .await;
+    assert!(browser.text("#today").await.contains("None today"));
     browser.close().await;
 }

@@ -1,1 +1,251 @@
-//! (tests land with the follow-ups work)
+use reqwest::StatusCode;
+
+use crate::common::{Client, PASSWORD, TestApp};
+
+/// An account, an incident on it and a weekly plan starting today, through the forms; returns
+/// the case page's path.
+async fn case_with_plan(client: &Client, account: &str, title: &str) -> String {
+    let form = client.get("/accounts/new").await;
+    let team = form
+        .attr("#team_id option[selected]", "value")
+        .expect("team");
+    let res = client
+        .submit(
+            "/accounts/new",
+            "/accounts",
+            &[("team_id", &team), ("name", account)],
+        )
+        .await;
+    let account_id = res
+        .location()
+        .expect("account")
+        .trim_start_matches("/accounts/")
+        .to_string();
+    let form = client.get("/cases/new").await;
+    let category = form
+        .attr("#category_id option:nth-child(2)", "value")
+        .expect("category");
+    let res = client
+        .submit(
+            "/cases/new",
+            "/cases",
+            &[
+                ("account_id", &account_id),
+                ("title", title),
+                ("category_id", &category),
+                ("severity", "high"),
+                ("detected_by", "client"),
+            ],
+        )
+        .await;
+    let case = res.location().expect("case");
+    let owner = client
+        .get(&case)
+        .await
+        .attr("#assignee_id option[selected]", "value")
+        .expect("owner");
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let res = client
+        .submit(
+            &case,
+            &format!("{case}/plan"),
+            &[
+                ("cadence", "weekly"),
+                ("first_due", &today),
+                ("assignee_id", &owner),
+                ("end_rule", "closed"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    case
+}
+
+#[tokio::test]
+async fn my_work_shows_my_check_ins_cases_and_actions_and_not_others() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let mine = case_with_plan(&am, "Acme", "Late report").await;
+    let owner = am
+        .get(&mine)
+        .await
+        .attr("#action_owner option[selected]", "value")
+        .expect("owner");
+    am.submit(
+        &mine,
+        &format!("{mine}/actions"),
+        &[
+            ("what", "Send the corrected report"),
+            ("owner_id", &owner),
+            ("due_date", "2020-01-01"),
+        ],
+    )
+    .await;
+    // A colleague in the same team, and someone in another team, with cases of their own.
+    let colleague = app.signed_in("account_manager").await;
+    case_with_plan(&colleague, "Colleague Co", "Colleague's trouble").await;
+    app.create_user("south.am@example.com", "account_manager", Some("South"))
+        .await;
+    let south = app.client();
+    south.sign_in("south.am@example.com", PASSWORD).await;
+    case_with_plan(&south, "South Co", "South trouble").await;
+
+    let page = am.get("/").await;
+    assert_eq!(page.text("h1"), "My work");
+    let today = page.text("#today");
+    assert!(today.contains("Late report"), "{today}");
+    assert!(!page.body.contains("Colleague's trouble") && !page.body.contains("South trouble"));
+    let cases = page.text("#my-cases");
+    assert!(cases.contains("Detected (1)"), "{cases}");
+    assert!(cases.contains("Next: Describe what happened."), "{cases}");
+    let actions = page.text("#my-actions");
+    assert!(
+        actions.contains("Overdue") && actions.contains("Send the corrected report"),
+        "{actions}"
+    );
+}
+
+#[tokio::test]
+async fn a_missed_check_in_shows_as_missed() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    case_with_plan(&am, "Acme", "Quiet client").await;
+    sqlx::query("update check_ins set due_date = current_date - 3, status = 'missed'")
+        .execute(&app.db.pool)
+        .await
+        .expect("miss it");
+    let page = am.get("/").await;
+    assert!(
+        page.text("#missed").contains("Quiet client"),
+        "{}",
+        page.text("#missed")
+    );
+    assert!(page.text("#today").contains("None today"));
+}
+
+#[tokio::test]
+async fn completing_a_check_in_from_my_work_updates_the_case_and_a_second_time_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let case = case_with_plan(&am, "Acme", "Wrong invoice").await;
+    let action = am
+        .get("/")
+        .await
+        .attr("#today form.check-in-form", "action")
+        .expect("inline form");
+
+    let bad = am
+        .submit(
+            "/",
+            &action,
+            &[
+                ("checkin_channel", "phone"),
+                ("checkin_sentiment", "1"),
+                ("checkin_summary", "  "),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text("#today .field-error")
+            .contains("Enter how it went"),
+        "{}",
+        bad.text("#today")
+    );
+    assert_eq!(
+        bad.attr(
+            "#today select[name=checkin_sentiment] option[selected]",
+            "value"
+        )
+        .as_deref(),
+        Some("1"),
+        "input kept"
+    );
+
+    let res = am
+        .submit(
+            "/",
+            &action,
+            &[
+                ("checkin_channel", "video"),
+                ("checkin_sentiment", "2"),
+                ("checkin_summary", "Happy with the credit note"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let home = am.get("/").await;
+    assert!(home.text(".flashes").contains("Check-in recorded on CR-"));
+    assert!(!home.text("#today").contains("Wrong invoice"));
+    let page = am.get(&case).await;
+    assert!(
+        page.text(".timeline")
+            .contains("Checked in (video call), client's mood +2: Happy with the credit note"),
+        "{}",
+        page.text(".timeline")
+    );
+    assert!(
+        page.text("#follow_up_plan")
+            .contains("Happy with the credit note")
+    );
+
+    let again = am
+        .submit(
+            "/",
+            &action,
+            &[
+                ("checkin_channel", "video"),
+                ("checkin_sentiment", "2"),
+                ("checkin_summary", "Again"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert!(
+        am.get("/")
+            .await
+            .text(".flashes")
+            .contains("already recorded")
+    );
+    let done: i64 = sqlx::query_scalar("select count(*) from check_ins where status = 'done'")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(done, 1);
+}
+
+#[tokio::test]
+async fn someone_elses_check_in_in_another_team_cannot_be_completed() {
+    let app = TestApp::spawn().await;
+    let north = app.signed_in("account_manager").await;
+    case_with_plan(&north, "Acme", "North case").await;
+    let action = north
+        .get("/")
+        .await
+        .attr("#today form.check-in-form", "action")
+        .expect("form");
+    app.create_user("south.am@example.com", "account_manager", Some("South"))
+        .await;
+    let south = app.client();
+    south.sign_in("south.am@example.com", PASSWORD).await;
+    let token = south.csrf_token("/").await;
+    let res = south
+        .post_raw(
+            &action,
+            &[
+                ("csrf_token", &token),
+                ("checkin_channel", "phone"),
+                ("checkin_sentiment", "0"),
+                ("checkin_summary", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = south
+        .post_raw("/check-ins/not-an-id/complete", &[("csrf_token", &token)])
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+}

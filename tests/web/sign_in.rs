@@ -17,7 +17,8 @@ async fn signing_in_with_the_right_password_shows_the_users_name() {
     let home = client.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
     assert_eq!(home.text(".user-name"), "ann.lee");
-    assert!(home.text("h1").contains("ann.lee"), "{}", home.text("h1"));
+    assert_eq!(home.text("h1"), "My work");
+    assert!(home.text("main").contains("Good to see you, ann.lee"), "{}", home.text("main"));
 }
 
 #[tokio::test]
