@@ -227,3 +227,144 @@ pub async fn set_time_zone(
     .await?;
     Ok(())
 }
+
+/// What a user chose on their settings page.
+#[derive(Debug, Clone)]
+pub struct Prefs {
+    pub time_zone: String,
+    pub remind_due: bool,
+    pub remind_missed: bool,
+    pub remind_digest: bool,
+    /// The secret part of the private calendar URL; none when no link is issued.
+    pub calendar_secret: Option<String>,
+}
+
+/// A user's settings.
+#[tracing::instrument(skip_all, fields(user_id = %user_id))]
+pub async fn prefs(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<Option<Prefs>> {
+    sqlx::query_as!(
+        Prefs,
+        "select time_zone, remind_due, remind_missed, remind_digest, calendar_secret
+         from users where id = $1",
+        user_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Which reminder e-mails a user wants.
+#[tracing::instrument(skip_all, fields(user_id = %user_id))]
+pub async fn set_reminders(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    remind_due: bool,
+    remind_missed: bool,
+    remind_digest: bool,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update users set remind_due = $2, remind_missed = $3, remind_digest = $4, updated_at = now()
+         where id = $1",
+        user_id,
+        remind_due,
+        remind_missed,
+        remind_digest
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Issues (`Some`) or revokes (`None`) a user's private calendar link. A new secret replaces
+/// the old one, so the old link stops working at once.
+#[tracing::instrument(skip_all, fields(user_id = %user_id))]
+pub async fn set_calendar_secret(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    secret: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update users set calendar_secret = $2, updated_at = now() where id = $1",
+        user_id,
+        secret
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The active user whose private calendar link has `secret`.
+#[tracing::instrument(skip_all)]
+pub async fn find_by_calendar_secret(
+    db: impl PgExecutor<'_>,
+    secret: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "select id from users where calendar_secret = $1 and active",
+        secret
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// A user's stored password hash, to check their current password before changing it.
+#[tracing::instrument(skip_all, fields(user_id = %user_id))]
+pub async fn password_hash(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        "select password_hash from users where id = $1 and active",
+        user_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Replaces a user's password hash. Their sessions' auth hash changes with it, so every
+/// session that does not sign in again ends.
+#[tracing::instrument(skip_all, fields(user_id = %user_id))]
+pub async fn set_password_hash(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    password_hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update users set password_hash = $2, updated_at = now() where id = $1",
+        user_id,
+        password_hash
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A check-in as the private calendar feed shows it.
+#[derive(Debug, Clone)]
+pub struct CalendarCheckIn {
+    pub id: Uuid,
+    pub due_date: chrono::NaiveDate,
+    /// `scheduled` or `missed`.
+    pub status: String,
+    pub case_number: i64,
+    pub case_title: String,
+    pub account_name: String,
+}
+
+/// The scheduled and missed check-ins assigned to a user, on cases still open. Being the
+/// assignee is what lets them see these: the feed shows nothing else.
+#[tracing::instrument(skip_all, fields(user_id = %user_id))]
+pub async fn calendar_check_ins(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> sqlx::Result<Vec<CalendarCheckIn>> {
+    sqlx::query_as!(
+        CalendarCheckIn,
+        "select k.id, k.due_date, k.status, c.number as case_number, c.title as case_title,
+                a.name as account_name
+         from check_ins k
+         join cases c on c.id = k.case_id
+         join accounts a on a.id = c.account_id
+         where k.assignee_id = $1 and k.status in ('scheduled', 'missed') and c.outcome = 'open'
+         order by k.due_date, c.number, k.seq",
+        user_id
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,5 +1,274 @@
-//! Skeleton: the implementation lands with the follow-ups work.
+//! The signed-in user's own settings: their password, their time zone, which reminder e-mails
+//! they get, and their private calendar link. Each is a small form of its own.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::page::{Chrome, Ctx, Form, flash, render};
+use crate::AppState;
+use crate::auth::{AuthSession, SessionUser, guard, password};
+use crate::db::users as db_users;
+use crate::domain::FieldErrors;
+use crate::domain::user::Password;
+use crate::error::{AppError, Result};
 
 pub fn router() -> super::Router {
     super::Router::new()
+        .route("/settings", get(show))
+        .route("/settings/password", post(change_password))
+        .route("/settings/time-zone", post(change_time_zone))
+        .route("/settings/reminders", post(change_reminders))
+        .route("/settings/calendar", post(issue_calendar_link))
+        .route("/settings/calendar/off", post(turn_off_calendar))
+        .route_layer(middleware::from_fn(guard::signed_in))
+}
+
+#[derive(Template)]
+#[template(path = "pages/settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    errors: FieldErrors,
+    /// The zone shown as chosen: the saved one, or what was just submitted.
+    time_zone: String,
+    /// Every IANA zone name, sorted.
+    zones: Vec<&'static str>,
+    /// The submitted zone is not in `zones`; it is offered too, so the input is kept.
+    unknown_zone: bool,
+    remind_due: bool,
+    remind_missed: bool,
+    remind_digest: bool,
+    /// The path of the private calendar feed, when a link is issued.
+    calendar_path: Option<String>,
+}
+
+/// Every IANA time zone name, sorted.
+fn zone_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+    names.sort_unstable();
+    names
+}
+
+/// The IANA zone called exactly `raw`, if there is one.
+fn known_zone(raw: &str) -> Option<&'static str> {
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name())
+        .find(|name| *name == raw)
+}
+
+/// The settings page, from what is saved, with `kept_zone` (a refused submission) in place of
+/// the saved time zone.
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    errors: FieldErrors,
+    kept_zone: Option<String>,
+) -> Result<Response> {
+    let user = ctx.user()?;
+    let prefs = db_users::prefs(&state.db, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let time_zone = kept_zone.unwrap_or(prefs.time_zone);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render(
+        status,
+        &SettingsPage {
+            chrome: ctx.chrome("Settings"),
+            errors,
+            unknown_zone: known_zone(&time_zone).is_none(),
+            time_zone,
+            zones: zone_names(),
+            remind_due: prefs.remind_due,
+            remind_missed: prefs.remind_missed,
+            remind_digest: prefs.remind_digest,
+            calendar_path: prefs
+                .calendar_secret
+                .map(|secret| format!("/calendar/{secret}.ics")),
+        },
+    ))
+}
+
+async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    page(&state, &ctx, FieldErrors::default(), None).await
+}
+
+fn back(section: &str) -> Response {
+    Redirect::to(&format!("/settings#{section}")).into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Password
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    repeat_password: String,
+}
+
+/// Changes the password. The session auth hash changes with the password hash, which ends the
+/// user's other sessions; this one signs in again with the new hash, so it carries on.
+#[tracing::instrument(skip_all)]
+async fn change_password(
+    State(state): State<AppState>,
+    mut auth: AuthSession,
+    ctx: Ctx,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response> {
+    let user = ctx.user()?;
+    let stored = db_users::password_hash(&state.db, user.id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let mut errors = FieldErrors::default();
+    if form.current_password.is_empty() {
+        errors.add("current_password", "Enter your current password.");
+    } else if !password::verify(form.current_password, Some(stored)).await? {
+        errors.add(
+            "current_password",
+            "That is not your current password. Check it and try again.",
+        );
+    }
+    let new = Password::parse(&form.new_password)
+        .map_err(|e| errors.add("new_password", e))
+        .ok();
+    if new.is_some() && form.repeat_password != form.new_password {
+        errors.add(
+            "repeat_password",
+            "The two new passwords differ: type the same one twice.",
+        );
+    }
+    // Passwords are never sent back in the page, so a refused form starts empty.
+    let new = match new {
+        Some(new) if errors.is_empty() => new,
+        _ => return page(&state, &ctx, errors, None).await,
+    };
+
+    let hash = password::hash(new.expose().to_string()).await?;
+    db_users::set_password_hash(&state.db, user.id, &hash).await?;
+    let updated = db_users::find_active(&state.db, user.id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    auth.login(&SessionUser::from(updated))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("renewing the session: {e}")))?;
+    tracing::info!(user_id = %user.id, "password changed");
+    flash(
+        &ctx.session,
+        "success",
+        "Your password is changed. Anywhere else you were signed in, you have been signed out.",
+    )
+    .await?;
+    Ok(back("password"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time zone
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TimeZoneForm {
+    time_zone: String,
+}
+
+async fn change_time_zone(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<TimeZoneForm>,
+) -> Result<Response> {
+    let user = ctx.user()?;
+    let raw = form.time_zone.trim();
+    let Some(zone) = known_zone(raw) else {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "time_zone",
+            if raw.is_empty() {
+                "Choose your time zone.".to_string()
+            } else {
+                format!(
+                    "\u{201c}{raw}\u{201d} is not a time zone Mend knows: choose one from the list."
+                )
+            },
+        );
+        return page(&state, &ctx, errors, Some(raw.to_string())).await;
+    };
+    db_users::set_time_zone(&state.db, user.id, zone).await?;
+    flash(
+        &ctx.session,
+        "success",
+        format!("Your time zone is now {zone}."),
+    )
+    .await?;
+    Ok(back("time-zone"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reminders
+
+/// Checkboxes: a ticked one is sent, an unticked one is absent.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RemindersForm {
+    remind_due: Option<String>,
+    remind_missed: Option<String>,
+    remind_digest: Option<String>,
+}
+
+async fn change_reminders(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<RemindersForm>,
+) -> Result<Response> {
+    let user = ctx.user()?;
+    db_users::set_reminders(
+        &state.db,
+        user.id,
+        form.remind_due.is_some(),
+        form.remind_missed.is_some(),
+        form.remind_digest.is_some(),
+    )
+    .await?;
+    flash(&ctx.session, "success", "Your reminder e-mails are saved.").await?;
+    Ok(back("reminders"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendar link
+
+/// Issues a private calendar link, replacing (and so revoking) any link issued before.
+async fn issue_calendar_link(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    let user = ctx.user()?;
+    let had_one = db_users::prefs(&state.db, user.id)
+        .await?
+        .is_some_and(|p| p.calendar_secret.is_some());
+    let secret = super::calendar::new_secret();
+    db_users::set_calendar_secret(&state.db, user.id, Some(&secret)).await?;
+    let message = if had_one {
+        "Here is your new calendar link. The old one no longer works: update your calendar app."
+    } else {
+        "Here is your private calendar link: add it to your calendar app."
+    };
+    flash(&ctx.session, "success", message).await?;
+    Ok(back("calendar"))
+}
+
+async fn turn_off_calendar(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    let user = ctx.user()?;
+    db_users::set_calendar_secret(&state.db, user.id, None).await?;
+    flash(
+        &ctx.session,
+        "success",
+        "Your calendar link is turned off: calendar apps no longer receive your check-ins.",
+    )
+    .await?;
+    Ok(back("calendar"))
 }
