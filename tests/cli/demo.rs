@@ -3,42 +3,18 @@
 
 use nix::sys::signal::Signal;
 use sqlx::Connection;
-use sqlx::postgres::{PgConnectOptions, PgConnection};
 
 use crate::support::{DataDir, stderr, stdout};
 
 const SMALL_DEMO: [&str; 7] = ["demo", "--accounts", "30", "--cases", "200", "--seed", "7"];
 const PASSWORD: &str = "mend-demo-password";
 
-/// The first column of `sql`'s rows, as text, from the data folder's database. The cluster must
-/// be running (a `dir.serve()` keeps it up).
 fn column(dir: &DataDir, sql: &str) -> Vec<String> {
-    let options = PgConnectOptions::new()
-        .socket(dir.path.join("pg/run"))
-        .port(5432)
-        .username("mend")
-        .database("mend");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let mut conn = PgConnection::connect_with(&options)
-            .await
-            .expect("connect to the data folder's database");
-        let rows: Vec<String> = sqlx::query_scalar(sql)
-            .fetch_all(&mut conn)
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-        conn.close().await.expect("close");
-        rows
-    })
+    dir.column(sql)
 }
 
 fn count(dir: &DataDir, sql: &str) -> i64 {
-    column(dir, &format!("select count(*)::text from ({sql}) as rows"))[0]
-        .parse()
-        .expect("a count")
+    dir.count(sql)
 }
 
 /// Signs in through the running server; returns the sign-in response's status and the home page.

@@ -3,5 +3,6 @@
 
 mod cluster;
 mod demo;
+mod scheduler;
 mod support;
 mod user_create;

@@ -87,6 +87,41 @@ impl DataDir {
     }
 }
 
+impl DataDir {
+    /// The first column of `sql`'s rows, as text, from the data folder's database. The cluster
+    /// must be running (a `serve()` keeps it up).
+    pub fn column(&self, sql: &str) -> Vec<String> {
+        use sqlx::Connection;
+        let options = sqlx::postgres::PgConnectOptions::new()
+            .socket(self.path.join("pg/run"))
+            .port(5432)
+            .username("mend")
+            .database("mend");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let mut conn = sqlx::PgConnection::connect_with(&options)
+                .await
+                .expect("connect to the data folder's database");
+            let rows: Vec<String> = sqlx::query_scalar(sql)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            conn.close().await.expect("close");
+            rows
+        })
+    }
+
+    /// How many rows `sql` returns.
+    pub fn count(&self, sql: &str) -> i64 {
+        self.column(&format!("select count(*)::text from ({sql}) as rows"))[0]
+            .parse()
+            .expect("a count")
+    }
+}
+
 impl Drop for DataDir {
     fn drop(&mut self) {
         // Never leave a cluster behind, whatever the test did.
