@@ -2,7 +2,6 @@
 //! consistent with the stage gates.
 
 use nix::sys::signal::Signal;
-use sqlx::Connection;
 
 use crate::support::{DataDir, stderr, stdout};
 
