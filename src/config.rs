@@ -85,7 +85,8 @@ pub struct ServeArgs {
 /// E-mail and links in it (used by the server's scheduler and by `mend scheduler run-once`).
 #[derive(Clone, Args)]
 pub struct MailArgs {
-    /// SMTP server for reminders, e.g. smtp://user:pass@host:587 (STARTTLS) or smtps://host:465.
+    /// SMTP server for reminders, e.g. smtp://user:pass@host:587?tls=required (STARTTLS) or
+    /// smtps://user:pass@host:465 (TLS); plain smtp://host:25 only on a trusted network.
     /// Without it, messages stay in the outbox (admins read them at /admin/outbox).
     #[arg(long, env = "MEND_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,

@@ -8,3 +8,4 @@ mod calendar;
 mod mail;
 mod my_work;
 mod scheduler;
+mod smtp_server;

@@ -18,7 +18,11 @@ async fn signing_in_with_the_right_password_shows_the_users_name() {
     assert_eq!(home.status, StatusCode::OK);
     assert_eq!(home.text(".user-name"), "ann.lee");
     assert_eq!(home.text("h1"), "My work");
-    assert!(home.text("main").contains("Good to see you, ann.lee"), "{}", home.text("main"));
+    assert!(
+        home.text("main").contains("Good to see you, ann.lee"),
+        "{}",
+        home.text("main")
+    );
 }
 
 #[tokio::test]
