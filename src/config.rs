@@ -188,6 +188,8 @@ pub struct DemoArgs {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub secure_cookies: bool,
+    /// The address people open Mend at (no trailing slash), for links that leave the browser.
+    pub public_url: String,
     /// Failed sign-ins per e-mail address allowed within `sign_in_window_minutes`.
     pub sign_in_failures_per_account: i64,
     /// Failed sign-ins per client address allowed within `sign_in_window_minutes`.
@@ -199,6 +201,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             secure_cookies: false,
+            public_url: "http://127.0.0.1:3000".into(),
             sign_in_failures_per_account: 5,
             sign_in_failures_per_address: 20,
             sign_in_window_minutes: 15,
@@ -210,6 +213,7 @@ impl Settings {
     pub fn from_serve_args(args: &ServeArgs) -> Settings {
         Settings {
             secure_cookies: args.secure_cookies,
+            public_url: args.mail.public_url.trim_end_matches('/').to_string(),
             ..Settings::default()
         }
     }

@@ -158,15 +158,22 @@ pub struct MyCase {
     pub created_at: DateTime<Utc>,
 }
 
-/// The open cases `owner` owns, oldest first.
-pub async fn open_owned_by(db: impl PgExecutor<'_>, owner: Uuid) -> sqlx::Result<Vec<MyCase>> {
+/// The open cases `owner` owns and can see, oldest first.
+pub async fn open_owned_by(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    owner: Uuid,
+) -> sqlx::Result<Vec<MyCase>> {
+    let (all, team) = scope.sql_params();
     sqlx::query_as!(
         MyCase,
         "select c.id, c.number, c.title, a.name as account, c.stage, c.created_at
          from cases c join accounts a on a.id = c.account_id
-         where c.owner_id = $1 and c.outcome = 'open'
+         where c.owner_id = $1 and c.outcome = 'open' and ($2 or c.team_id = $3)
          order by c.created_at, c.number",
-        owner
+        owner,
+        all,
+        team
     )
     .fetch_all(db)
     .await
@@ -184,6 +191,7 @@ pub struct MyAction {
 /// Open action items of open cases owned by `owner`, due by `until` (or undated), soonest first.
 pub async fn actions_due(
     db: impl PgExecutor<'_>,
+    scope: Scope,
     owner: Uuid,
     until: NaiveDate,
 ) -> sqlx::Result<Vec<MyAction>> {
@@ -192,10 +200,12 @@ pub async fn actions_due(
         "select c.number, c.title as case_title, i.what, i.due_date
          from action_items i join cases c on c.id = i.case_id
          where i.owner_id = $1 and i.done_at is null and i.removed_at is null and c.outcome = 'open'
-           and (i.due_date is null or i.due_date <= $2)
+           and (i.due_date is null or i.due_date <= $2) and ($3 or c.team_id = $4)
          order by i.due_date nulls last, c.number",
         owner,
-        until
+        until,
+        scope.sql_params().0,
+        scope.sql_params().1
     )
     .fetch_all(db)
     .await

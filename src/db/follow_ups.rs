@@ -273,9 +273,11 @@ pub struct MyCheckIn {
     pub account: String,
 }
 
-/// The open check-ins assigned to `user` on open cases, due up to `until`, earliest first.
+/// The open check-ins assigned to `user` on open cases they can see, due up to `until`,
+/// earliest first.
 pub async fn open_for(
     db: impl PgExecutor<'_>,
+    scope: crate::domain::visibility::Scope,
     user: Uuid,
     until: NaiveDate,
 ) -> sqlx::Result<Vec<MyCheckIn>> {
@@ -284,10 +286,12 @@ pub async fn open_for(
         "select c.id, c.due_date, c.status, k.number, k.title, a.name as account
          from check_ins c join cases k on k.id = c.case_id join accounts a on a.id = k.account_id
          where c.assignee_id = $1 and c.status in ('scheduled', 'missed') and k.outcome = 'open'
-           and c.due_date <= $2
+           and c.due_date <= $2 and ($3 or k.team_id = $4)
          order by c.due_date, k.number",
         user,
-        until
+        until,
+        scope.sql_params().0,
+        scope.sql_params().1
     )
     .fetch_all(db)
     .await

@@ -44,7 +44,7 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Result
         .await?
         .ok_or(AppError::NotFound)?;
     let check_ins = db_users::calendar_check_ins(&state.db, user_id).await?;
-    let body = ics(&check_ins, Utc::now());
+    let body = ics(&check_ins, Utc::now(), &state.settings.public_url);
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -60,7 +60,7 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Result
 /// The feed as RFC 5545 text: one all-day event per check-in. Each event's UID comes from the
 /// check-in's id, so a calendar app updates an event (a new due date, a check-in now missed)
 /// instead of adding a second one.
-pub fn ics(check_ins: &[CalendarCheckIn], now: DateTime<Utc>) -> String {
+pub fn ics(check_ins: &[CalendarCheckIn], now: DateTime<Utc>, public_url: &str) -> String {
     let mut calendar = Calendar::empty();
     calendar
         .append_property(Property::new("VERSION", "2.0"))
@@ -70,12 +70,12 @@ pub fn ics(check_ins: &[CalendarCheckIn], now: DateTime<Utc>) -> String {
         .name("Mend check-ins")
         .ttl(&chrono::Duration::hours(1));
     for check_in in check_ins {
-        calendar.push(event(check_in, now));
+        calendar.push(event(check_in, now, public_url));
     }
     calendar.done().to_string()
 }
 
-fn event(check_in: &CalendarCheckIn, now: DateTime<Utc>) -> Event {
+fn event(check_in: &CalendarCheckIn, now: DateTime<Utc>, public_url: &str) -> Event {
     let case = format!("CR-{}", check_in.case_number);
     let missed = check_in.status == "missed";
     let summary = if missed {
@@ -87,8 +87,8 @@ fn event(check_in: &CalendarCheckIn, now: DateTime<Utc>) -> Event {
     if missed {
         description.push_str("This check-in was due and has not been done yet.\n");
     }
-    // Mend's own address is not known here, so the link is the path on the Mend server.
-    description.push_str(&format!("Open the case in Mend: /cases/{case}"));
+    let link = format!("{public_url}/cases/{case}");
+    description.push_str(&format!("Open the case in Mend: {link}"));
 
     let mut event = Event::new();
     event
@@ -96,6 +96,7 @@ fn event(check_in: &CalendarCheckIn, now: DateTime<Utc>) -> Event {
         .timestamp(now)
         .summary(&summary)
         .description(&description)
+        .url(&link)
         .starts(check_in.due_date);
     // All-day: the end is exclusive, the next day.
     if let Some(next_day) = check_in.due_date.checked_add_days(Days::new(1)) {
@@ -127,7 +128,11 @@ mod tests {
             .with_ymd_and_hms(2026, 12, 1, 8, 0, 0)
             .single()
             .expect("time");
-        let text = ics(&[check_in("scheduled")], now);
+        let text = ics(&[check_in("scheduled")], now, "https://mend.example");
+        assert!(
+            text.contains("URL:https://mend.example/cases/CR-"),
+            "{text}"
+        );
         assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text}");
         assert!(text.contains("UID:checkin-00000000-0000-0000-0000-000000000000@mend\r\n"));
         assert!(text.contains("DTSTART;VALUE=DATE:20261231\r\n"), "{text}");
@@ -144,14 +149,14 @@ mod tests {
         );
         assert_eq!(
             text,
-            ics(&[check_in("scheduled")], now),
+            ics(&[check_in("scheduled")], now, "https://mend.example"),
             "same input, same feed"
         );
     }
 
     #[test]
     fn a_missed_check_in_says_so() {
-        let text = ics(&[check_in("missed")], Utc::now());
+        let text = ics(&[check_in("missed")], Utc::now(), "https://mend.example");
         assert!(
             text.contains("SUMMARY:Missed check-in: Acme (CR-1042)"),
             "{text}"

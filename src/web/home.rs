@@ -96,13 +96,14 @@ async fn my_work(
     failed: Option<(Uuid, CheckInForm, FieldErrors)>,
 ) -> Result<Response> {
     let user = ctx.user()?;
+    let scope = Scope::for_user(user.role, user.team_id);
     let today = Utc::now()
         .with_timezone(&time_zone(&user.time_zone))
         .date_naive();
     let sunday = today + chrono::Days::new(u64::from(6 - today.weekday().num_days_from_monday()));
     let (mut due_today, mut this_week, mut missed) = (Vec::new(), Vec::new(), Vec::new());
     let mut failed = failed;
-    for c in follow_ups::open_for(&state.db, user.id, sunday).await? {
+    for c in follow_ups::open_for(&state.db, scope, user.id, sunday).await? {
         let (form, errors) = match failed.take() {
             Some((id, form, errors)) if id == c.id => (form, errors),
             other => {
@@ -134,7 +135,7 @@ async fn my_work(
             this_week.push(row);
         }
     }
-    let cases = db_cases::open_owned_by(&state.db, user.id).await?;
+    let cases = db_cases::open_owned_by(&state.db, scope, user.id).await?;
     let ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
     let facts: std::collections::HashMap<Uuid, stage::CaseFacts> =
         db_cases::facts_for(&state.db, &ids)
@@ -174,7 +175,7 @@ async fn my_work(
         }
     }
     stages.retain(|g| !g.cases.is_empty());
-    let actions = db_cases::actions_due(&state.db, user.id, sunday)
+    let actions = db_cases::actions_due(&state.db, scope, user.id, sunday)
         .await?
         .into_iter()
         .map(|a| ActionRow {

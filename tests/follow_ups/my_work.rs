@@ -249,3 +249,35 @@ async fn someone_elses_check_in_in_another_team_cannot_be_completed() {
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_account_manager_with_cases_in_two_teams_sees_only_those_of_their_own_team() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await; // team North
+    case_with_plan(&am, "North Co", "North trouble").await;
+    // An older case of theirs sits in team South (they moved teams): they still own it, with a
+    // check-in and an action, but it is no longer theirs to see.
+    case_with_plan(&am, "Moved Co", "Left behind").await;
+    sqlx::query(
+        "with t as (insert into teams (name) values ('South') returning id)
+         update cases set team_id = (select id from t) where title = 'Left behind'",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("move the case");
+    sqlx::query(
+        "insert into action_items (case_id, what, owner_id, due_date)
+         select id, 'Call them back', owner_id, current_date from cases where title = 'Left behind'",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("action");
+
+    let page = am.get("/").await;
+    assert!(page.text("#today").contains("North trouble"));
+    assert!(
+        !page.body.contains("Left behind"),
+        "a case outside the team is not on My work"
+    );
+    assert!(!page.text("#my-actions").contains("Call them back"));
+}
