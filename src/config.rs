@@ -78,6 +78,10 @@ pub struct ServeArgs {
     #[arg(long, env = "MEND_SCHEDULER_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub scheduler_interval: u64,
 
+    /// A case with no activity for this many days counts as stuck on the manager review.
+    #[arg(long, env = "MEND_STUCK_AFTER_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=365))]
+    pub stuck_after_days: i64,
+
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -190,6 +194,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The address people open Mend at (no trailing slash), for links that leave the browser.
     pub public_url: String,
+    /// Days without activity after which an open case counts as stuck.
+    pub stuck_after_days: i64,
     /// Failed sign-ins per e-mail address allowed within `sign_in_window_minutes`.
     pub sign_in_failures_per_account: i64,
     /// Failed sign-ins per client address allowed within `sign_in_window_minutes`.
@@ -202,6 +208,7 @@ impl Default for Settings {
         Settings {
             secure_cookies: false,
             public_url: "http://127.0.0.1:3000".into(),
+            stuck_after_days: 7,
             sign_in_failures_per_account: 5,
             sign_in_failures_per_address: 20,
             sign_in_window_minutes: 15,
@@ -214,6 +221,7 @@ impl Settings {
         Settings {
             secure_cookies: args.secure_cookies,
             public_url: args.mail.public_url.trim_end_matches('/').to_string(),
+            stuck_after_days: args.stuck_after_days,
             ..Settings::default()
         }
     }

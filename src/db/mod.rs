@@ -7,6 +7,7 @@ pub mod cases;
 pub mod categories;
 pub mod follow_ups;
 pub mod outbox;
+pub mod review;
 pub mod sessions;
 pub mod sign_in;
 pub mod users;

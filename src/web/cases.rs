@@ -1133,6 +1133,8 @@ struct MoveForm {
     outcome: String,
     decision: String,
     owner_id: String,
+    /// Where to return after reassigning (a local path, e.g. the manager review).
+    back: String,
 }
 
 /// Opens the case for a stage-level change, or the page explaining why it cannot be changed.
@@ -1402,6 +1404,11 @@ async fn reassign(
         .await;
     }
     tx.commit().await?;
+    if form.back.starts_with("/review") {
+        let back = crate::auth::guard::safe_next(Some(&form.back));
+        flash(&ctx.session, "success", format!("CR-{number} has a new owner.")).await?;
+        return Ok(Redirect::to(&back).into_response());
+    }
     done(&ctx, number, "owner", "The case has a new owner.").await
 }
 

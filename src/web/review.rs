@@ -1,63 +1,303 @@
-//! Manager review (managers and admins). For now: the manager's team; open repairs join it
-//! once cases exist.
+//! Manager review (managers and admins; an admin picks the team): every open repair with its
+//! age, quiet days and next gate item, and sections for what needs a manager: stuck cases,
+//! let-go requests, missed check-ins, high severity, and each account manager's load.
+//! Cases can be reassigned from here. The open repairs also export as CSV.
 
 use askama::Template;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
 use axum::middleware;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use chrono::{Datelike, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
 
-use super::page::{Chrome, Ctx, render};
+use super::page::{Chrome, Ctx, Pager, render};
 use crate::AppState;
 use crate::auth::guard;
-use crate::db;
-use crate::error::Result;
+use crate::db::accounts::Choice;
+use crate::db::cases as db_cases;
+use crate::db::review::{self, ReviewCase, Section};
+use crate::domain::case::{Severity, time_zone};
+use crate::domain::stage::{self, Stage};
+use crate::domain::{Role, money};
+use crate::error::{AppError, Result};
+
+const PAGE_SIZE: i64 = 50;
+/// Each attention section shows this many; its count says how many more there are.
+const SECTION_SIZE: i64 = 10;
 
 pub fn router() -> super::Router {
     super::Router::new()
-        .route("/review", get(review))
+        .route("/review", get(page))
+        .route("/review.csv", get(export))
         .route_layer(middleware::from_fn(guard::manager))
 }
 
-pub struct MemberRow {
-    pub name: String,
-    pub email: String,
-    pub role: String,
-    pub role_label: String,
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReviewQuery {
+    team: String,
+    page: String,
+}
+
+pub struct Row {
+    pub number: i64,
+    pub title: String,
+    pub account: String,
+    pub owner_id: Uuid,
+    pub owner_name: String,
+    pub stage: &'static str,
+    pub severity: String,
+    pub severity_label: &'static str,
+    pub age_days: i64,
+    pub quiet_days: i64,
+    pub stuck: bool,
+    pub value_at_risk: String,
+    pub next_item: String,
+    pub version: i32,
+}
+
+pub struct Block {
+    pub rows: Vec<Row>,
+    pub total: i64,
 }
 
 #[derive(Template)]
 #[template(path = "pages/review.html")]
 struct ReviewPage {
     chrome: Chrome,
-    team_name: Option<String>,
-    members: Vec<MemberRow>,
+    team_id: Uuid,
+    team_name: String,
+    teams: Vec<Choice>,
+    is_admin: bool,
+    stuck_after_days: i64,
+    stuck: Block,
+    let_go: Block,
+    high: Block,
+    missed: Vec<review::MissedCheckIn>,
+    missed_total: i64,
+    load: Vec<review::Load>,
+    all: Block,
+    pager: Pager,
+    members: Vec<Choice>,
 }
 
-async fn review(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
-    let (team_name, members) = match ctx.user()?.team_id {
-        Some(team_id) => (
-            db::users::team_name(&state.db, team_id).await?,
-            db::users::list_team(&state.db, team_id).await?,
-        ),
-        None => (None, Vec::new()),
+/// The team this reviewer looks at.
+async fn team(state: &AppState, ctx: &Ctx, asked: &str) -> Result<Option<(Uuid, String)>> {
+    let user = ctx.user()?;
+    let admin = user.role.at_least(Role::Admin);
+    let wanted = if admin {
+        Uuid::parse_str(asked.trim()).ok().or(user.team_id)
+    } else {
+        user.team_id
     };
-    let members = members
+    if let Some(id) = wanted
+        && let Some(name) = review::team_name(&state.db, id).await?
+    {
+        return Ok(Some((id, name)));
+    }
+    Ok(if admin {
+        review::first_team(&state.db).await?
+    } else {
+        None
+    })
+}
+
+/// Rows with their age, quiet days and next gate item (facts for all of them in one query).
+async fn rows(
+    state: &AppState,
+    cases: Vec<ReviewCase>,
+    stuck_after: i64,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<Row>> {
+    let ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
+    let facts: std::collections::HashMap<Uuid, stage::CaseFacts> =
+        db_cases::facts_for(&state.db, &ids)
+            .await?
+            .into_iter()
+            .collect();
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let days = |t: chrono::DateTime<Utc>| (today - t.with_timezone(&tz).date_naive()).num_days();
+    Ok(cases
         .into_iter()
-        .map(|m| MemberRow {
-            name: m.name,
-            email: m.email,
-            role: m.role.as_str().to_string(),
-            role_label: m.role.label().to_string(),
+        .map(|c| {
+            let stage = Stage::parse(&c.stage).unwrap_or(Stage::Detected);
+            let next_item = facts
+                .get(&c.id)
+                .and_then(|f| stage::gate(stage, f).into_iter().next())
+                .map(|i| i.message().to_string())
+                .unwrap_or_else(|| "Ready to move on.".into());
+            let quiet_days = days(c.last_activity_at);
+            Row {
+                number: c.number,
+                title: c.title,
+                account: c.account,
+                owner_id: c.owner_id,
+                owner_name: c.owner_name,
+                stage: stage.label(),
+                severity_label: Severity::parse(&c.severity)
+                    .map(Severity::label)
+                    .unwrap_or(""),
+                severity: c.severity,
+                age_days: days(c.created_at),
+                stuck: quiet_days >= stuck_after,
+                quiet_days,
+                value_at_risk: c
+                    .value_at_risk_minor
+                    .map(|v| money::format(v, &c.currency))
+                    .unwrap_or_default(),
+                next_item,
+                version: c.version,
+            }
         })
-        .collect();
-    Ok(render(
-        StatusCode::OK,
-        &ReviewPage {
-            chrome: ctx.chrome("Manager review"),
-            team_name,
-            members,
+        .collect())
+}
+
+async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ReviewQuery>,
+) -> Result<Response> {
+    let user = ctx.user()?;
+    let tz = time_zone(&user.time_zone);
+    let is_admin = user.role.at_least(Role::Admin);
+    let Some((team_id, team_name)) = team(&state, &ctx, &q.team).await? else {
+        return Err(AppError::Conflict("You are not in a team yet, so there is nothing to review. Ask an admin to add you to one.".into()));
+    };
+    let stuck_after = state.settings.stuck_after_days;
+    let stuck_before = Utc::now() - chrono::Duration::days(stuck_after);
+    let page_number = q.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 100_000);
+    let section = |s: Section, limit: i64, offset: i64| {
+        review::cases(&state.db, team_id, s, stuck_before, limit, offset)
+    };
+    let (stuck, stuck_total) = section(Section::Stuck, SECTION_SIZE, 0).await?;
+    let (let_go, let_go_total) = section(Section::LetGo, 100, 0).await?;
+    let (high, high_total) = section(Section::HighSeverity, SECTION_SIZE, 0).await?;
+    let (all, all_total) = section(Section::All, PAGE_SIZE, (page_number - 1) * PAGE_SIZE).await?;
+    let (missed, missed_total) = review::missed_check_ins(&state.db, team_id, SECTION_SIZE).await?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let monday = today - chrono::Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let load = review::load(&state.db, team_id, monday, monday + chrono::Days::new(6)).await?;
+    let team_param = if is_admin {
+        team_id.to_string()
+    } else {
+        String::new()
+    };
+    let pager = Pager::new(
+        "/review",
+        &[("team", team_param.as_str())],
+        page_number,
+        all_total,
+        PAGE_SIZE,
+    );
+    let page = ReviewPage {
+        chrome: ctx.chrome("Manager review"),
+        team_id,
+        team_name,
+        teams: if is_admin {
+            crate::db::accounts::team_choices(&state.db, crate::domain::visibility::Scope::All)
+                .await?
+        } else {
+            Vec::new()
         },
-    ))
+        is_admin,
+        stuck_after_days: stuck_after,
+        stuck: Block {
+            rows: rows(&state, stuck, stuck_after, tz).await?,
+            total: stuck_total,
+        },
+        let_go: Block {
+            rows: rows(&state, let_go, stuck_after, tz).await?,
+            total: let_go_total,
+        },
+        high: Block {
+            rows: rows(&state, high, stuck_after, tz).await?,
+            total: high_total,
+        },
+        missed,
+        missed_total,
+        load,
+        all: Block {
+            rows: rows(&state, all, stuck_after, tz).await?,
+            total: all_total,
+        },
+        pager,
+        members: db_cases::team_members(&state.db, team_id).await?,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// Every open repair of the team as CSV (same quoting and formula neutralising as the case list).
+async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ReviewQuery>,
+) -> Result<Response> {
+    use super::case_list::neutralise;
+    let user = ctx.user()?;
+    let tz = time_zone(&user.time_zone);
+    let Some((team_id, team_name)) = team(&state, &ctx, &q.team).await? else {
+        return Err(AppError::NotFound);
+    };
+    let stuck_after = state.settings.stuck_after_days;
+    let stuck_before = Utc::now() - chrono::Duration::days(stuck_after);
+    let (cases, _) =
+        review::cases(&state.db, team_id, Section::All, stuck_before, i64::MAX, 0).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "case",
+        "title",
+        "account",
+        "owner",
+        "stage",
+        "severity",
+        "age_days",
+        "days_since_activity",
+        "stuck",
+        "value_at_risk",
+        "next_gate_item",
+    ];
+    let mut write = |fields: &[String]| {
+        w.write_record(fields)
+            .map_err(|e| AppError::Internal(e.into()))
+    };
+    write(&header.map(str::to_string))?;
+    for r in rows(&state, cases, stuck_after, tz).await? {
+        write(&[
+            format!("CR-{}", r.number),
+            neutralise(&r.title),
+            neutralise(&r.account),
+            neutralise(&r.owner_name),
+            r.stage.to_string(),
+            r.severity,
+            r.age_days.to_string(),
+            r.quiet_days.to_string(),
+            r.stuck.to_string(),
+            r.value_at_risk,
+            r.next_item,
+        ])?;
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("CSV: {e}")))?;
+    let filename = format!(
+        "mend-review-{}-{}.csv",
+        team_name
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
+        Utc::now().format("%Y-%m-%d")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

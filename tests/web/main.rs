@@ -9,5 +9,6 @@ mod case_list;
 mod cases;
 mod csrf;
 mod pages;
+mod review;
 mod roles;
 mod sign_in;

@@ -1,0 +1,196 @@
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use crate::common::TestApp;
+
+/// A case in `team` owned by `owner`, quiet for `quiet_days`, of `severity`.
+async fn case(
+    app: &TestApp,
+    owner_email: &str,
+    title: &str,
+    severity: &str,
+    quiet_days: i32,
+) -> i64 {
+    sqlx::query_scalar(
+        "with a as (insert into accounts (name, team_id) select $2, team_id from users where email = $1 returning id, team_id)
+         insert into cases (account_id, team_id, owner_id, title, category_id, severity, detected_by,
+                            occurred_at, detected_at, currency, created_at, last_activity_at)
+         select a.id, a.team_id, u.id, $2, (select id from categories limit 1), $3, 'client',
+                now(), now(), 'EUR', now() - make_interval(days => $4 + 3), now() - make_interval(days => $4)
+         from a, users u where u.email = $1 returning number",
+    )
+    .bind(owner_email)
+    .bind(title)
+    .bind(severity)
+    .bind(quiet_days)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("case")
+}
+
+#[tokio::test]
+async fn the_review_shows_what_needs_a_manager_for_the_managers_team() {
+    let app = TestApp::spawn().await;
+    app.create_user("ann@example.com", "account_manager", Some("North"))
+        .await;
+    app.create_user("bob@example.com", "account_manager", Some("North"))
+        .await;
+    app.create_user("south@example.com", "account_manager", Some("South"))
+        .await;
+    let quiet = case(&app, "ann@example.com", "Quiet for ten days", "low", 10).await;
+    let busy = case(&app, "ann@example.com", "Active yesterday", "critical", 1).await;
+    let asking = case(&app, "bob@example.com", "Wants to let go", "medium", 2).await;
+    case(&app, "south@example.com", "South business", "critical", 30).await;
+    sqlx::query(
+        "update cases set let_go = 'requested', let_go_reason = 'Not worth it' where number = $1",
+    )
+    .bind(asking)
+    .execute(&app.db.pool)
+    .await
+    .expect("let go");
+    // A plan with a missed check-in for Bob.
+    sqlx::query(
+        "with p as (insert into follow_up_plans (case_id, cadence, first_due, assignee_id)
+                    select id, 'weekly', current_date - 9, owner_id from cases where number = $1 returning id, case_id, assignee_id)
+         insert into check_ins (case_id, plan_id, seq, due_date, assignee_id, status)
+         select case_id, id, 1, current_date - 9, assignee_id, 'missed' from p",
+    )
+    .bind(asking)
+    .execute(&app.db.pool)
+    .await
+    .expect("missed check-in");
+
+    let manager = app.signed_in("manager").await; // team North
+    let page = manager.get("/review").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let stuck = page.text("#stuck");
+    assert!(
+        stuck.contains(&format!("CR-{quiet}")) && stuck.contains("(1)"),
+        "{stuck}"
+    );
+    assert!(!stuck.contains(&format!("CR-{busy}")), "{stuck}");
+    assert!(page.text("#let-go").contains(&format!("CR-{asking}")));
+    assert!(page.text("#missed").contains(&format!("CR-{asking}")));
+    let high = page.text("#high");
+    assert!(
+        high.contains(&format!("CR-{busy}")) && !high.contains(&format!("CR-{quiet}")),
+        "{high}"
+    );
+    let all = page.text("#all");
+    assert!(all.contains("(3)"), "three open repairs in North: {all}");
+    assert!(
+        all.contains("Describe what happened."),
+        "the next gate item: {all}"
+    );
+    assert!(
+        !page.body.contains("South business"),
+        "another team's case is not reviewed here"
+    );
+    // Load: open cases, check-ins this week and missed, per account manager.
+    let load = page.texts("#load tbody tr");
+    assert!(load.iter().any(|r| r.starts_with("ann 2 0 0")), "{load:?}");
+    assert!(load.iter().any(|r| r.starts_with("bob 1 0 1")), "{load:?}");
+}
+
+#[tokio::test]
+async fn an_admin_chooses_the_team_to_review() {
+    let app = TestApp::spawn().await;
+    app.create_user("south@example.com", "account_manager", Some("South"))
+        .await;
+    let number = case(&app, "south@example.com", "South business", "critical", 30).await;
+    let admin = app.signed_in("admin").await;
+    let south: Uuid = sqlx::query_scalar("select id from teams where name = 'South'")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("team");
+    let page = admin.get(&format!("/review?team={south}")).await;
+    assert_eq!(
+        page.attr("#team option[selected]", "value").as_deref(),
+        Some(south.to_string().as_str())
+    );
+    assert!(page.text("#all").contains(&format!("CR-{number}")));
+    // Nonsense falls back to a real team instead of failing.
+    assert_eq!(
+        admin.get("/review?team=nonsense").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_manager_reassigns_from_the_review_and_comes_back_to_it() {
+    let app = TestApp::spawn().await;
+    app.create_user("ann@example.com", "account_manager", Some("North"))
+        .await;
+    app.create_user("bob@example.com", "account_manager", Some("North"))
+        .await;
+    let number = case(&app, "ann@example.com", "Stuck one", "high", 12).await;
+    let manager = app.signed_in("manager").await;
+    let page = manager.get("/review").await;
+    let form = format!("#stuck form[action='/cases/CR-{number}/reassign']");
+    let version = page
+        .attr(&format!("{form} input[name=version]"), "value")
+        .expect("version");
+    let bob: Uuid = sqlx::query_scalar("select id from users where email = 'bob@example.com'")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("bob");
+    let res = manager
+        .submit(
+            "/review",
+            &format!("/cases/CR-{number}/reassign"),
+            &[
+                ("version", &version),
+                ("owner_id", &bob.to_string()),
+                ("back", "/review"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location().as_deref(), Some("/review"));
+    let page = manager.get("/review").await;
+    assert!(
+        page.text(".flashes")
+            .contains(&format!("CR-{number} has a new owner."))
+    );
+    let owner: String = sqlx::query_scalar(
+        "select u.email from cases c join users u on u.id = c.owner_id where c.number = $1",
+    )
+    .bind(number)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("owner");
+    assert_eq!(owner, "bob@example.com");
+}
+
+#[tokio::test]
+async fn the_review_csv_has_the_same_open_repairs_as_the_page() {
+    let app = TestApp::spawn().await;
+    app.create_user("ann@example.com", "account_manager", Some("North"))
+        .await;
+    let a = case(&app, "ann@example.com", "=cmd|' /C calc'!A0", "low", 10).await;
+    let b = case(&app, "ann@example.com", "Second, with a comma", "high", 1).await;
+    let manager = app.signed_in("manager").await;
+    let page = manager.get("/review").await;
+    let href = page.attr(".list-tools a", "href").expect("export link");
+    let csv = manager.get(&href).await;
+    assert!(
+        csv.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/csv")
+    );
+    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    let cases: Vec<&str> = records.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        cases,
+        [format!("CR-{a}"), format!("CR-{b}")],
+        "least recently active first, as on the page"
+    );
+    assert_eq!(&records[0][1], "'=cmd|' /C calc'!A0", "formula neutralised");
+    assert_eq!(&records[1][1], "Second, with a comma");
+    assert_eq!(&records[0][8], "true", "stuck");
+    assert!(
+        page.text("#all").contains(&format!("CR-{a}"))
+            && page.text("#all").contains(&format!("CR-{b}"))
+    );
+}
