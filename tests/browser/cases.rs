@@ -118,3 +118,65 @@ async fn an_account_manager_records_a_check_in_from_my_work() {
     assert!(browser.text("#today").await.contains("None today"));
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_manager_opens_the_review_follows_a_stuck_case_and_reassigns_it() {
+    let app = TestApp::spawn().await;
+    app.create_user("ann@example.com", "account_manager", Some("North"))
+        .await;
+    app.create_user("bob@example.com", "account_manager", Some("North"))
+        .await;
+    app.create_user("nora@example.com", "manager", Some("North"))
+        .await;
+    let number: i64 = sqlx::query_scalar(
+        "with a as (insert into accounts (name, team_id) select 'Cedar Foods', id from teams where name = 'North' returning id, team_id)
+         insert into cases (account_id, team_id, owner_id, title, category_id, severity, detected_by,
+                            occurred_at, detected_at, currency, created_at, last_activity_at)
+         select a.id, a.team_id, u.id, 'Nobody called them back', (select id from categories limit 1), 'high',
+                'client', now(), now(), 'EUR', now() - interval '20 days', now() - interval '15 days'
+         from a, users u where u.email = 'ann@example.com' returning number",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("fixture");
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&app.url("/login?next=%2Freview"))
+        .await
+        .expect("goto");
+    browser.fill("#email", "nora@example.com").await;
+    browser.fill("#password", crate::common::PASSWORD).await;
+    browser.click("button[type=submit].primary").await;
+    browser
+        .wait_for_text("#stuck", "Nobody called them back")
+        .await;
+
+    // Follow the stuck case to its page, then back to the review to reassign it.
+    browser
+        .click(&format!("#stuck a[href='/cases/CR-{number}']"))
+        .await;
+    browser.wait_for_text("h1", "Nobody called them back").await;
+    browser.client.back().await.expect("back");
+    browser.wait_for_text("h1", "Manager review").await;
+    browser
+        .select(&format!("#owner-stuck-{number}"), "bob")
+        .await;
+    browser
+        .click(&format!(
+            "#stuck form[action='/cases/CR-{number}/reassign'] button"
+        ))
+        .await;
+    browser
+        .wait_for_text(".flashes", &format!("CR-{number} has a new owner."))
+        .await;
+    let owner: String = sqlx::query_scalar(
+        "select u.email from cases c join users u on u.id = c.owner_id where c.number = $1",
+    )
+    .bind(number)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("owner");
+    assert_eq!(owner, "bob@example.com");
+    browser.close().await;
+}
