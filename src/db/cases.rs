@@ -156,24 +156,34 @@ pub struct MyCase {
     pub account: String,
     pub stage: String,
     pub created_at: DateTime<Utc>,
+    /// How many open cases of this owner are in the same stage.
+    pub in_stage: i64,
 }
 
-/// The open cases `owner` owns and can see, oldest first.
+/// The oldest `per_stage` open cases `owner` owns and can see in each stage, with the number in
+/// each stage.
 pub async fn open_owned_by(
     db: impl PgExecutor<'_>,
     scope: Scope,
     owner: Uuid,
+    per_stage: i64,
 ) -> sqlx::Result<Vec<MyCase>> {
     let (all, team) = scope.sql_params();
     sqlx::query_as!(
         MyCase,
-        "select c.id, c.number, c.title, a.name as account, c.stage, c.created_at
-         from cases c join accounts a on a.id = c.account_id
-         where c.owner_id = $1 and c.outcome = 'open' and ($2 or c.team_id = $3)
-         order by c.created_at, c.number",
+        r#"select id as "id!", number as "number!", title as "title!", account as "account!",
+                  stage as "stage!", created_at as "created_at!", in_stage as "in_stage!"
+           from (select c.id, c.number, c.title, a.name as account, c.stage, c.created_at,
+                        row_number() over (partition by c.stage order by c.created_at, c.number) as rn,
+                        count(*) over (partition by c.stage) as in_stage
+                 from cases c join accounts a on a.id = c.account_id
+                 where c.owner_id = $1 and c.outcome = 'open' and ($2 or c.team_id = $3)) s
+           where rn <= $4
+           order by created_at, number"#,
         owner,
         all,
-        team
+        team,
+        per_stage
     )
     .fetch_all(db)
     .await
@@ -1088,4 +1098,25 @@ pub async fn account_choices(
     )
     .fetch_all(db)
     .await
+}
+
+/// The client's mood over time (conversations and completed check-ins, oldest first) for each
+/// of `case_ids`, in one query.
+pub async fn sentiment_series(
+    db: impl PgExecutor<'_>,
+    case_ids: &[Uuid],
+) -> sqlx::Result<std::collections::HashMap<Uuid, Vec<i16>>> {
+    let rows = sqlx::query!(
+        r#"select case_id as "case_id!", array_agg(sentiment order by at) as "series!"
+           from (select case_id, sentiment, happened_at as at from conversations
+                 where case_id = any($1) and removed_at is null
+                 union all
+                 select case_id, sentiment, completed_at from check_ins
+                 where case_id = any($1) and status = 'done' and sentiment is not null) s
+           group by case_id"#,
+        case_ids
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.case_id, r.series)).collect())
 }

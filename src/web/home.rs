@@ -51,7 +51,14 @@ pub struct CaseRow {
 pub struct StageGroup {
     pub label: &'static str,
     pub cases: Vec<CaseRow>,
+    /// All of this person's open cases in the stage (more than are listed, perhaps).
+    pub total: i64,
+    /// The case list, filtered to this person and stage.
+    pub href: String,
 }
+
+/// My work lists this many of the oldest cases of each stage; the case list has the rest.
+const CASES_PER_STAGE: i64 = 10;
 
 pub struct ActionRow {
     pub number: i64,
@@ -135,7 +142,7 @@ async fn my_work(
             this_week.push(row);
         }
     }
-    let cases = db_cases::open_owned_by(&state.db, scope, user.id).await?;
+    let cases = db_cases::open_owned_by(&state.db, scope, user.id, CASES_PER_STAGE).await?;
     let ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
     let facts: std::collections::HashMap<Uuid, stage::CaseFacts> =
         db_cases::facts_for(&state.db, &ids)
@@ -148,6 +155,12 @@ async fn my_work(
         .map(|s| StageGroup {
             label: s.label(),
             cases: Vec::new(),
+            total: 0,
+            href: format!(
+                "/cases?owner={}&stage={}&outcome=open&sort=opened&dir=asc",
+                user.id,
+                s.as_str()
+            ),
         })
         .collect();
     for c in cases {
@@ -171,6 +184,7 @@ async fn my_work(
             next_item,
         };
         if let Some(group) = stages.get_mut(usize::from(stage.number()) - 1) {
+            group.total = c.in_stage;
             group.cases.push(row);
         }
     }

@@ -12,6 +12,7 @@ pub mod page;
 pub mod review;
 pub mod security;
 pub mod settings;
+pub mod sparkline;
 
 use crate::AppState;
 

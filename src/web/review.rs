@@ -57,6 +57,7 @@ pub struct Row {
     pub value_at_risk: String,
     pub next_item: String,
     pub version: i32,
+    pub mood: Option<super::sparkline::Sparkline>,
 }
 
 pub struct Block {
@@ -118,6 +119,7 @@ async fn rows(
             .await?
             .into_iter()
             .collect();
+    let moods = db_cases::sentiment_series(&state.db, &ids).await?;
     let today = Utc::now().with_timezone(&tz).date_naive();
     let days = |t: chrono::DateTime<Utc>| (today - t.with_timezone(&tz).date_naive()).num_days();
     Ok(cases
@@ -130,6 +132,9 @@ async fn rows(
                 .map(|i| i.message().to_string())
                 .unwrap_or_else(|| "Ready to move on.".into());
             let quiet_days = days(c.last_activity_at);
+            let mood = moods
+                .get(&c.id)
+                .and_then(|m| super::sparkline::sparkline(m));
             Row {
                 number: c.number,
                 title: c.title,
@@ -150,6 +155,7 @@ async fn rows(
                     .unwrap_or_default(),
                 next_item,
                 version: c.version,
+                mood,
             }
         })
         .collect())

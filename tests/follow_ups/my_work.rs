@@ -281,3 +281,35 @@ async fn an_account_manager_with_cases_in_two_teams_sees_only_those_of_their_own
     );
     assert!(!page.text("#my-actions").contains("Call them back"));
 }
+
+#[tokio::test]
+async fn my_work_lists_the_oldest_cases_of_each_stage_and_links_to_the_rest() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    case_with_plan(&am, "Acme", "Case 0").await;
+    // Eleven more in Detected, all older than the first.
+    sqlx::query(
+        "insert into cases (account_id, team_id, owner_id, title, category_id, severity, detected_by,
+                            occurred_at, detected_at, currency, created_at)
+         select account_id, team_id, owner_id, 'Older ' || g, category_id, severity, detected_by,
+                occurred_at, detected_at, currency, now() - make_interval(days => g)
+         from cases, generate_series(1, 11) g where title = 'Case 0'",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("more cases");
+    let page = am.get("/").await;
+    let cases = page.text("#my-cases");
+    assert!(cases.contains("Detected (12)"), "{cases}");
+    assert_eq!(page.texts("#my-cases li").len(), 10, "the ten oldest");
+    assert!(
+        cases.contains("Older 11") && !cases.contains("Case 0"),
+        "{cases}"
+    );
+    let href = page
+        .attr("#my-cases p.see-all a", "href")
+        .expect("link to the rest");
+    assert!(href.starts_with("/cases?owner="), "{href}");
+    let list = am.get(&href).await;
+    assert_eq!(list.texts("table.data tbody tr").len(), 12);
+}
