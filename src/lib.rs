@@ -86,6 +86,7 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(web::cases::router())
         .merge(web::settings::router())
         .merge(web::calendar::router())
+        .merge(web::dashboard::router())
         .merge(web::review::router())
         .merge(web::admin::router())
         .fallback(|| async { AppError::NotFound })

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod case_list;
 pub mod cases;
 pub mod categories;
+pub mod dashboard;
 pub mod follow_ups;
 pub mod outbox;
 pub mod review;

@@ -9,6 +9,7 @@ pub mod role;
 pub mod stage;
 pub mod user;
 pub mod visibility;
+pub mod week;
 
 pub use role::Role;
 

@@ -1406,7 +1406,12 @@ async fn reassign(
     tx.commit().await?;
     if form.back.starts_with("/review") {
         let back = crate::auth::guard::safe_next(Some(&form.back));
-        flash(&ctx.session, "success", format!("CR-{number} has a new owner.")).await?;
+        flash(
+            &ctx.session,
+            "success",
+            format!("CR-{number} has a new owner."),
+        )
+        .await?;
         return Ok(Redirect::to(&back).into_response());
     }
     done(&ctx, number, "owner", "The case has a new owner.").await

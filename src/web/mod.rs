@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calendar;
 pub mod case_list;
 pub mod cases;
+pub mod dashboard;
 pub mod health;
 pub mod home;
 pub mod page;

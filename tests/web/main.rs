@@ -8,6 +8,7 @@ mod accounts;
 mod case_list;
 mod cases;
 mod csrf;
+mod dashboard;
 mod pages;
 mod review;
 mod roles;

@@ -51,13 +51,16 @@ async fn the_navigation_offers_only_what_the_role_may_open() {
     let links = |page: &crate::common::Page| page.texts(".site-nav a");
 
     let am = app.signed_in("account_manager").await.get("/").await;
-    assert_eq!(links(&am), ["Home", "Cases", "Accounts"]);
+    assert_eq!(links(&am), ["Home", "Cases", "Dashboard", "Accounts"]);
     let manager = app.signed_in("manager").await.get("/").await;
-    assert_eq!(links(&manager), ["Home", "Cases", "Accounts", "Review"]);
+    assert_eq!(
+        links(&manager),
+        ["Home", "Cases", "Dashboard", "Accounts", "Review"]
+    );
     let admin = app.signed_in("admin").await.get("/").await;
     assert_eq!(
         links(&admin),
-        ["Home", "Cases", "Accounts", "Review", "Admin"]
+        ["Home", "Cases", "Dashboard", "Accounts", "Review", "Admin"]
     );
     assert_eq!(admin.text(".user-menu .badge"), "Admin");
 }

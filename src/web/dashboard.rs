@@ -1,0 +1,659 @@
+//! The weekly follow-up dashboard (`/dashboard/weekly?week=2026-W48`): check-in discipline per
+//! account manager and in total, the framework's signals for the week and the 12 before it,
+//! server-rendered SVG charts (no JavaScript), and a CSV of the week's check-ins.
+//!
+//! An account manager sees their own numbers, a manager their team's, an admin everyone's or
+//! one team's (`&team=`).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{Months, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::case_list::neutralise;
+use super::page::{Chrome, Ctx, render};
+use crate::AppState;
+use crate::auth::guard;
+use crate::db::accounts::{self as db_accounts, Choice};
+use crate::db::dashboard::{
+    self as db, CheckInCounts, RepeatAccount, StageCount, WeekSignals, WeekSpan, Who,
+};
+use crate::domain::Role;
+use crate::domain::case::time_zone;
+use crate::domain::stage::Stage;
+use crate::domain::visibility::Scope;
+use crate::domain::week::{IsoWeek, local_midnight};
+use crate::error::{AppError, Result};
+
+/// Weeks shown before the chosen one.
+const TRAILING_WEEKS: u64 = 12;
+/// Cases in 12 months that make an account a repeat-incident account.
+const REPEAT_MIN_CASES: i64 = 3;
+
+pub fn router() -> super::Router {
+    super::Router::new()
+        .route("/dashboard/weekly", get(weekly))
+        .route("/dashboard/weekly.csv", get(export))
+        .route_layer(middleware::from_fn(guard::signed_in))
+}
+
+/// The query string, as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct WeekQuery {
+    pub week: String,
+    pub team: String,
+}
+
+/// Whose numbers the signed-in user sees, and a sentence saying so.
+fn audience(ctx: &Ctx, query: &WeekQuery) -> Result<(Who, String, Option<Uuid>)> {
+    let user = ctx.user()?;
+    let scope = Scope::for_user(user.role, user.team_id);
+    Ok(match user.role {
+        Role::AccountManager => (
+            Who {
+                scope,
+                only: Some(user.id),
+            },
+            "Your own cases and check-ins.".to_string(),
+            None,
+        ),
+        Role::Manager => (
+            Who { scope, only: None },
+            "Your team's cases and check-ins.".to_string(),
+            None,
+        ),
+        Role::Admin => match Uuid::parse_str(query.team.trim()).ok() {
+            Some(team) => (
+                Who {
+                    scope: Scope::Team(team),
+                    only: None,
+                },
+                "One team's cases and check-ins.".to_string(),
+                Some(team),
+            ),
+            None => (
+                Who { scope, only: None },
+                "Every team's cases and check-ins.".to_string(),
+                None,
+            ),
+        },
+    })
+}
+
+fn href(path: &str, week: IsoWeek, team: Option<Uuid>) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.append_pair("week", &week.to_string());
+    if let Some(team) = team {
+        s.append_pair("team", &team.to_string());
+    }
+    format!("{path}?{}", s.finish())
+}
+
+fn span(week: IsoWeek, tz: Tz) -> WeekSpan {
+    let (start, end) = week.bounds(tz);
+    WeekSpan {
+        monday: week.monday(),
+        start,
+        end,
+    }
+}
+
+/// `12 of 20 (60%)`, or a dash when there is nothing to divide.
+fn share(part: i64, whole: i64) -> String {
+    if whole == 0 {
+        "—".to_string()
+    } else {
+        format!("{part} of {whole} ({}%)", percent(part, whole))
+    }
+}
+
+fn percent(part: i64, whole: i64) -> i64 {
+    // Rounded half up, in integers.
+    (part * 200 + whole) / (whole * 2)
+}
+
+/// A duration in minutes, hours (under two days) or days, to one decimal.
+pub fn duration(secs: Option<f64>) -> String {
+    match secs {
+        None => "—".to_string(),
+        Some(s) if s < 3600.0 => format!("{:.0} min", s / 60.0),
+        Some(s) if s < 48.0 * 3600.0 => format!("{:.1} h", s / 3600.0),
+        Some(s) => format!("{:.1} d", s / 86400.0),
+    }
+}
+
+fn sentiment(avg: Option<f64>) -> String {
+    match avg {
+        None => "—".to_string(),
+        Some(v) => format!("{v:+.2}"),
+    }
+}
+
+fn cost_share(cost: i64, value: i64) -> String {
+    if value == 0 {
+        "—".to_string()
+    } else {
+        format!("{:.1}%", cost as f64 * 100.0 / value as f64)
+    }
+}
+
+/// One row of the per-AM table.
+pub struct CountsRow {
+    pub name: String,
+    pub due: i64,
+    pub on_time: i64,
+    pub late: i64,
+    pub missed: i64,
+    pub skipped: i64,
+    pub open: i64,
+}
+
+impl From<CheckInCounts> for CountsRow {
+    fn from(c: CheckInCounts) -> Self {
+        CountsRow {
+            name: c.assignee,
+            due: c.due,
+            on_time: c.on_time,
+            late: c.late,
+            missed: c.missed,
+            skipped: c.skipped,
+            open: c.open,
+        }
+    }
+}
+
+/// One week's signals, formatted.
+pub struct SignalsRow {
+    pub week: String,
+    pub href: String,
+    pub current: bool,
+    pub detected_by_us: String,
+    pub first_contact: String,
+    pub direct: String,
+    pub fix: String,
+    pub cost_share: String,
+    pub restored: String,
+    pub sentiment: String,
+    pub check_ins_done: i64,
+    pub check_ins_missed: i64,
+}
+
+fn signals_row(s: &WeekSignals, current: IsoWeek, team: Option<Uuid>) -> SignalsRow {
+    let week = IsoWeek::containing(s.monday);
+    SignalsRow {
+        week: week.to_string(),
+        href: href("/dashboard/weekly", week, team),
+        current: week == current,
+        detected_by_us: share(s.detected_by_us, s.opened),
+        first_contact: duration(s.first_contact_secs),
+        direct: share(s.direct_conversations, s.conversations),
+        fix: duration(s.fix_secs),
+        cost_share: cost_share(s.reparation_cost_minor, s.reparation_value_minor),
+        restored: share(s.restored, s.closed),
+        sentiment: sentiment(s.sentiment),
+        check_ins_done: s.check_ins_done,
+        check_ins_missed: s.check_ins_missed,
+    }
+}
+
+// ---------- Charts ----------
+
+pub struct Bar {
+    pub x: String,
+    pub y: String,
+    pub width: String,
+    pub height: String,
+    pub fill: &'static str,
+    pub title: String,
+}
+
+pub struct AxisLabel {
+    pub x: String,
+    pub y: String,
+    pub text: String,
+}
+
+const DONE_FILL: &str = "#1f5f5b";
+const MISSED_FILL: &str = "#b42318";
+const LINE_STROKE: &str = "#1b5e8a";
+const STAGE_FILLS: [&str; 6] = [
+    "#1b5e8a", "#5a2a82", "#8f4a00", "#1f5f5b", "#3b4a52", "#6b777d",
+];
+
+fn n(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// Bars per week: check-ins done next to check-ins missed.
+#[derive(Template)]
+#[template(path = "partials/chart_check_ins.html")]
+pub struct CheckInChart {
+    pub id: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub baseline: String,
+    pub top: String,
+    pub max: i64,
+    pub bars: Vec<Bar>,
+    pub labels: Vec<AxisLabel>,
+    pub done_fill: &'static str,
+    pub missed_fill: &'static str,
+}
+
+fn check_in_chart(weeks: &[WeekSignals]) -> CheckInChart {
+    let (width, height) = (640u32, 220u32);
+    let (left, right, top, bottom) = (36.0, 8.0, 12.0, 184.0);
+    let max = weeks
+        .iter()
+        .flat_map(|w| [w.check_ins_done, w.check_ins_missed])
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let slot = (f64::from(width) - left - right) / weeks.len().max(1) as f64;
+    let bar_w = slot * 0.35;
+    let scale = (bottom - top) / max as f64;
+    let mut bars = Vec::new();
+    let mut labels = Vec::new();
+    for (i, w) in weeks.iter().enumerate() {
+        let week = IsoWeek::containing(w.monday);
+        let x0 = left + slot * i as f64 + slot * 0.12;
+        for (k, (value, fill, what)) in [
+            (w.check_ins_done, DONE_FILL, "done"),
+            (w.check_ins_missed, MISSED_FILL, "missed"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let h = value as f64 * scale;
+            bars.push(Bar {
+                x: n(x0 + bar_w * k as f64),
+                y: n(bottom - h),
+                width: n(bar_w),
+                height: n(h),
+                fill,
+                title: format!("{week}: {value} check-ins {what}"),
+            });
+        }
+        labels.push(AxisLabel {
+            x: n(x0 + bar_w),
+            y: n(bottom + 16.0),
+            text: format!("W{:02}", week.number()),
+        });
+    }
+    CheckInChart {
+        id: "chart-check-ins",
+        width,
+        height,
+        baseline: n(bottom),
+        top: n(top),
+        max,
+        bars,
+        labels,
+        done_fill: DONE_FILL,
+        missed_fill: MISSED_FILL,
+    }
+}
+
+pub struct Point {
+    pub x: String,
+    pub y: String,
+    pub title: String,
+}
+
+/// Average sentiment per week on a −2..+2 axis.
+#[derive(Template)]
+#[template(path = "partials/chart_sentiment.html")]
+pub struct SentimentChart {
+    pub id: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub left: String,
+    pub right: String,
+    pub grid: Vec<AxisLabel>,
+    pub points: Vec<Point>,
+    pub polyline: String,
+    pub labels: Vec<AxisLabel>,
+    pub stroke: &'static str,
+}
+
+fn sentiment_chart(weeks: &[WeekSignals]) -> SentimentChart {
+    let (width, height) = (640u32, 200u32);
+    let (left, right, top, bottom) = (36.0, 8.0, 12.0, 164.0);
+    let slot = (f64::from(width) - left - right) / weeks.len().max(1) as f64;
+    let y_of = |v: f64| top + (2.0 - v.clamp(-2.0, 2.0)) / 4.0 * (bottom - top);
+    let grid = [2, 1, 0, -1, -2]
+        .into_iter()
+        .map(|v| AxisLabel {
+            x: n(left - 6.0),
+            y: n(y_of(f64::from(v))),
+            text: format!("{v:+}"),
+        })
+        .collect();
+    let mut points = Vec::new();
+    let mut labels = Vec::new();
+    for (i, w) in weeks.iter().enumerate() {
+        let week = IsoWeek::containing(w.monday);
+        let x = left + slot * (i as f64 + 0.5);
+        if let Some(v) = w.sentiment {
+            points.push(Point {
+                x: n(x),
+                y: n(y_of(v)),
+                title: format!(
+                    "{week}: average sentiment {v:+.2} ({} ratings)",
+                    w.sentiment_count
+                ),
+            });
+        }
+        labels.push(AxisLabel {
+            x: n(x),
+            y: n(bottom + 16.0),
+            text: format!("W{:02}", week.number()),
+        });
+    }
+    let polyline = points
+        .iter()
+        .map(|p| format!("{},{}", p.x, p.y))
+        .collect::<Vec<_>>()
+        .join(" ");
+    SentimentChart {
+        id: "chart-sentiment",
+        width,
+        height,
+        left: n(left),
+        right: n(f64::from(width) - right),
+        grid,
+        points,
+        polyline,
+        labels,
+        stroke: LINE_STROKE,
+    }
+}
+
+pub struct Segment {
+    pub x: String,
+    pub width: String,
+    pub fill: &'static str,
+    pub title: String,
+    pub label: &'static str,
+    pub cases: i64,
+    pub legend_y: String,
+}
+
+/// Open cases by stage, as one stacked horizontal bar with a legend.
+#[derive(Template)]
+#[template(path = "partials/chart_stages.html")]
+pub struct StageChart {
+    pub id: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub total: i64,
+    pub segments: Vec<Segment>,
+}
+
+fn stage_chart(counts: &[StageCount]) -> StageChart {
+    let width = 640u32;
+    let bar_w = f64::from(width) - 16.0;
+    let total: i64 = counts.iter().map(|c| c.cases).sum();
+    let mut x = 8.0;
+    let mut segments = Vec::new();
+    for (i, stage) in Stage::ALL.iter().enumerate() {
+        let cases = counts
+            .iter()
+            .find(|c| c.stage == stage.as_str())
+            .map_or(0, |c| c.cases);
+        if cases == 0 {
+            continue;
+        }
+        let w = bar_w * cases as f64 / total.max(1) as f64;
+        let row = segments.len() as f64;
+        segments.push(Segment {
+            x: n(x),
+            width: n(w),
+            fill: STAGE_FILLS[i % STAGE_FILLS.len()],
+            title: format!("{}: {cases} open cases", stage.label()),
+            label: stage.label(),
+            cases,
+            legend_y: n(64.0 + row * 22.0),
+        });
+        x += w;
+    }
+    let height = 56 + 22 * segments.len() as u32 + 8;
+    StageChart {
+        id: "chart-stages",
+        width,
+        height,
+        total,
+        segments,
+    }
+}
+
+fn svg(template: &impl Template) -> Result<String> {
+    template
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a chart: {e}")))
+}
+
+// ---------- The page ----------
+
+#[derive(Template)]
+#[template(path = "pages/dashboard.html")]
+struct WeeklyPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    week: String,
+    first_day: String,
+    last_day: String,
+    audience: String,
+    prev_href: String,
+    next_href: String,
+    this_week_href: Option<String>,
+    csv_href: String,
+    teams: Vec<Choice>,
+    team: String,
+    rows: Vec<CountsRow>,
+    total: CountsRow,
+    this: SignalsRow,
+    trend: Vec<SignalsRow>,
+    repeat: Vec<RepeatAccount>,
+    stages: Vec<Segment>,
+    open_total: i64,
+    check_in_svg: String,
+    sentiment_svg: String,
+    stage_svg: String,
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%a %-d %b %Y").to_string()
+}
+
+/// The week asked for, or this week and a notice saying why not.
+fn chosen_week(raw: &str, now_week: IsoWeek) -> (IsoWeek, Option<String>) {
+    if raw.trim().is_empty() {
+        return (now_week, None);
+    }
+    match IsoWeek::parse(raw) {
+        Ok(w) => (w, None),
+        Err(e) => (now_week, Some(format!("{e} Showing this week instead."))),
+    }
+}
+
+#[tracing::instrument(skip_all)]
+async fn weekly(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<WeekQuery>,
+) -> Result<Response> {
+    let user = ctx.user()?;
+    let tz = time_zone(&user.time_zone);
+    let is_admin = user.role == Role::Admin;
+    let now = Utc::now();
+    let today = now.with_timezone(&tz).date_naive();
+    let now_week = IsoWeek::current(now, tz);
+    let (week, notice) = chosen_week(&query.week, now_week);
+    let (who, audience, team) = audience(&ctx, &query)?;
+
+    let weeks: Vec<WeekSpan> = (0..=TRAILING_WEEKS)
+        .rev()
+        .map(|k| span(week.weeks_before(k), tz))
+        .collect();
+    let (_, week_end) = week.bounds(tz);
+    let year_before = week
+        .next()
+        .monday()
+        .checked_sub_months(Months::new(12))
+        .unwrap_or(week.monday());
+
+    let counts =
+        db::check_ins_per_assignee(&state.db, who, week.monday(), today, tz.name()).await?;
+    let signals = db::signals(&state.db, who, &weeks, today).await?;
+    let repeat = db::repeat_accounts(
+        &state.db,
+        who,
+        local_midnight(year_before, tz),
+        week_end,
+        REPEAT_MIN_CASES,
+    )
+    .await?;
+    let by_stage = db::open_by_stage(&state.db, who).await?;
+    let teams = if is_admin {
+        db_accounts::team_choices(&state.db, Scope::All).await?
+    } else {
+        Vec::new()
+    };
+
+    let total = CountsRow {
+        name: "Total".to_string(),
+        due: counts.iter().map(|c| c.due).sum(),
+        on_time: counts.iter().map(|c| c.on_time).sum(),
+        late: counts.iter().map(|c| c.late).sum(),
+        missed: counts.iter().map(|c| c.missed).sum(),
+        skipped: counts.iter().map(|c| c.skipped).sum(),
+        open: counts.iter().map(|c| c.open).sum(),
+    };
+    let trend: Vec<SignalsRow> = signals.iter().map(|s| signals_row(s, week, team)).collect();
+    let this = signals
+        .last()
+        .map(|s| signals_row(s, week, team))
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no signals for the week")))?;
+    let stage_chart = stage_chart(&by_stage);
+
+    let page = WeeklyPage {
+        chrome: ctx.chrome(format!("Weekly dashboard {week}")),
+        notice,
+        week: week.to_string(),
+        first_day: day(week.monday()),
+        last_day: day(week.sunday()),
+        audience,
+        prev_href: href("/dashboard/weekly", week.previous(), team),
+        next_href: href("/dashboard/weekly", week.next(), team),
+        this_week_href: (week != now_week).then(|| href("/dashboard/weekly", now_week, team)),
+        csv_href: href("/dashboard/weekly.csv", week, team),
+        teams,
+        team: team.map(|t| t.to_string()).unwrap_or_default(),
+        rows: counts.into_iter().map(CountsRow::from).collect(),
+        total,
+        this,
+        repeat,
+        check_in_svg: svg(&check_in_chart(&signals))?,
+        sentiment_svg: svg(&sentiment_chart(&signals))?,
+        stage_svg: svg(&stage_chart)?,
+        open_total: stage_chart.total,
+        stages: stage_chart.segments,
+        trend,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+const CSV_HEADER: [&str; 7] = [
+    "due_date",
+    "case",
+    "account",
+    "assignee",
+    "status",
+    "completed_at",
+    "sentiment",
+];
+
+/// `GET /dashboard/weekly.csv?week=…`: the week's check-ins, one row each (a week's worth, so
+/// built in memory). `completed_at` is in the viewer's time zone, with its offset.
+#[tracing::instrument(skip_all)]
+async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<WeekQuery>,
+) -> Result<Response> {
+    let user = ctx.user()?;
+    let tz = time_zone(&user.time_zone);
+    let week = if query.week.trim().is_empty() {
+        IsoWeek::current(Utc::now(), tz)
+    } else {
+        IsoWeek::parse(&query.week).map_err(|e| AppError::BadRequest(e.to_string()))?
+    };
+    let (who, _, _) = audience(&ctx, &query)?;
+    let rows = db::week_check_ins(&state.db, who, week.monday()).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let write = |w: &mut csv::Writer<Vec<u8>>, record: &[String]| {
+        w.write_record(record)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("writing CSV: {e}")))
+    };
+    write(&mut w, &CSV_HEADER.map(str::to_string))?;
+    for r in &rows {
+        write(
+            &mut w,
+            &[
+                r.due_date.to_string(),
+                format!("CR-{}", r.case_number),
+                neutralise(&r.account),
+                neutralise(&r.assignee),
+                r.status.clone(),
+                r.completed_at
+                    .map(|t| {
+                        t.with_timezone(&tz)
+                            .format("%Y-%m-%dT%H:%M:%S%:z")
+                            .to_string()
+                    })
+                    .unwrap_or_default(),
+                r.sentiment.map(|s| s.to_string()).unwrap_or_default(),
+            ],
+        )?;
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("writing CSV: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"mend-check-ins-{week}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_and_durations_read_well() {
+        assert_eq!(share(2, 3), "2 of 3 (67%)");
+        assert_eq!(share(1, 2), "1 of 2 (50%)");
+        assert_eq!(share(0, 0), "—");
+        assert_eq!(duration(Some(1800.0)), "30 min");
+        assert_eq!(duration(Some(3.0 * 3600.0)), "3.0 h");
+        assert_eq!(duration(Some(3.0 * 86400.0)), "3.0 d");
+        assert_eq!(duration(None), "—");
+        assert_eq!(cost_share(500, 10_000), "5.0%");
+        assert_eq!(sentiment(Some(0.5)), "+0.50");
+    }
+}

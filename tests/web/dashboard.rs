@@ -1,0 +1,335 @@
+//! The weekly dashboard, checked against a small data set built by hand in SQL. Every expected
+//! number below was worked out on paper from the rows inserted here.
+//!
+//! Week 2026-W46 runs Monday 9 to Sunday 15 November 2026; in Berlin (UTC+1 then) that is
+//! 8 Nov 23:00 UTC to 15 Nov 23:00 UTC.
+
+use reqwest::StatusCode;
+
+use crate::common::{Client, PASSWORD, TestApp};
+
+/// Team North: account managers ann and bob, manager mia, all in Berlin. Team South: sam.
+async fn fixture() -> TestApp {
+    let app = TestApp::spawn().await;
+    for (email, role, team) in [
+        ("ann@example.com", "account_manager", "North"),
+        ("bob@example.com", "account_manager", "North"),
+        ("mia@example.com", "manager", "North"),
+        ("sam@example.com", "account_manager", "South"),
+        ("root@example.com", "admin", "North"),
+    ] {
+        app.create_user(email, role, Some(team)).await;
+    }
+    sqlx::raw_sql(FIXTURE)
+        .execute(&app.db.pool)
+        .await
+        .expect("load the fixture");
+    app
+}
+
+const FIXTURE: &str = r#"
+update users set time_zone = 'Europe/Berlin';
+insert into accounts (name, team_id, annual_value_minor) values
+    ('Acme', (select id from teams where name = 'North'), 1000000),
+    ('Globex', (select id from teams where name = 'North'), 2000000),
+    ('=Hooli', (select id from teams where name = 'North'), 500000),
+    ('Initech', (select id from teams where name = 'South'), 700000);
+
+create temporary table fx as select
+    (select id from users where email = 'ann@example.com') as ann,
+    (select id from users where email = 'bob@example.com') as bob,
+    (select id from users where email = 'sam@example.com') as sam,
+    (select id from teams where name = 'North') as north,
+    (select id from teams where name = 'South') as south,
+    (select id from accounts where name = 'Acme') as acme,
+    (select id from accounts where name = 'Globex') as globex,
+    (select id from accounts where name = '=Hooli') as hooli,
+    (select id from accounts where name = 'Initech') as initech,
+    (select id from categories order by position limit 1) as cat;
+
+-- number, account, owner, detected_by, created, stage, outcome, closed, reparation cost
+insert into cases (number, account_id, team_id, owner_id, title, category_id, severity,
+                   detected_by, occurred_at, detected_at, currency, stage, outcome,
+                   created_at, closed_at, reparation_cost_minor)
+select v.number, v.account, v.team, v.owner, 'Case ' || v.number, fx.cat, 'high',
+       v.detected_by, v.created::timestamptz, v.created::timestamptz, 'EUR', v.stage, v.outcome,
+       v.created::timestamptz, v.closed::timestamptz, v.cost
+from fx cross join lateral (values
+    -- Opened in W46: C101 ann by us, C102 ann by the client, C103 bob by us at Sunday 23:30 Berlin.
+    (101, fx.acme, fx.north, fx.ann, 'us', '2026-11-09 10:00Z', 'reaching_out', 'open', null, null::bigint),
+    (102, fx.acme, fx.north, fx.ann, 'client', '2026-11-10 08:00Z', 'assessing', 'open', null, null),
+    (103, fx.globex, fx.north, fx.bob, 'us', '2026-11-15 22:30Z', 'detected', 'open', null, null),
+    -- Monday 00:30 Berlin: W47 for a Berlin viewer (though still Sunday in UTC).
+    (104, fx.globex, fx.north, fx.bob, 'client', '2026-11-15 23:30Z', 'detected', 'open', null, null),
+    -- Closed in W46: two restored (with reparations), one lost.
+    (105, fx.acme, fx.north, fx.ann, 'client', '2026-10-01 10:00Z', 'closed', 'restored', '2026-11-11 10:00Z', 50000),
+    (106, fx.hooli, fx.north, fx.bob, 'client', '2026-10-05 10:00Z', 'closed', 'lost', '2026-11-12 10:00Z', null),
+    (107, fx.globex, fx.north, fx.bob, 'us', '2026-10-06 10:00Z', 'closed', 'restored', '2026-11-13 10:00Z', 100000),
+    -- Another team's, in the same week: never counted for North.
+    (108, fx.initech, fx.south, fx.sam, 'us', '2026-11-10 10:00Z', 'closed', 'restored', '2026-11-11 10:00Z', 700000)
+) as v(number, account, team, owner, detected_by, created, stage, outcome, closed, cost);
+
+create temporary table cs as select number, id from cases;
+
+insert into conversations (case_id, channel, with_whom, happened_at, summary, sentiment)
+select (select id from cs where number = v.n), v.channel, 'Jo', v.at::timestamptz, 'Talked', v.s
+from (values
+    (101, 'phone', '2026-11-09 12:00Z', -1),      -- first contact after 2 h
+    (101, 'email', '2026-11-10 09:00Z', 1),
+    (102, 'in_person', '2026-11-10 12:00Z', 0),   -- after 4 h
+    (103, 'video', '2026-11-16 08:30Z', 2),       -- after 10 h, in W47
+    (108, 'phone', '2026-11-10 11:00Z', -2)
+) as v(n, channel, at, s);
+
+insert into action_items (case_id, what, owner_id, done_at)
+select (select id from cs where number = v.n), 'Fix it', fx.ann, v.done::timestamptz
+from fx cross join lateral (values
+    (105, '2026-11-05 10:00Z'),
+    (105, '2026-11-10 10:00Z'),   -- all done 40 days after opening
+    (107, '2026-11-12 10:00Z'),   -- all done 37 days after opening
+    (101, null)                   -- not all done: no time to fix
+) as v(n, done);
+
+insert into follow_up_plans (case_id, cadence, first_due, assignee_id)
+select (select id from cs where number = v.n), 'weekly', '2026-11-09', v.who
+from fx cross join lateral (values (101, fx.ann), (102, fx.ann), (106, fx.bob), (107, fx.bob), (108, fx.sam))
+    as v(n, who);
+
+insert into check_ins (case_id, plan_id, seq, due_date, assignee_id, status, completed_at, sentiment)
+select c.id, p.id, v.seq, v.due::date, p.assignee_id, v.status, v.done::timestamptz, v.s::smallint
+from (values
+    (101, 1, '2026-11-10', 'done', '2026-11-10 15:00Z', 1),    -- ann on time
+    (102, 1, '2026-11-11', 'done', '2026-11-13 09:00Z', 0),    -- ann late
+    (101, 2, '2026-11-12', 'missed', null, null),              -- ann missed
+    (102, 2, '2026-11-15', 'done', '2026-11-15 22:30Z', -2),   -- ann, Sunday 23:30 Berlin: on time
+    (101, 3, '2026-11-15', 'done', '2026-11-15 23:30Z', 2),    -- ann, Monday 00:30 Berlin: late
+    (107, 1, '2026-11-09', 'done', '2026-11-09 10:00Z', 2),    -- bob on time
+    (106, 1, '2026-11-13', 'scheduled', null, null),           -- bob, never done: missed
+    (107, 2, '2026-11-14', 'skipped', null, null),             -- bob skipped
+    (106, 2, '2026-11-16', 'scheduled', null, null),           -- next week
+    (108, 1, '2026-11-10', 'done', '2026-11-10 12:00Z', 1)     -- South
+) as v(n, seq, due, status, done, s)
+join cases c on c.number = v.n
+join follow_up_plans p on p.case_id = c.id;
+"#;
+
+async fn as_user(app: &TestApp, email: &str) -> Client {
+    let client = app.client();
+    let res = client.sign_in(email, PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "sign-in: {}", res.body);
+    client
+}
+
+fn signal(page: &crate::common::Page, id: &str) -> String {
+    page.text(&format!("#signal-{id} dd"))
+}
+
+#[tokio::test]
+async fn a_manager_sees_the_teams_check_ins_and_signals_for_the_week() {
+    let app = fixture().await;
+    let mia = as_user(&app, "mia@example.com").await;
+
+    let page = mia.get("/dashboard/weekly?week=2026-W46").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.text("h1"), "Weekly dashboard 2026-W46");
+    // Per AM: due, on time, late, missed, skipped, still open.
+    assert_eq!(
+        page.texts("#check-ins tbody tr"),
+        vec!["ann 5 2 2 1 0 0", "bob 3 1 0 1 1 0"]
+    );
+    assert_eq!(page.text("#check-ins tfoot tr"), "Total 8 3 2 2 1 0");
+
+    assert_eq!(signal(&page, "detected"), "2 of 3 (67%)");
+    assert_eq!(signal(&page, "first-contact"), "4.0 h");
+    assert_eq!(signal(&page, "direct"), "2 of 3 (67%)");
+    assert_eq!(signal(&page, "fix"), "38.5 d");
+    assert_eq!(signal(&page, "cost"), "5.0%");
+    assert_eq!(signal(&page, "restored"), "2 of 3 (67%)");
+    // −1, +1, 0 (conversations) and +1, 0, −2, +2 (check-ins): 1/7.
+    assert_eq!(signal(&page, "sentiment"), "+0.14");
+
+    // Acme has three cases in the 12 months; Globex's third came after the week's end.
+    assert_eq!(page.texts("#repeat tbody tr"), vec!["Acme 3"]);
+    assert_eq!(
+        page.texts("#stages tbody tr"),
+        vec!["Detected 2", "Assessing 1", "Reaching out 1"]
+    );
+    // 13 weeks in the trend, the chosen one last.
+    let trend = page.texts("#trend tbody tr");
+    assert_eq!(trend.len(), 13);
+    assert!(trend[0].starts_with("2026-W34 "), "{trend:?}");
+    assert_eq!(
+        trend[12],
+        "2026-W46 5 2 2 of 3 (67%) 4.0 h 2 of 3 (67%) 38.5 d 5.0% 2 of 3 (67%) +0.14"
+    );
+    // C106 and C107 were opened in W41 and never talked about: no time to first contact.
+    assert_eq!(trend[7], "2026-W41 0 0 1 of 2 (50%) — — — — — —");
+    assert_eq!(
+        page.attr("#prev-week", "href").as_deref(),
+        Some("/dashboard/weekly?week=2026-W45")
+    );
+    assert_eq!(
+        page.attr("#next-week", "href").as_deref(),
+        Some("/dashboard/weekly?week=2026-W47")
+    );
+    assert_eq!(
+        page.attr("nav.site-nav a[aria-current=page]", "href")
+            .as_deref(),
+        Some("/dashboard/weekly")
+    );
+}
+
+#[tokio::test]
+async fn an_account_manager_sees_only_their_own_numbers() {
+    let app = fixture().await;
+    let ann = as_user(&app, "ann@example.com").await;
+    let page = ann.get("/dashboard/weekly?week=2026-W46").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("#check-ins tbody tr"), vec!["ann 5 2 2 1 0 0"]);
+    assert_eq!(page.text("#check-ins tfoot tr"), "Total 5 2 2 1 0 0");
+    assert!(!page.body.contains("bob"), "no other AM on the page");
+    assert_eq!(signal(&page, "detected"), "1 of 2 (50%)");
+    assert_eq!(signal(&page, "first-contact"), "3.0 h");
+    assert_eq!(signal(&page, "fix"), "40.0 d");
+    assert_eq!(signal(&page, "restored"), "1 of 1 (100%)");
+    assert_eq!(signal(&page, "cost"), "5.0%");
+    // −1, +1, 0 and +1, 0, −2: −1/6.
+    assert_eq!(signal(&page, "sentiment"), "-0.17");
+
+    let csv = ann.get("/dashboard/weekly.csv?week=2026-W46").await;
+    assert_eq!(csv.body.lines().count(), 1 + 5, "{}", csv.body);
+    assert!(!csv.body.contains("bob"));
+}
+
+#[tokio::test]
+async fn week_boundaries_follow_the_viewers_time_zone() {
+    let app = fixture().await;
+    let mia = as_user(&app, "mia@example.com").await;
+    // C104, opened Sunday 23:30 UTC = Monday 00:30 Berlin, is W47's; C103's first contact too.
+    let w47 = mia.get("/dashboard/weekly?week=2026-W47").await;
+    assert_eq!(signal(&w47, "detected"), "0 of 1 (0%)");
+    assert_eq!(w47.texts("#repeat tbody tr"), vec!["Acme 3", "Globex 3"]);
+    // Only the check-in due Monday 16th; ann's done Monday 00:30 Berlin still counts for W46.
+    assert_eq!(w47.text("#check-ins tfoot tr"), "Total 1 0 0 1 0 0");
+
+    // The same data seen from UTC: C104 and ann's check-in (Sunday 23:30 UTC) fall in W46.
+    sqlx::query("update users set time_zone = 'UTC' where email = 'mia@example.com'")
+        .execute(&app.db.pool)
+        .await
+        .expect("update");
+    let utc = as_user(&app, "mia@example.com").await;
+    let w46 = utc.get("/dashboard/weekly?week=2026-W46").await;
+    assert_eq!(signal(&w46, "detected"), "2 of 4 (50%)");
+    assert_eq!(w46.text("#check-ins tfoot tr"), "Total 8 4 1 2 1 0");
+}
+
+#[tokio::test]
+async fn odd_weeks_work_and_bad_ones_show_this_week_with_a_notice() {
+    let app = fixture().await;
+    let mia = as_user(&app, "mia@example.com").await;
+    let w53 = mia.get("/dashboard/weekly?week=2026-W53").await;
+    assert_eq!(w53.status, StatusCode::OK);
+    assert_eq!(w53.text("h1"), "Weekly dashboard 2026-W53");
+    assert_eq!(
+        w53.attr("#next-week", "href").as_deref(),
+        Some("/dashboard/weekly?week=2027-W01")
+    );
+
+    let bad = mia.get("/dashboard/weekly?week=garbage").await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(
+        bad.text("#week-notice").contains("not a week"),
+        "{}",
+        bad.body
+    );
+    let this_week = mia.get("/dashboard/weekly").await;
+    assert_eq!(bad.text("h1"), this_week.text("h1"));
+    assert!(this_week.text("#week-notice").is_empty());
+    let no_w53 = mia.get("/dashboard/weekly?week=2025-W53").await;
+    assert_eq!(no_w53.status, StatusCode::OK);
+    assert!(no_w53.text("#week-notice").contains("2025 has no week 53"));
+}
+
+#[tokio::test]
+async fn the_charts_are_well_formed_accessible_svg() {
+    let app = fixture().await;
+    let mia = as_user(&app, "mia@example.com").await;
+    let page = mia.get("/dashboard/weekly?week=2026-W46").await;
+    let mut svgs = 0;
+    for (start, _) in page.body.match_indices("<svg") {
+        let end = start + page.body[start..].find("</svg>").expect("closed svg") + 6;
+        let doc = roxmltree::Document::parse(&page.body[start..end]).expect("well-formed SVG");
+        let root = doc.root_element();
+        assert_eq!(root.attribute("role"), Some("img"));
+        let labelled = root.attribute("aria-labelledby").expect("labelled");
+        for id in labelled.split_whitespace() {
+            assert!(doc.descendants().any(|n| n.attribute("id") == Some(id)));
+        }
+        assert!(root.attribute("style").is_none());
+        assert!(doc.descendants().all(|n| n.attribute("style").is_none()));
+        svgs += 1;
+    }
+    assert_eq!(svgs, 3);
+    // Each bar and point carries its number.
+    assert!(
+        page.body
+            .contains("<title>2026-W46: 5 check-ins done</title>")
+    );
+    assert!(
+        page.body
+            .contains("<title>2026-W46: 2 check-ins missed</title>")
+    );
+    assert!(
+        page.body
+            .contains("<title>2026-W46: average sentiment +0.14 (7 ratings)</title>")
+    );
+    assert!(page.body.contains("<title>Detected: 2 open cases</title>"));
+}
+
+#[tokio::test]
+async fn the_csv_holds_exactly_the_weeks_check_ins() {
+    let app = fixture().await;
+    let mia = as_user(&app, "mia@example.com").await;
+    let csv = mia.get("/dashboard/weekly.csv?week=2026-W46").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/csv")
+    );
+    let expected = "\
+due_date,case,account,assignee,status,completed_at,sentiment
+2026-11-09,CR-107,Globex,bob,done,2026-11-09T11:00:00+01:00,2
+2026-11-10,CR-101,Acme,ann,done,2026-11-10T16:00:00+01:00,1
+2026-11-11,CR-102,Acme,ann,done,2026-11-13T10:00:00+01:00,0
+2026-11-12,CR-101,Acme,ann,missed,,
+2026-11-13,CR-106,'=Hooli,bob,scheduled,,
+2026-11-14,CR-107,Globex,bob,skipped,,
+2026-11-15,CR-101,Acme,ann,done,2026-11-16T00:30:00+01:00,2
+2026-11-15,CR-102,Acme,ann,done,2026-11-15T23:30:00+01:00,-2
+";
+    assert_eq!(csv.body, expected);
+    let bad = mia.get("/dashboard/weekly.csv?week=garbage").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn an_admin_can_pick_a_team() {
+    let app = fixture().await;
+    let root = as_user(&app, "root@example.com").await;
+    let all = root.get("/dashboard/weekly?week=2026-W46").await;
+    assert_eq!(all.text("#check-ins tfoot tr"), "Total 9 4 2 2 1 0");
+    let south: String = sqlx::query_scalar("select id::text from teams where name = 'South'")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("team");
+    let page = root
+        .get(&format!("/dashboard/weekly?week=2026-W46&team={south}"))
+        .await;
+    assert_eq!(page.texts("#check-ins tbody tr"), vec!["sam 1 1 0 0 0 0"]);
+    assert_eq!(signal(&page, "restored"), "1 of 1 (100%)");
+    assert_eq!(
+        page.attr("#next-week", "href"),
+        Some(format!("/dashboard/weekly?week=2026-W47&team={south}"))
+    );
+}
