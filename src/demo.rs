@@ -177,6 +177,12 @@ pub async fn load(pool: &PgPool, options: DemoOptions) -> anyhow::Result<DemoRes
         .await
         .context("inserting the demo admin")?;
     guard.commit().await?;
+    // The search triggers leave one dead version of every case behind; clear them and refresh
+    // the planner's statistics, or the first queries on fresh demo data plan for the wrong sizes.
+    sqlx::query("vacuum analyze")
+        .execute(pool)
+        .await
+        .context("vacuuming after the demo load")?;
 
     Ok(DemoResult::Loaded(Report {
         users: data.demo_users(),

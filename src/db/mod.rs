@@ -20,7 +20,11 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
 /// Opens a pool; connections are made lazily, so this succeeds even if the server is down.
+///
+/// JIT compilation is turned off for Mend's connections: its queries are short, and compiling
+/// them cost more than running them (the gate facts of 50 cases: 270 ms with JIT, 2 ms without).
 pub fn pool(options: PgConnectOptions, max_connections: u32) -> PgPool {
+    let options = options.options([("jit", "off")]);
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(std::time::Duration::from_secs(5))
