@@ -89,6 +89,7 @@ pub struct Order {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRow {
+    pub id: Uuid,
     pub number: i64,
     pub title: String,
     pub account_id: Uuid,
@@ -170,7 +171,7 @@ fn columns(filter: &CaseFilter) -> String {
         "0::real"
     };
     format!(
-        "c.number, c.title, c.account_id, a.name as account_name, o.name as owner_name, c.stage,
+        "c.id, c.number, c.title, c.account_id, a.name as account_name, o.name as owner_name, c.stage,
          c.outcome, c.severity, k.name as category, c.detected_by, c.currency,
          c.value_at_risk_minor, c.created_at, c.last_activity_at,
          exists (select 1 from action_items i where i.case_id = c.id and i.done_at is null

@@ -126,6 +126,16 @@ pub async fn signals(
     let starts: Vec<DateTime<Utc>> = weeks.iter().map(|w| w.start).collect();
     let ends: Vec<DateTime<Utc>> = weeks.iter().map(|w| w.end).collect();
     let mondays: Vec<NaiveDate> = weeks.iter().map(|w| w.monday).collect();
+    // The whole span as plain bounds too, so each part of the query is an index range scan
+    // instead of a scan of every case joined against the weeks.
+    let (Some(lo), Some(hi)) = (starts.iter().min().copied(), ends.iter().max().copied()) else {
+        return Ok(Vec::new());
+    };
+    let first_monday = mondays.iter().min().copied().unwrap_or(today);
+    let after_last = mondays
+        .iter()
+        .max()
+        .map_or(today, |m| *m + chrono::Days::new(7));
     sqlx::query_as!(
         WeekSignals,
         r#"with w as (
@@ -133,7 +143,6 @@ pub async fn signals(
                from unnest($1::timestamptz[], $2::timestamptz[], $3::date[])
                     with ordinality as w(ws, we, monday, n)
            ),
-           span as (select min(ws) as lo, max(we) as hi from w),
            opened as (
                select w.n, count(*) as opened,
                       count(*) filter (where c.detected_by = 'us') as by_us,
@@ -149,6 +158,7 @@ pub async fn signals(
                    where v.case_id = c.id and v.removed_at is null
                ) fc on true
                where ($4 or c.team_id = $5) and ($6::uuid is null or c.owner_id = $6)
+                 and c.created_at >= $8 and c.created_at < $9
                group by w.n
            ),
            talks as (
@@ -159,6 +169,7 @@ pub async fn signals(
                join cases c on c.id = v.case_id
                where v.removed_at is null
                  and ($4 or c.team_id = $5) and ($6::uuid is null or c.owner_id = $6)
+                 and v.happened_at >= $8 and v.happened_at < $9
                group by w.n
            ),
            finished as (
@@ -167,8 +178,9 @@ pub async fn signals(
                join cases c on c.id = a.case_id
                where a.removed_at is null
                  and ($4 or c.team_id = $5) and ($6::uuid is null or c.owner_id = $6)
-                 and c.id in (select x.case_id from action_items x, span
-                              where x.done_at >= span.lo and x.done_at < span.hi)
+                 and c.id in (select x.case_id from action_items x
+                              where x.done_at >= $8 and x.done_at < $9
+                                and x.removed_at is null)
                group by c.id, c.created_at
                having count(*) = count(a.done_at)
            ),
@@ -189,21 +201,22 @@ pub async fn signals(
                join cases c on c.closed_at >= w.ws and c.closed_at < w.we
                join accounts a on a.id = c.account_id
                where ($4 or c.team_id = $5) and ($6::uuid is null or c.owner_id = $6)
+                 and c.closed_at >= $8 and c.closed_at < $9
                group by w.n
            ),
            moods as (
                select w.n, avg(s.sentiment)::float8 as sentiment, count(*) as moods
                from w join (
                    select v.happened_at as at, v.sentiment
-                   from conversations v join cases c on c.id = v.case_id, span
+                   from conversations v join cases c on c.id = v.case_id
                    where v.removed_at is null
-                     and v.happened_at >= span.lo and v.happened_at < span.hi
+                     and v.happened_at >= $8 and v.happened_at < $9
                      and ($4 or c.team_id = $5) and ($6::uuid is null or c.owner_id = $6)
                    union all
                    select ci.completed_at, ci.sentiment
-                   from check_ins ci join cases c on c.id = ci.case_id, span
+                   from check_ins ci join cases c on c.id = ci.case_id
                    where ci.status = 'done' and ci.sentiment is not null
-                     and ci.completed_at >= span.lo and ci.completed_at < span.hi
+                     and ci.completed_at >= $8 and ci.completed_at < $9
                      and ($4 or c.team_id = $5) and ($6::uuid is null or ci.assignee_id = $6)
                ) s on s.at >= w.ws and s.at < w.we
                group by w.n
@@ -217,6 +230,7 @@ pub async fn signals(
                join check_ins ci on ci.due_date >= w.monday and ci.due_date < w.monday + 7
                join cases c on c.id = ci.case_id
                where ($4 or c.team_id = $5) and ($6::uuid is null or ci.assignee_id = $6)
+                 and ci.due_date >= $10 and ci.due_date < $11
                group by w.n
            )
            select w.monday as "monday!",
@@ -245,7 +259,11 @@ pub async fn signals(
         all,
         team,
         who.only,
-        today
+        today,
+        lo,
+        hi,
+        first_monday,
+        after_last
     )
     .fetch_all(db)
     .await

@@ -144,6 +144,7 @@ pub struct ListRow {
     pub opened: String,
     pub last_activity: String,
     pub overdue: bool,
+    pub mood: Option<super::sparkline::Sparkline>,
 }
 
 #[derive(Template)]
@@ -238,7 +239,20 @@ pub async fn list(
         column("Opened", SortKey::Opened, false),
         column("Last activity", SortKey::Activity, false),
     ];
-    let rows = rows.into_iter().map(|r| list_row(r, tz)).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let moods = db_cases::sentiment_series(&state.db, &ids).await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let mood = moods
+                .get(&r.id)
+                .and_then(|m| super::sparkline::sparkline(m));
+            ListRow {
+                mood,
+                ..list_row(r, tz)
+            }
+        })
+        .collect();
     let pager_params: Vec<(&str, String)> = query.params(true);
     let pager_refs: Vec<(&str, &str)> =
         pager_params.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -287,6 +301,7 @@ fn list_row(r: CaseRow, tz: chrono_tz::Tz) -> ListRow {
             .unwrap_or_default(),
         opened: local_display(r.created_at, tz),
         last_activity: local_display(r.last_activity_at, tz),
+        mood: None,
         number: r.number,
         title: r.title,
         account_id: r.account_id,

@@ -29,6 +29,11 @@ async fn search_finds_a_word_from_a_conversation() {
     let rows = found.texts("table.data tbody tr");
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert!(rows[0].contains("Consultant missed the workshop"));
+    assert_eq!(
+        found.text("table.data tbody svg.spark title"),
+        "Client's mood over time: -1",
+        "a sentiment sparkline on the row"
+    );
     assert!(
         !found.body.contains(quiet.trim_start_matches("/cases/")),
         "the other case is not listed"
