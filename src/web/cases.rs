@@ -742,53 +742,26 @@ trait KeptForm: Sized {
     fn keep(self, forms: &mut Forms);
 }
 
-impl KeptForm for DefinitionForm {
-    const NAME: &'static str = "definition";
-    fn keep(self, forms: &mut Forms) {
-        forms.definition = self;
-    }
+/// `KeptForm` for each form: its name, and the field of `Forms` it goes back into.
+macro_rules! kept_forms {
+    ($($form:ty => $name:literal, $field:ident;)+) => {$(
+        impl KeptForm for $form {
+            const NAME: &'static str = $name;
+            fn keep(self, forms: &mut Forms) {
+                forms.$field = self;
+            }
+        }
+    )+};
 }
 
-impl KeptForm for AssessmentForm {
-    const NAME: &'static str = "assessment";
-    fn keep(self, forms: &mut Forms) {
-        forms.assessment = self;
-    }
-}
-
-impl KeptForm for ReparationForm {
-    const NAME: &'static str = "reparation";
-    fn keep(self, forms: &mut Forms) {
-        forms.reparation = self;
-    }
-}
-
-impl KeptForm for ConversationForm {
-    const NAME: &'static str = "conversation";
-    fn keep(self, forms: &mut Forms) {
-        forms.conversation = self;
-    }
-}
-
-impl KeptForm for ActionForm {
-    const NAME: &'static str = "action";
-    fn keep(self, forms: &mut Forms) {
-        forms.action = self;
-    }
-}
-
-impl KeptForm for PlanForm {
-    const NAME: &'static str = "plan";
-    fn keep(self, forms: &mut Forms) {
-        forms.plan = self;
-    }
-}
-
-impl KeptForm for CheckInForm {
-    const NAME: &'static str = "check_in";
-    fn keep(self, forms: &mut Forms) {
-        forms.check_in = self;
-    }
+kept_forms! {
+    DefinitionForm => "definition", definition;
+    AssessmentForm => "assessment", assessment;
+    ReparationForm => "reparation", reparation;
+    ConversationForm => "conversation", conversation;
+    ActionForm => "action", action;
+    PlanForm => "plan", plan;
+    CheckInForm => "check_in", check_in;
 }
 
 /// The case page again with `form` as submitted and `errors` beside its fields.

@@ -107,13 +107,16 @@ async fn team(state: &AppState, ctx: &Ctx, asked: &str) -> Result<Option<(Uuid, 
 }
 
 /// Rows with their age, quiet days and next gate item (facts for all of them in one query).
-async fn rows(
+/// The sections' rows, with gate facts and moods read once for every case on the page.
+async fn rows<const N: usize>(
     state: &AppState,
-    cases: Vec<ReviewCase>,
+    sections: [Vec<ReviewCase>; N],
     stuck_after: i64,
     tz: chrono_tz::Tz,
-) -> Result<Vec<Row>> {
-    let ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
+) -> Result<[Vec<Row>; N]> {
+    let mut ids: Vec<Uuid> = sections.iter().flatten().map(|c| c.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
     let facts: std::collections::HashMap<Uuid, stage::CaseFacts> =
         db_cases::facts_for(&state.db, &ids)
             .await?
@@ -122,43 +125,41 @@ async fn rows(
     let moods = db_cases::sentiment_series(&state.db, &ids).await?;
     let today = Utc::now().with_timezone(&tz).date_naive();
     let days = |t: chrono::DateTime<Utc>| (today - t.with_timezone(&tz).date_naive()).num_days();
-    Ok(cases
-        .into_iter()
-        .map(|c| {
-            let stage = Stage::parse(&c.stage).unwrap_or(Stage::Detected);
-            let next_item = facts
-                .get(&c.id)
-                .and_then(|f| stage::gate(stage, f).into_iter().next())
-                .map(|i| i.message().to_string())
-                .unwrap_or_else(|| "Ready to move on.".into());
-            let quiet_days = days(c.last_activity_at);
-            let mood = moods
-                .get(&c.id)
-                .and_then(|m| super::sparkline::sparkline(m));
-            Row {
-                number: c.number,
-                title: c.title,
-                account: c.account,
-                owner_id: c.owner_id,
-                owner_name: c.owner_name,
-                stage: stage.label(),
-                severity_label: Severity::parse(&c.severity)
-                    .map(Severity::label)
-                    .unwrap_or(""),
-                severity: c.severity,
-                age_days: days(c.created_at),
-                stuck: quiet_days >= stuck_after,
-                quiet_days,
-                value_at_risk: c
-                    .value_at_risk_minor
-                    .map(|v| money::format(v, &c.currency))
-                    .unwrap_or_default(),
-                next_item,
-                version: c.version,
-                mood,
-            }
-        })
-        .collect())
+    let row = |c: ReviewCase| {
+        let stage = Stage::parse(&c.stage).unwrap_or(Stage::Detected);
+        let next_item = facts
+            .get(&c.id)
+            .and_then(|f| stage::gate(stage, f).into_iter().next())
+            .map(|i| i.message().to_string())
+            .unwrap_or_else(|| "Ready to move on.".into());
+        let quiet_days = days(c.last_activity_at);
+        let mood = moods
+            .get(&c.id)
+            .and_then(|m| super::sparkline::sparkline(m));
+        Row {
+            number: c.number,
+            title: c.title,
+            account: c.account,
+            owner_id: c.owner_id,
+            owner_name: c.owner_name,
+            stage: stage.label(),
+            severity_label: Severity::parse(&c.severity)
+                .map(Severity::label)
+                .unwrap_or(""),
+            severity: c.severity,
+            age_days: days(c.created_at),
+            stuck: quiet_days >= stuck_after,
+            quiet_days,
+            value_at_risk: c
+                .value_at_risk_minor
+                .map(|v| money::format(v, &c.currency))
+                .unwrap_or_default(),
+            next_item,
+            version: c.version,
+            mood,
+        }
+    };
+    Ok(sections.map(|cases| cases.into_iter().map(row).collect()))
 }
 
 async fn page(
@@ -198,6 +199,8 @@ async fn page(
         all_total,
         PAGE_SIZE,
     );
+    let [stuck_rows, let_go_rows, high_rows, all_rows] =
+        rows(&state, [stuck, let_go, high, all], stuck_after, tz).await?;
     let page = ReviewPage {
         chrome: ctx.chrome("Manager review"),
         team_id,
@@ -211,22 +214,22 @@ async fn page(
         is_admin,
         stuck_after_days: stuck_after,
         stuck: Block {
-            rows: rows(&state, stuck, stuck_after, tz).await?,
+            rows: stuck_rows,
             total: stuck_total,
         },
         let_go: Block {
-            rows: rows(&state, let_go, stuck_after, tz).await?,
+            rows: let_go_rows,
             total: let_go_total,
         },
         high: Block {
-            rows: rows(&state, high, stuck_after, tz).await?,
+            rows: high_rows,
             total: high_total,
         },
         missed,
         missed_total,
         load,
         all: Block {
-            rows: rows(&state, all, stuck_after, tz).await?,
+            rows: all_rows,
             total: all_total,
         },
         pager,
@@ -270,7 +273,8 @@ async fn export(
             .map_err(|e| AppError::Internal(e.into()))
     };
     write(&header.map(str::to_string))?;
-    for r in rows(&state, cases, stuck_after, tz).await? {
+    let [cases] = rows(&state, [cases], stuck_after, tz).await?;
+    for r in cases {
         write(&[
             format!("CR-{}", r.number),
             neutralise(&r.title),

@@ -446,6 +446,77 @@ impl Client {
         .await
     }
 
+    /// Creates an account in the user's own team through the form; returns the account's id.
+    pub async fn new_account(&self, name: &str) -> String {
+        let form = self.get("/accounts/new").await;
+        let team = form
+            .attr("#team_id option[selected]", "value")
+            .expect("own team preselected");
+        let res = self
+            .submit(
+                "/accounts/new",
+                "/accounts",
+                &[
+                    ("team_id", &team),
+                    ("name", name),
+                    ("annual_value", "100,000"),
+                ],
+            )
+            .await;
+        let location = res.location().expect("account created");
+        location.trim_start_matches("/accounts/").to_string()
+    }
+
+    /// Logs an incident through the form; returns the case page's path.
+    pub async fn log_incident(&self, account_id: &str, title: &str) -> String {
+        let form = self.get(&format!("/cases/new?account={account_id}")).await;
+        let category = form
+            .attr("#category_id option:nth-child(2)", "value")
+            .expect("a category");
+        let res = self
+            .submit(
+                "/cases/new",
+                "/cases",
+                &[
+                    ("account_id", account_id),
+                    ("title", title),
+                    ("what_happened", ""),
+                    ("category_id", &category),
+                    ("severity", "high"),
+                    ("detected_by", "client"),
+                    ("occurred_at", "2026-01-05T10:00"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        res.location().expect("case page")
+    }
+
+    /// Plans weekly check-ins on `case` by its owner, from `first_due`, until the case closes.
+    pub async fn plan_weekly(&self, case: &str, first_due: chrono::NaiveDate) {
+        let owner = self
+            .get(case)
+            .await
+            .attr("#assignee_id option[selected]", "value")
+            .expect("the owner is offered");
+        let first = first_due.format("%Y-%m-%d").to_string();
+        let res = self
+            .submit(
+                case,
+                &format!("{case}/plan"),
+                &[
+                    ("cadence", "weekly"),
+                    ("every_days", ""),
+                    ("first_due", &first),
+                    ("assignee_id", &owner),
+                    ("end_rule", "closed"),
+                    ("end_after", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+
     /// The session cookie's value, if the client holds one.
     pub fn session_cookie(&self) -> Option<String> {
         use reqwest::cookie::CookieStore;

@@ -28,76 +28,16 @@ async fn user_id(app: &TestApp, email: &str) -> Uuid {
         .expect("user")
 }
 
-/// Creates an account in the client's team and returns its id.
-async fn account(client: &Client, name: &str) -> String {
-    let form = client.get("/accounts/new").await;
-    let team = form
-        .attr("#team_id option[selected]", "value")
-        .expect("own team");
-    let res = client
-        .submit(
-            "/accounts/new",
-            "/accounts",
-            &[
-                ("team_id", &team),
-                ("name", name),
-                ("annual_value", "100,000"),
-            ],
-        )
-        .await;
-    let location = res.location().expect("account created");
-    location.trim_start_matches("/accounts/").to_string()
-}
-
 /// Logs an incident, plans weekly check-ins by its owner from tomorrow, and returns the case
 /// page's path.
 async fn case_with_plan(client: &Client, account_id: &str, title: &str) -> String {
-    let form = client
-        .get(&format!("/cases/new?account={account_id}"))
-        .await;
-    let category = form
-        .attr("#category_id option:nth-child(2)", "value")
-        .expect("a category");
-    let res = client
-        .submit(
-            "/cases/new",
-            "/cases",
-            &[
-                ("account_id", account_id),
-                ("title", title),
-                ("what_happened", ""),
-                ("category_id", &category),
-                ("severity", "high"),
-                ("detected_by", "client"),
-                ("occurred_at", "2026-01-05T10:00"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let case = res.location().expect("case page");
-    let owner = client
-        .get(&case)
-        .await
-        .attr("#assignee_id option[selected]", "value")
-        .expect("assignee");
-    let first = (chrono::Utc::now().date_naive() + chrono::Days::new(1))
-        .format("%Y-%m-%d")
-        .to_string();
-    let res = client
-        .submit(
+    let case = client.log_incident(account_id, title).await;
+    client
+        .plan_weekly(
             &case,
-            &format!("{case}/plan"),
-            &[
-                ("cadence", "weekly"),
-                ("every_days", ""),
-                ("first_due", &first),
-                ("assignee_id", &owner),
-                ("end_rule", "closed"),
-                ("end_after", ""),
-            ],
+            chrono::Utc::now().date_naive() + chrono::Days::new(1),
         )
         .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     case
 }
 
@@ -409,7 +349,7 @@ async fn the_feed_has_one_all_day_event_per_open_check_in_with_a_stable_uid() {
     let app = TestApp::spawn().await;
     let (client, email) = member(&app, "ann").await;
     let me = user_id(&app, &email).await;
-    let acme = account(&client, "Acme, Inc.").await;
+    let acme = client.new_account("Acme, Inc.").await;
     case_with_plan(&client, &acme, "Late delivery; twice").await;
     case_with_plan(&client, &acme, "Wrong invoice").await;
     let scheduled = check_in_ids(&app, me, "scheduled").await;
@@ -554,9 +494,9 @@ async fn another_users_check_ins_are_not_in_the_feed() {
     let app = TestApp::spawn().await;
     let (ann, ann_email) = member(&app, "ann").await;
     let (bob, bob_email) = member(&app, "bob").await;
-    let acme = account(&ann, "Acme").await;
+    let acme = ann.new_account("Acme").await;
     case_with_plan(&ann, &acme, "Ann's case").await;
-    let globex = account(&bob, "Globex").await;
+    let globex = bob.new_account("Globex").await;
     case_with_plan(&bob, &globex, "Bob's case").await;
     let anns = check_in_ids(&app, user_id(&app, &ann_email).await, "scheduled").await;
     let bobs = check_in_ids(&app, user_id(&app, &bob_email).await, "scheduled").await;

@@ -5,62 +5,11 @@ use crate::common::{Client, PASSWORD, TestApp};
 /// An account, an incident on it and a weekly plan starting today, through the forms; returns
 /// the case page's path.
 async fn case_with_plan(client: &Client, account: &str, title: &str) -> String {
-    let form = client.get("/accounts/new").await;
-    let team = form
-        .attr("#team_id option[selected]", "value")
-        .expect("team");
-    let res = client
-        .submit(
-            "/accounts/new",
-            "/accounts",
-            &[("team_id", &team), ("name", account)],
-        )
+    let account_id = client.new_account(account).await;
+    let case = client.log_incident(&account_id, title).await;
+    client
+        .plan_weekly(&case, chrono::Utc::now().date_naive())
         .await;
-    let account_id = res
-        .location()
-        .expect("account")
-        .trim_start_matches("/accounts/")
-        .to_string();
-    let form = client.get("/cases/new").await;
-    let category = form
-        .attr("#category_id option:nth-child(2)", "value")
-        .expect("category");
-    let res = client
-        .submit(
-            "/cases/new",
-            "/cases",
-            &[
-                ("account_id", &account_id),
-                ("title", title),
-                ("category_id", &category),
-                ("severity", "high"),
-                ("detected_by", "client"),
-            ],
-        )
-        .await;
-    let case = res.location().expect("case");
-    let owner = client
-        .get(&case)
-        .await
-        .attr("#assignee_id option[selected]", "value")
-        .expect("owner");
-    let today = chrono::Utc::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
-    let res = client
-        .submit(
-            &case,
-            &format!("{case}/plan"),
-            &[
-                ("cadence", "weekly"),
-                ("first_due", &today),
-                ("assignee_id", &owner),
-                ("end_rule", "closed"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     case
 }
 

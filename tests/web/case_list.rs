@@ -1,15 +1,16 @@
 use reqwest::StatusCode;
 
-use crate::cases::{account, log_incident};
 use crate::common::{PASSWORD, TestApp};
 
 #[tokio::test]
 async fn search_finds_a_word_from_a_conversation() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let quiet = log_incident(&am, &acme, "Report delivered late").await;
-    let loud = log_incident(&am, &acme, "Consultant missed the workshop").await;
+    let acme = am.new_account("Acme").await;
+    let quiet = am.log_incident(&acme, "Report delivered late").await;
+    let loud = am
+        .log_incident(&acme, "Consultant missed the workshop")
+        .await;
     am.submit(
         &loud,
         &format!("{loud}/conversations"),
@@ -48,9 +49,9 @@ async fn search_finds_a_word_from_a_conversation() {
 async fn filters_and_sorting_live_in_the_url() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
+    let acme = am.new_account("Acme").await;
     for title in ["Bravo problem", "Alpha problem", "Charlie problem"] {
-        log_incident(&am, &acme, title).await;
+        am.log_incident(&acme, title).await;
     }
     sqlx::query("update cases set severity = 'low' where title = 'Charlie problem'")
         .execute(&app.db.pool)
@@ -95,9 +96,9 @@ async fn filters_and_sorting_live_in_the_url() {
 async fn overdue_shows_cases_with_late_actions() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let late = log_incident(&am, &acme, "Late one").await;
-    log_incident(&am, &acme, "On time one").await;
+    let acme = am.new_account("Acme").await;
+    let late = am.log_incident(&acme, "Late one").await;
+    am.log_incident(&acme, "On time one").await;
     let page = am.get(&late).await;
     let owner = page
         .attr("#action_owner option[selected]", "value")
@@ -122,10 +123,11 @@ async fn overdue_shows_cases_with_late_actions() {
 async fn the_csv_export_holds_exactly_the_filtered_rows_safely_quoted() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme, Inc.").await;
-    log_incident(&am, &acme, "=HYPERLINK(\"http://evil.example\")").await;
-    log_incident(&am, &acme, "Said \"sorry\" too late").await;
-    log_incident(&am, &acme, "Low thing").await;
+    let acme = am.new_account("Acme, Inc.").await;
+    am.log_incident(&acme, "=HYPERLINK(\"http://evil.example\")")
+        .await;
+    am.log_incident(&acme, "Said \"sorry\" too late").await;
+    am.log_incident(&acme, "Low thing").await;
     sqlx::query("update cases set severity = 'low' where title = 'Low thing'")
         .execute(&app.db.pool)
         .await
@@ -164,8 +166,8 @@ async fn the_csv_export_holds_exactly_the_filtered_rows_safely_quoted() {
 async fn another_teams_cases_appear_in_neither_the_list_nor_the_export() {
     let app = TestApp::spawn().await;
     let north = app.signed_in("account_manager").await;
-    let acme = account(&north, "Acme").await;
-    log_incident(&north, &acme, "North secret").await;
+    let acme = north.new_account("Acme").await;
+    north.log_incident(&acme, "North secret").await;
     app.create_user("south.am@example.com", "account_manager", Some("South"))
         .await;
     let south = app.client();
@@ -199,8 +201,8 @@ async fn another_teams_cases_appear_in_neither_the_list_nor_the_export() {
 async fn the_list_pages_in_a_stable_order() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let first = log_incident(&am, &acme, "Template case").await;
+    let acme = am.new_account("Acme").await;
+    let first = am.log_incident(&acme, "Template case").await;
     let number: i64 = first
         .trim_start_matches("/cases/CR-")
         .parse()
@@ -237,9 +239,9 @@ async fn the_list_pages_in_a_stable_order() {
 async fn a_manager_finds_the_cases_awaiting_let_go_approval() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let asking = log_incident(&am, &acme, "Hopeless client").await;
-    log_incident(&am, &acme, "Ordinary trouble").await;
+    let acme = am.new_account("Acme").await;
+    let asking = am.log_incident(&acme, "Hopeless client").await;
+    am.log_incident(&acme, "Ordinary trouble").await;
     let token = am.csrf_token(&asking).await;
     let version = am
         .get(&asking)

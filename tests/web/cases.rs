@@ -2,54 +2,6 @@ use reqwest::StatusCode;
 
 use crate::common::{Client, PASSWORD, Page, TestApp};
 
-/// Creates an account in the client's team and returns its id.
-pub async fn account(client: &Client, name: &str) -> String {
-    let form = client.get("/accounts/new").await;
-    let team = form
-        .attr("#team_id option[selected]", "value")
-        .expect("own team");
-    let res = client
-        .submit(
-            "/accounts/new",
-            "/accounts",
-            &[
-                ("team_id", &team),
-                ("name", name),
-                ("annual_value", "100,000"),
-            ],
-        )
-        .await;
-    let location = res.location().expect("account created");
-    location.trim_start_matches("/accounts/").to_string()
-}
-
-/// Logs an incident through the form and returns the case page's path.
-pub async fn log_incident(client: &Client, account_id: &str, title: &str) -> String {
-    let form = client
-        .get(&format!("/cases/new?account={account_id}"))
-        .await;
-    let category = form
-        .attr("#category_id option:nth-child(2)", "value")
-        .expect("a category");
-    let res = client
-        .submit(
-            "/cases/new",
-            "/cases",
-            &[
-                ("account_id", account_id),
-                ("title", title),
-                ("what_happened", ""),
-                ("category_id", &category),
-                ("severity", "high"),
-                ("detected_by", "client"),
-                ("occurred_at", "2026-01-05T10:00"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    res.location().expect("case page")
-}
-
 /// Posts a form of the case page (with the page's CSRF token and current version).
 async fn post(client: &Client, case: &str, action: &str, fields: &[(&str, &str)]) -> Page {
     let page = client.get(case).await;
@@ -69,8 +21,8 @@ fn gate(page: &Page) -> Vec<String> {
 async fn logging_an_incident_lands_on_its_case_page() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let case = log_incident(&am, &acme, "Missed the launch date").await;
+    let acme = am.new_account("Acme").await;
+    let case = am.log_incident(&acme, "Missed the launch date").await;
     assert!(case.starts_with("/cases/CR-"), "{case}");
 
     let page = am.get(&case).await;
@@ -97,7 +49,7 @@ async fn logging_an_incident_lands_on_its_case_page() {
 async fn a_bad_incident_form_keeps_the_input_and_explains() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
+    let acme = am.new_account("Acme").await;
     let long = "t".repeat(4000);
     let res = am
         .submit(
@@ -159,8 +111,8 @@ async fn a_bad_incident_form_keeps_the_input_and_explains() {
 async fn a_case_is_walked_through_the_stages_by_its_forms_and_the_gates_say_what_is_missing() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let case = log_incident(&am, &acme, "Invoice sent twice").await;
+    let acme = am.new_account("Acme").await;
+    let case = am.log_incident(&acme, "Invoice sent twice").await;
 
     // Detected: the gate refuses until what happened is described.
     let refused = post(&am, &case, "advance", &[]).await;
@@ -469,8 +421,8 @@ async fn a_case_is_walked_through_the_stages_by_its_forms_and_the_gates_say_what
 async fn a_case_can_be_closed_as_lost_from_any_stage_once_a_lesson_is_recorded() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let case = log_incident(&am, &acme, "They went to a competitor").await;
+    let acme = am.new_account("Acme").await;
+    let case = am.log_incident(&acme, "They went to a competitor").await;
     let refused = post(&am, &case, "close", &[("outcome", "lost")]).await;
     assert!(refused.text("#problem").to_lowercase().contains("lesson"));
     am.submit(
@@ -508,8 +460,8 @@ async fn a_case_can_be_closed_as_lost_from_any_stage_once_a_lesson_is_recorded()
 async fn check_ins_follow_the_plan_and_stop_after_the_planned_number() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let case = log_incident(&am, &acme, "Slow replies").await;
+    let acme = am.new_account("Acme").await;
+    let case = am.log_incident(&acme, "Slow replies").await;
     let owner = am
         .get(&case)
         .await
@@ -605,8 +557,8 @@ async fn check_ins_follow_the_plan_and_stop_after_the_planned_number() {
 async fn moving_back_needs_a_reason_and_is_recorded() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let case = log_incident(&am, &acme, "Late report").await;
+    let acme = am.new_account("Acme").await;
+    let case = am.log_incident(&acme, "Late report").await;
     let refused = post(&am, &case, "back", &[("reason", "x")]).await;
     assert!(
         refused.text("#problem").contains("first stage"),
@@ -650,8 +602,8 @@ async fn moving_back_needs_a_reason_and_is_recorded() {
 async fn letting_go_needs_a_managers_approval() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let case = log_incident(&am, &acme, "Third missed delivery").await;
+    let acme = am.new_account("Acme").await;
+    let case = am.log_incident(&acme, "Third missed delivery").await;
 
     let res = post(
         &am,
@@ -714,8 +666,8 @@ async fn letting_go_needs_a_managers_approval() {
 async fn a_declined_let_go_keeps_the_case_open() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let case = log_incident(&am, &acme, "Rude support call").await;
+    let acme = am.new_account("Acme").await;
+    let case = am.log_incident(&acme, "Rude support call").await;
     post(&am, &case, "let-go", &[("reason", "Not worth it")]).await;
     let manager = app.signed_in("manager").await;
     let res = post(
@@ -738,8 +690,8 @@ async fn a_declined_let_go_keeps_the_case_open() {
 async fn the_second_of_two_concurrent_edits_gets_a_conflict_with_its_input_kept() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let case = log_incident(&am, &acme, "Missed kickoff").await;
+    let acme = am.new_account("Acme").await;
+    let case = am.log_incident(&acme, "Missed kickoff").await;
     let manager = app.signed_in("manager").await;
 
     // Both open the case at the same version.
@@ -798,8 +750,8 @@ async fn the_second_of_two_concurrent_edits_gets_a_conflict_with_its_input_kept(
 async fn an_account_manager_guessing_another_teams_case_numbers_gets_404() {
     let app = TestApp::spawn().await;
     let north = app.signed_in("account_manager").await;
-    let acme = account(&north, "Acme").await;
-    let case = log_incident(&north, &acme, "Secret trouble").await;
+    let acme = north.new_account("Acme").await;
+    let case = north.log_incident(&acme, "Secret trouble").await;
 
     app.create_user("south.am@example.com", "account_manager", Some("South"))
         .await;
@@ -871,8 +823,8 @@ async fn an_account_manager_guessing_another_teams_case_numbers_gets_404() {
 async fn only_managers_reassign_and_only_within_the_team() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let case = log_incident(&am, &acme, "Wrong figures in report").await;
+    let acme = am.new_account("Acme").await;
+    let case = am.log_incident(&acme, "Wrong figures in report").await;
     app.create_user("colleague@example.com", "account_manager", Some("North"))
         .await;
     let manager = app.signed_in("manager").await;
@@ -904,8 +856,8 @@ async fn only_managers_reassign_and_only_within_the_team() {
 async fn removing_an_item_keeps_it_in_the_timeline() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let case = log_incident(&am, &acme, "Lost e-mail").await;
+    let acme = am.new_account("Acme").await;
+    let case = am.log_incident(&acme, "Lost e-mail").await;
     am.submit(
         &case,
         &format!("{case}/commitments"),
@@ -939,8 +891,8 @@ async fn removing_an_item_keeps_it_in_the_timeline() {
 async fn script_typed_into_case_fields_is_shown_as_text() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let acme = account(&am, "Acme").await;
-    let case = log_incident(&am, &acme, "<img src=x onerror=alert(1)>").await;
+    let acme = am.new_account("Acme").await;
+    let case = am.log_incident(&acme, "<img src=x onerror=alert(1)>").await;
     am.submit(
         &case,
         &format!("{case}/conversations"),
