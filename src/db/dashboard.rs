@@ -67,10 +67,9 @@ pub async fn check_ins_per_assignee(
                   count(*) filter (where ci.status = 'skipped') as "skipped!",
                   count(*) filter (where ci.status = 'scheduled' and ci.due_date >= $5) as "open!"
            from check_ins ci
-           join cases c on c.id = ci.case_id
            join users u on u.id = ci.assignee_id
            where ci.due_date >= $1 and ci.due_date < $1 + 7
-             and ($2 or c.team_id = $3)
+             and ci.team_id in (select id from teams where $2 or id = $3)
              and ($4::uuid is null or ci.assignee_id = $4)
            group by u.id, u.name
            order by lower(u.name), u.id"#,
@@ -115,7 +114,12 @@ pub struct WeekSignals {
     pub check_ins_missed: i64,
 }
 
-/// The signals of each of `weeks` (oldest first), in one query.
+/// The signals of each of `weeks` (oldest first, consecutive), in one query.
+///
+/// Every part is an index-only range scan of one team's facts over the whole span, bucketed into
+/// weeks with `width_bucket` over the weeks' bounds (local midnights, so a week with a daylight
+/// saving change is 167 or 169 hours long and still counted right). See
+/// migrations/20261126000001_dashboard_facts.sql for the facts and their indexes.
 pub async fn signals(
     db: impl PgExecutor<'_>,
     who: Who,
@@ -123,115 +127,103 @@ pub async fn signals(
     today: NaiveDate,
 ) -> sqlx::Result<Vec<WeekSignals>> {
     let (all, team) = who.scope.sql_params();
-    let starts: Vec<DateTime<Utc>> = weeks.iter().map(|w| w.start).collect();
-    let ends: Vec<DateTime<Utc>> = weeks.iter().map(|w| w.end).collect();
-    let mondays: Vec<NaiveDate> = weeks.iter().map(|w| w.monday).collect();
-    // The whole span as plain bounds too, so each part of the query is an index range scan
-    // instead of a scan of every case joined against the weeks.
-    let (Some(lo), Some(hi)) = (starts.iter().min().copied(), ends.iter().max().copied()) else {
+    debug_assert!(
+        weeks.windows(2).all(|w| w[0].end == w[1].start),
+        "weeks must be consecutive"
+    );
+    let (Some(first), Some(last)) = (weeks.first(), weeks.last()) else {
         return Ok(Vec::new());
     };
-    let first_monday = mondays.iter().min().copied().unwrap_or(today);
-    let after_last = mondays
+    // Bounds for width_bucket: each week's start, then the last week's end. Bucket i (1-based)
+    // is weeks[i - 1].
+    let bounds: Vec<DateTime<Utc>> = weeks
         .iter()
-        .max()
-        .map_or(today, |m| *m + chrono::Days::new(7));
+        .map(|w| w.start)
+        .chain(std::iter::once(last.end))
+        .collect();
+    let day_bounds: Vec<NaiveDate> = weeks
+        .iter()
+        .map(|w| w.monday)
+        .chain(std::iter::once(last.monday + chrono::Days::new(7)))
+        .collect();
+    let mondays: Vec<NaiveDate> = weeks.iter().map(|w| w.monday).collect();
     sqlx::query_as!(
         WeekSignals,
         r#"with w as (
-               select ws, we, monday, n
-               from unnest($1::timestamptz[], $2::timestamptz[], $3::date[])
-                    with ordinality as w(ws, we, monday, n)
+               select monday, n::int4 as n
+               from unnest($1::date[]) with ordinality as w(monday, n)
            ),
+           teams_in as (select id from teams where $2 or id = $3),
            opened as (
-               select w.n, count(*) as opened,
+               select width_bucket(c.created_at, $5::timestamptz[]) as n, count(*) as opened,
                       count(*) filter (where c.detected_by = 'us') as by_us,
-                      percentile_cont(0.5) within group (order by fc.secs) as first_contact
-               from w
-               join cases c on c.created_at >= w.ws and c.created_at < w.we
-               left join lateral (
-                   -- greatest() skips nulls: a case without conversations must stay null.
-                   select case when min(v.happened_at) is not null then
-                          greatest(extract(epoch from min(v.happened_at) - c.created_at), 0)::float8
-                          end as secs
-                   from conversations v
-                   where v.case_id = c.id and v.removed_at is null
-               ) fc on true
-               where ($4 or c.team_id = $5) and ($6::uuid is null or c.owner_id = $6)
-                 and c.created_at >= $8 and c.created_at < $9
-               group by w.n
+                      -- greatest() skips nulls: a case without conversations must stay null.
+                      percentile_cont(0.5) within group (order by
+                          case when c.first_contact_at is not null then
+                              greatest(extract(epoch from c.first_contact_at - c.created_at), 0)::float8
+                          end) as first_contact
+               from cases c
+               where c.team_id in (select id from teams_in)
+                 and ($4::uuid is null or c.owner_id = $4)
+                 and c.created_at >= $6 and c.created_at < $7
+               group by 1
            ),
            talks as (
-               select w.n, count(*) as talks,
-                      count(*) filter (where v.channel in ('in_person', 'phone')) as direct
-               from w
-               join conversations v on v.happened_at >= w.ws and v.happened_at < w.we
-               join cases c on c.id = v.case_id
+               select width_bucket(v.happened_at, $5::timestamptz[]) as n, count(*) as talks,
+                      count(*) filter (where v.channel in ('in_person', 'phone')) as direct,
+                      sum(v.sentiment) as mood_sum
+               from conversations v
                where v.removed_at is null
-                 and ($4 or c.team_id = $5) and ($6::uuid is null or c.owner_id = $6)
-                 and v.happened_at >= $8 and v.happened_at < $9
-               group by w.n
-           ),
-           finished as (
-               select c.id, c.created_at, max(a.done_at) as last_done
-               from action_items a
-               join cases c on c.id = a.case_id
-               where a.removed_at is null
-                 and ($4 or c.team_id = $5) and ($6::uuid is null or c.owner_id = $6)
-                 and c.id in (select x.case_id from action_items x
-                              where x.done_at >= $8 and x.done_at < $9
-                                and x.removed_at is null)
-               group by c.id, c.created_at
-               having count(*) = count(a.done_at)
+                 and v.team_id in (select id from teams_in)
+                 and ($4::uuid is null or v.owner_id = $4)
+                 and v.happened_at >= $6 and v.happened_at < $7
+               group by 1
            ),
            fixed as (
-               select w.n,
+               select width_bucket(c.fixed_at, $5::timestamptz[]) as n,
                       percentile_cont(0.5) within group (
-                          order by extract(epoch from f.last_done - f.created_at)::float8) as fix
-               from w join finished f on f.last_done >= w.ws and f.last_done < w.we
-               group by w.n
+                          order by extract(epoch from c.fixed_at - c.created_at)::float8) as fix
+               from cases c
+               where c.fixed_at is not null
+                 and c.team_id in (select id from teams_in)
+                 and ($4::uuid is null or c.owner_id = $4)
+                 and c.fixed_at >= $6 and c.fixed_at < $7
+               group by 1
            ),
            closed as (
-               select w.n, count(*) as closed,
+               select width_bucket(c.closed_at, $5::timestamptz[]) as n, count(*) as closed,
                       count(*) filter (where c.outcome = 'restored') as restored,
                       coalesce(sum(c.reparation_cost_minor), 0)::int8 as cost,
-                      coalesce(sum(a.annual_value_minor)
+                      coalesce(sum((select a.annual_value_minor from accounts a
+                                     where a.id = c.account_id))
                           filter (where c.reparation_cost_minor is not null), 0)::int8 as value
-               from w
-               join cases c on c.closed_at >= w.ws and c.closed_at < w.we
-               join accounts a on a.id = c.account_id
-               where ($4 or c.team_id = $5) and ($6::uuid is null or c.owner_id = $6)
-                 and c.closed_at >= $8 and c.closed_at < $9
-               group by w.n
+               from cases c
+               where c.closed_at is not null
+                 and c.team_id in (select id from teams_in)
+                 and ($4::uuid is null or c.owner_id = $4)
+                 and c.closed_at >= $6 and c.closed_at < $7
+               group by 1
            ),
-           moods as (
-               select w.n, avg(s.sentiment)::float8 as sentiment, count(*) as moods
-               from w join (
-                   select v.happened_at as at, v.sentiment
-                   from conversations v join cases c on c.id = v.case_id
-                   where v.removed_at is null
-                     and v.happened_at >= $8 and v.happened_at < $9
-                     and ($4 or c.team_id = $5) and ($6::uuid is null or c.owner_id = $6)
-                   union all
-                   select ci.completed_at, ci.sentiment
-                   from check_ins ci join cases c on c.id = ci.case_id
-                   where ci.status = 'done' and ci.sentiment is not null
-                     and ci.completed_at >= $8 and ci.completed_at < $9
-                     and ($4 or c.team_id = $5) and ($6::uuid is null or ci.assignee_id = $6)
-               ) s on s.at >= w.ws and s.at < w.we
-               group by w.n
+           check_moods as (
+               select width_bucket(ci.completed_at, $5::timestamptz[]) as n,
+                      sum(ci.sentiment) as mood_sum, count(ci.sentiment) as moods
+               from check_ins ci
+               where ci.status = 'done'
+                 and ci.team_id in (select id from teams_in)
+                 and ($4::uuid is null or ci.assignee_id = $4)
+                 and ci.completed_at >= $6 and ci.completed_at < $7
+               group by 1
            ),
            checks as (
-               select w.n,
+               select width_bucket(ci.due_date, $8::date[]) as n,
                       count(*) filter (where ci.status = 'done') as done,
                       count(*) filter (where ci.status = 'missed'
-                          or (ci.status = 'scheduled' and ci.due_date < $7)) as missed
-               from w
-               join check_ins ci on ci.due_date >= w.monday and ci.due_date < w.monday + 7
-               join cases c on c.id = ci.case_id
-               where ($4 or c.team_id = $5) and ($6::uuid is null or ci.assignee_id = $6)
+                          or (ci.status = 'scheduled' and ci.due_date < $9)) as missed
+               from check_ins ci
+               where ci.team_id in (select id from teams_in)
+                 and ($4::uuid is null or ci.assignee_id = $4)
                  and ci.due_date >= $10 and ci.due_date < $11
-               group by w.n
+               group by 1
            )
            select w.monday as "monday!",
                   coalesce(o.opened, 0) as "opened!", coalesce(o.by_us, 0) as "detected_by_us!",
@@ -242,7 +234,11 @@ pub async fn signals(
                   coalesce(k.closed, 0) as "closed!", coalesce(k.restored, 0) as "restored!",
                   coalesce(k.cost, 0) as "reparation_cost_minor!",
                   coalesce(k.value, 0) as "reparation_value_minor!",
-                  m.sentiment as "sentiment?", coalesce(m.moods, 0) as "sentiment_count!",
+                  case when coalesce(t.talks, 0) + coalesce(m.moods, 0) > 0 then
+                      ((coalesce(t.mood_sum, 0) + coalesce(m.mood_sum, 0))::float8
+                       / (coalesce(t.talks, 0) + coalesce(m.moods, 0)))
+                  end as "sentiment?",
+                  coalesce(t.talks, 0) + coalesce(m.moods, 0) as "sentiment_count!",
                   coalesce(ch.done, 0) as "check_ins_done!",
                   coalesce(ch.missed, 0) as "check_ins_missed!"
            from w
@@ -250,20 +246,20 @@ pub async fn signals(
            left join talks t on t.n = w.n
            left join fixed f on f.n = w.n
            left join closed k on k.n = w.n
-           left join moods m on m.n = w.n
+           left join check_moods m on m.n = w.n
            left join checks ch on ch.n = w.n
            order by w.n"#,
-        &starts,
-        &ends,
         &mondays,
         all,
         team,
         who.only,
+        &bounds,
+        first.start,
+        last.end,
+        &day_bounds,
         today,
-        lo,
-        hi,
-        first_monday,
-        after_last
+        first.monday,
+        last.monday + chrono::Days::new(7)
     )
     .fetch_all(db)
     .await
@@ -288,13 +284,16 @@ pub async fn repeat_accounts(
     let (all, team) = who.scope.sql_params();
     sqlx::query_as!(
         RepeatAccount,
-        r#"select a.id as "account_id!", a.name as "name!", count(*) as "cases!"
-           from cases c join accounts a on a.id = c.account_id
-           where c.created_at >= $1 and c.created_at < $2
-             and ($3 or c.team_id = $4) and ($5::uuid is null or c.owner_id = $5)
-           group by a.id, a.name
-           having count(*) >= $6
-           order by count(*) desc, lower(a.name)
+        r#"select a.id as "account_id!", a.name as "name!", r.cases as "cases!"
+           from (select c.account_id, count(*) as cases
+                 from cases c
+                 where c.created_at >= $1 and c.created_at < $2
+                   and c.team_id in (select id from teams where $3 or id = $4)
+                   and ($5::uuid is null or c.owner_id = $5)
+                 group by c.account_id
+                 having count(*) >= $6) r
+           join accounts a on a.id = r.account_id
+           order by r.cases desc, lower(a.name)
            limit 100"#,
         since,
         until,
@@ -322,7 +321,8 @@ pub async fn open_by_stage(db: impl PgExecutor<'_>, who: Who) -> sqlx::Result<Ve
         r#"select c.stage as "stage!", count(*) as "cases!"
            from cases c
            where c.outcome = 'open'
-             and ($1 or c.team_id = $2) and ($3::uuid is null or c.owner_id = $3)
+             and c.team_id in (select id from teams where $1 or id = $2)
+             and ($3::uuid is null or c.owner_id = $3)
            group by c.stage"#,
         all,
         team,
@@ -361,7 +361,7 @@ pub async fn week_check_ins(
            join accounts a on a.id = c.account_id
            join users u on u.id = ci.assignee_id
            where ci.due_date >= $1 and ci.due_date < $1 + 7
-             and ($2 or c.team_id = $3)
+             and ci.team_id in (select id from teams where $2 or id = $3)
              and ($4::uuid is null or ci.assignee_id = $4)
            order by ci.due_date, c.number, ci.seq"#,
         monday,

@@ -510,23 +510,21 @@ async fn weekly(
         .checked_sub_months(Months::new(12))
         .unwrap_or(week.monday());
 
-    let counts =
-        db::check_ins_per_assignee(&state.db, who, week.monday(), today, tz.name()).await?;
-    let signals = db::signals(&state.db, who, &weeks, today).await?;
-    let repeat = db::repeat_accounts(
-        &state.db,
-        who,
-        local_midnight(year_before, tz),
-        week_end,
-        REPEAT_MIN_CASES,
-    )
-    .await?;
-    let by_stage = db::open_by_stage(&state.db, who).await?;
-    let teams = if is_admin {
-        db_accounts::team_choices(&state.db, Scope::All).await?
-    } else {
-        Vec::new()
-    };
+    // The page's queries are independent: run them at once, each on its own connection.
+    let year_start = local_midnight(year_before, tz);
+    let (counts, signals, repeat, by_stage, teams) = tokio::try_join!(
+        db::check_ins_per_assignee(&state.db, who, week.monday(), today, tz.name()),
+        db::signals(&state.db, who, &weeks, today),
+        db::repeat_accounts(&state.db, who, year_start, week_end, REPEAT_MIN_CASES),
+        db::open_by_stage(&state.db, who),
+        async {
+            if is_admin {
+                db_accounts::team_choices(&state.db, Scope::All).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    )?;
 
     let total = CountsRow {
         name: "Total".to_string(),

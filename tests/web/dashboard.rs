@@ -201,6 +201,72 @@ async fn an_account_manager_sees_only_their_own_numbers() {
     assert!(!csv.body.contains("bob"));
 }
 
+/// The dashboard reads facts copied onto cases, conversations and check-ins by triggers; these
+/// edits (made in SQL, as any write path might) must move the numbers exactly as the raw rows say.
+#[tokio::test]
+async fn the_numbers_follow_edits_reassignments_and_team_moves() {
+    let app = fixture().await;
+    sqlx::raw_sql(
+        r#"
+        -- C101's phone call is removed: its first contact is now the e-mail, 23 h after opening.
+        update conversations set removed_at = now()
+        where channel = 'phone' and case_id = (select id from cases where number = 101);
+        -- C101's last action item is done two days after opening: fixed in 48 h.
+        update action_items set done_at = '2026-11-11 10:00Z'
+        where case_id = (select id from cases where number = 101);
+        -- C102 goes to bob.
+        update cases set owner_id = (select id from users where email = 'bob@example.com')
+        where number = 102;
+        "#,
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("edit the fixture");
+
+    let mia = as_user(&app, "mia@example.com").await;
+    let page = mia.get("/dashboard/weekly?week=2026-W46").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // First contact: C101 23 h, C102 4 h, C103 10 h; median 10 h.
+    assert_eq!(signal(&page, "first-contact"), "10.0 h");
+    // In person (C102) of the e-mail and the meeting.
+    assert_eq!(signal(&page, "direct"), "1 of 2 (50%)");
+    // Fixes in the week: C105 40 d, C107 37 d, C101 2 d.
+    assert_eq!(signal(&page, "fix"), "37.0 d");
+    // +1, 0 (conversations) and +1, 0, −2, +2 (check-ins): 2/6.
+    assert_eq!(signal(&page, "sentiment"), "+0.33");
+
+    let ann = as_user(&app, "ann@example.com").await;
+    let page = ann.get("/dashboard/weekly?week=2026-W46").await;
+    // Ann keeps C101 (by us) only; check-ins stay with whom they were assigned to.
+    assert_eq!(signal(&page, "detected"), "1 of 1 (100%)");
+    assert_eq!(signal(&page, "first-contact"), "23.0 h");
+    assert_eq!(signal(&page, "direct"), "0 of 1 (0%)");
+    assert_eq!(page.texts("#check-ins tbody tr"), vec!["ann 5 2 2 1 0 0"]);
+
+    let bob = as_user(&app, "bob@example.com").await;
+    let page = bob.get("/dashboard/weekly?week=2026-W46").await;
+    // Bob now has C102 (by the client, first contact 4 h, in person) and C103 (by us, 10 h).
+    assert_eq!(signal(&page, "detected"), "1 of 2 (50%)");
+    assert_eq!(signal(&page, "first-contact"), "7.0 h");
+    assert_eq!(signal(&page, "direct"), "1 of 1 (100%)");
+
+    // Acme moves to team South: its cases, their conversations and check-ins go along.
+    sqlx::raw_sql(
+        r#"
+        update cases set team_id = (select id from teams where name = 'South')
+        where account_id = (select id from accounts where name = 'Acme');
+        "#,
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("move Acme");
+    let page = mia.get("/dashboard/weekly?week=2026-W46").await;
+    // North keeps C103 (by us) of the cases opened in the week, and bob's check-ins.
+    assert_eq!(signal(&page, "detected"), "1 of 1 (100%)");
+    assert_eq!(page.texts("#check-ins tbody tr"), vec!["bob 3 1 0 1 1 0"]);
+    assert_eq!(signal(&page, "direct"), "—");
+}
+
 #[tokio::test]
 async fn week_boundaries_follow_the_viewers_time_zone() {
     let app = fixture().await;
