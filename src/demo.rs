@@ -2218,8 +2218,9 @@ fn col<'r, R, T>(rows: &'r [R], f: impl Fn(&'r R) -> T) -> Vec<T> {
     rows.iter().map(f).collect()
 }
 
-/// Conversations and lessons (the writes that refresh the cases' search vectors), follow-up
-/// plans and check-ins.
+/// Conversations, action items and lessons (the writes whose triggers update their cases: the
+/// search vectors, first contact and fix times; one transaction, so two never wait on each
+/// other's case rows), follow-up plans and check-ins.
 #[tracing::instrument(skip_all)]
 async fn insert_talk(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
@@ -2228,6 +2229,10 @@ async fn insert_talk(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
         .await
         .context("inserting demo conversations")?;
     let timer = log_step("conversations", data.conversations.len(), timer);
+    insert_action_items(&mut tx, &data.action_items)
+        .await
+        .context("inserting demo action items")?;
+    let timer = log_step("action items", data.action_items.len(), timer);
     insert_notes(&mut tx, "lessons", &data.lessons)
         .await
         .context("inserting demo lessons")?;
@@ -2244,15 +2249,11 @@ async fn insert_talk(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Action items, commitments and the timeline.
+/// Commitments and the timeline.
 #[tracing::instrument(skip_all)]
 async fn insert_work(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
     let timer = Instant::now();
-    insert_action_items(&mut tx, &data.action_items)
-        .await
-        .context("inserting demo action items")?;
-    let timer = log_step("action items", data.action_items.len(), timer);
     insert_notes(&mut tx, "commitments", &data.commitments)
         .await
         .context("inserting demo commitments")?;

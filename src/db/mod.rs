@@ -23,8 +23,10 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 ///
 /// JIT compilation is turned off for Mend's connections: its queries are short, and compiling
 /// them cost more than running them (the gate facts of 50 cases: 270 ms with JIT, 2 ms without).
+/// So are parallel workers: starting them costs about 10 ms, more than the few thousand index
+/// entries a page's query reads, and a busy server has no idle cores to lend them anyway.
 pub fn pool(options: PgConnectOptions, max_connections: u32) -> PgPool {
-    let options = options.options([("jit", "off")]);
+    let options = options.options([("jit", "off"), ("max_parallel_workers_per_gather", "0")]);
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(std::time::Duration::from_secs(5))

@@ -311,7 +311,7 @@ impl Cluster {
     fn write_settings(&self, dirs: &Dirs) -> Result<(), PgError> {
         let run = dirs.run.display().to_string().replace('\'', "''");
         let conf = format!(
-            "listen_addresses = ''\nport = {PORT}\nunix_socket_directories = '{run}'\nunix_socket_permissions = 0700\nmax_connections = 200\nshared_buffers = 128MB\njit = off\n"
+            "listen_addresses = ''\nport = {PORT}\nunix_socket_directories = '{run}'\nunix_socket_permissions = 0700\nmax_connections = 200\nshared_buffers = 128MB\njit = off\nmax_parallel_workers_per_gather = 0\n"
         );
         self.write_owned(&dirs.data.join("mend.conf"), &conf)
     }

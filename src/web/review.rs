@@ -117,12 +117,11 @@ async fn rows<const N: usize>(
     let mut ids: Vec<Uuid> = sections.iter().flatten().map(|c| c.id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let facts: std::collections::HashMap<Uuid, stage::CaseFacts> =
-        db_cases::facts_for(&state.db, &ids)
-            .await?
-            .into_iter()
-            .collect();
-    let moods = db_cases::sentiment_series(&state.db, &ids).await?;
+    let (facts, moods) = tokio::try_join!(
+        db_cases::facts_for(&state.db, &ids),
+        db_cases::sentiment_series(&state.db, &ids),
+    )?;
+    let facts: std::collections::HashMap<Uuid, stage::CaseFacts> = facts.into_iter().collect();
     let today = Utc::now().with_timezone(&tz).date_naive();
     let days = |t: chrono::DateTime<Utc>| (today - t.with_timezone(&tz).date_naive()).num_days();
     let row = |c: ReviewCase| {
@@ -179,14 +178,27 @@ async fn page(
     let section = |s: Section, limit: i64, offset: i64| {
         review::cases(&state.db, team_id, s, stuck_before, limit, offset)
     };
-    let (stuck, stuck_total) = section(Section::Stuck, SECTION_SIZE, 0).await?;
-    let (let_go, let_go_total) = section(Section::LetGo, 100, 0).await?;
-    let (high, high_total) = section(Section::HighSeverity, SECTION_SIZE, 0).await?;
-    let (all, all_total) = section(Section::All, PAGE_SIZE, (page_number - 1) * PAGE_SIZE).await?;
-    let (missed, missed_total) = review::missed_check_ins(&state.db, team_id, SECTION_SIZE).await?;
     let today = Utc::now().with_timezone(&tz).date_naive();
     let monday = today - chrono::Days::new(u64::from(today.weekday().num_days_from_monday()));
-    let load = review::load(&state.db, team_id, monday, monday + chrono::Days::new(6)).await?;
+    // The sections are independent: read them at once, each on its own connection.
+    let (counts, stuck, let_go, high, all, (missed, missed_total), load, teams, members) = tokio::try_join!(
+        review::section_counts(&state.db, team_id, stuck_before),
+        section(Section::Stuck, SECTION_SIZE, 0),
+        section(Section::LetGo, 100, 0),
+        section(Section::HighSeverity, SECTION_SIZE, 0),
+        section(Section::All, PAGE_SIZE, (page_number - 1) * PAGE_SIZE),
+        review::missed_check_ins(&state.db, team_id, SECTION_SIZE),
+        review::load(&state.db, team_id, monday, monday + chrono::Days::new(6)),
+        async {
+            if is_admin {
+                crate::db::accounts::team_choices(&state.db, crate::domain::visibility::Scope::All)
+                    .await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        db_cases::team_members(&state.db, team_id),
+    )?;
     let team_param = if is_admin {
         team_id.to_string()
     } else {
@@ -196,7 +208,7 @@ async fn page(
         "/review",
         &[("team", team_param.as_str())],
         page_number,
-        all_total,
+        counts.all,
         PAGE_SIZE,
     );
     let [stuck_rows, let_go_rows, high_rows, all_rows] =
@@ -205,35 +217,30 @@ async fn page(
         chrome: ctx.chrome("Manager review"),
         team_id,
         team_name,
-        teams: if is_admin {
-            crate::db::accounts::team_choices(&state.db, crate::domain::visibility::Scope::All)
-                .await?
-        } else {
-            Vec::new()
-        },
+        teams,
         is_admin,
         stuck_after_days: stuck_after,
         stuck: Block {
             rows: stuck_rows,
-            total: stuck_total,
+            total: counts.stuck,
         },
         let_go: Block {
             rows: let_go_rows,
-            total: let_go_total,
+            total: counts.let_go,
         },
         high: Block {
             rows: high_rows,
-            total: high_total,
+            total: counts.high,
         },
         missed,
         missed_total,
         load,
         all: Block {
             rows: all_rows,
-            total: all_total,
+            total: counts.all,
         },
         pager,
-        members: db_cases::team_members(&state.db, team_id).await?,
+        members,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -252,8 +259,7 @@ async fn export(
     };
     let stuck_after = state.settings.stuck_after_days;
     let stuck_before = Utc::now() - chrono::Duration::days(stuck_after);
-    let (cases, _) =
-        review::cases(&state.db, team_id, Section::All, stuck_before, i64::MAX, 0).await?;
+    let cases = review::cases(&state.db, team_id, Section::All, stuck_before, i64::MAX, 0).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         "case",
