@@ -82,6 +82,10 @@ pub struct ServeArgs {
     #[arg(long, env = "MEND_STUCK_AFTER_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=365))]
     pub stuck_after_days: i64,
 
+    /// Requests a minute each API token may make (bursts up to this many).
+    #[arg(long, env = "MEND_API_RATE_LIMIT", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub api_rate_limit: u32,
+
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -201,6 +205,8 @@ pub struct Settings {
     /// Failed sign-ins per client address allowed within `sign_in_window_minutes`.
     pub sign_in_failures_per_address: i64,
     pub sign_in_window_minutes: i64,
+    /// Requests a minute each API token may make.
+    pub api_rate_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -212,6 +218,7 @@ impl Default for Settings {
             sign_in_failures_per_account: 5,
             sign_in_failures_per_address: 20,
             sign_in_window_minutes: 15,
+            api_rate_per_minute: 600,
         }
     }
 }
@@ -222,6 +229,7 @@ impl Settings {
             secure_cookies: args.secure_cookies,
             public_url: args.mail.public_url.trim_end_matches('/').to_string(),
             stuck_after_days: args.stuck_after_days,
+            api_rate_per_minute: args.api_rate_limit,
             ..Settings::default()
         }
     }

@@ -3,6 +3,7 @@
 //! `app(state)` is the whole web application as a router; `database::open` finds the database
 //! (the embedded cluster or `DATABASE_URL`); `commands` are what the CLI runs.
 
+pub mod api;
 pub mod auth;
 pub mod commands;
 pub mod config;
@@ -39,12 +40,15 @@ use error::AppError;
 pub struct AppState {
     pub db: PgPool,
     pub settings: Arc<Settings>,
+    /// Requests per API token (in memory: each instance limits its own share).
+    pub api_limiter: Arc<api::RateLimiter>,
 }
 
 impl AppState {
     pub fn new(db: PgPool, settings: Settings) -> AppState {
         AppState {
             db,
+            api_limiter: api::rate_limiter(settings.api_rate_per_minute),
             settings: Arc::new(settings),
         }
     }
@@ -89,6 +93,7 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(web::dashboard::router())
         .merge(web::review::router())
         .merge(web::admin::router())
+        .merge(web::api_docs::router())
         .fallback(|| async { AppError::NotFound })
         // Innermost first: the token check, the Origin check, then error pages framed for the
         // signed-in user, all inside the session.
@@ -99,6 +104,7 @@ pub fn app(state: AppState) -> axum::Router {
 
     let routes = web::Router::new()
         .merge(web::health::router())
+        .merge(api::router())
         .nest_service("/static", web::security::static_files(&static_dir()))
         .merge(pages)
         .layer(middleware::from_fn(web::page::log_errors));

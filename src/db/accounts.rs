@@ -287,3 +287,74 @@ pub async fn is_team_member(
     .fetch_one(db)
     .await
 }
+
+/// An account as the API lists it.
+#[derive(Debug, Clone)]
+pub struct ApiAccount {
+    pub id: Uuid,
+    pub name: String,
+    pub team_id: Uuid,
+    pub team_name: String,
+    pub manager_id: Option<Uuid>,
+    pub annual_value_minor: i64,
+    pub currency: String,
+    pub tier: String,
+    pub external_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Up to `limit` visible accounts by name after the account named `after` (its lower-case name
+/// and id): keyset pagination for the API. `id` reads one account.
+pub async fn api_page(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    search: Option<&str>,
+    id: Option<Uuid>,
+    after: Option<(&str, Uuid)>,
+    limit: i64,
+) -> sqlx::Result<Vec<ApiAccount>> {
+    let (all, team) = scope.sql_params();
+    let pattern = search.map(like_pattern);
+    let (after_name, after_id) = after.map_or((None, None), |(n, i)| (Some(n), Some(i)));
+    sqlx::query_as!(
+        ApiAccount,
+        r#"select a.id, a.name, a.team_id, t.name as team_name, a.manager_id,
+                  a.annual_value_minor, a.currency, a.tier, a.external_id, a.created_at
+           from accounts a join teams t on t.id = a.team_id
+           where ($1 or a.team_id = $2)
+             and ($3::text is null or a.name ilike $3)
+             and ($4::uuid is null or a.id = $4)
+             and ($5::text is null or (lower(a.name), a.id) > ($5, $6))
+           order by lower(a.name), a.id
+           limit $7"#,
+        all,
+        team,
+        pattern,
+        id,
+        after_name,
+        after_id,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Sets an account's id in another system. False when another account has it already.
+pub async fn set_external_id(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    external_id: Option<&str>,
+) -> sqlx::Result<bool> {
+    match sqlx::query!(
+        "update accounts set external_id = $2 where id = $1",
+        id,
+        external_id
+    )
+    .execute(db)
+    .await
+    {
+        Ok(_) => Ok(true),
+        Err(e) if super::is_unique_violation(&e, "accounts_external_id_key") => Ok(false),
+        Err(e) => Err(e),
+    }
+}

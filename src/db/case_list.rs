@@ -225,3 +225,32 @@ pub fn ordered<'a>(
     order(&mut q, sort);
     q
 }
+
+/// Up to `limit` cases, newest first, after the case `after` (its `created_at` and number):
+/// keyset pagination for the API, stable while cases are added.
+pub async fn newest_after(
+    db: &PgPool,
+    scope: Scope,
+    filter: &CaseFilter,
+    today: NaiveDate,
+    after: Option<(DateTime<Utc>, i64)>,
+    limit: i64,
+) -> sqlx::Result<Vec<CaseRow>> {
+    let mut q = select(scope, filter, today, &columns(filter));
+    if let Some((created_at, number)) = after {
+        q.push(" and (c.created_at, c.number) < (")
+            .push_bind(created_at)
+            .push(", ")
+            .push_bind(number)
+            .push(")");
+    }
+    order(
+        &mut q,
+        Order {
+            key: SortKey::Opened,
+            descending: true,
+        },
+    );
+    q.push(" limit ").push_bind(limit);
+    q.build_query_as::<CaseRow>().fetch_all(db).await
+}

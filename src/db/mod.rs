@@ -2,11 +2,13 @@
 //! types. Queries are checked at compile time (`query!`, `.sqlx/` for offline builds).
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod case_list;
 pub mod cases;
 pub mod categories;
 pub mod dashboard;
 pub mod follow_ups;
+pub mod intake;
 pub mod outbox;
 pub mod review;
 pub mod sessions;

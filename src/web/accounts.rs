@@ -189,7 +189,7 @@ async fn new(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
 
 /// Parses the form and checks what only the database knows: the team is one the user may
 /// choose, and the account manager belongs to it.
-async fn validate(
+pub async fn validate(
     state: &AppState,
     scope: Scope,
     form: &AccountForm,

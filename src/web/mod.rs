@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod api_docs;
 pub mod auth;
 pub mod calendar;
 pub mod case_list;

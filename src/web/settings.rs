@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::page::{Chrome, Ctx, Form, flash, render};
 use crate::AppState;
 use crate::auth::{AuthSession, SessionUser, guard, password};
+use crate::db::api_tokens;
 use crate::db::users as db_users;
 use crate::domain::FieldErrors;
 use crate::domain::user::Password;
@@ -25,6 +26,8 @@ pub fn router() -> super::Router {
         .route("/settings/reminders", post(change_reminders))
         .route("/settings/calendar", post(issue_calendar_link))
         .route("/settings/calendar/off", post(turn_off_calendar))
+        .route("/settings/tokens", post(create_token))
+        .route("/settings/tokens/{id}/revoke", post(revoke_token))
         .route_layer(middleware::from_fn(guard::signed_in))
 }
 
@@ -44,6 +47,24 @@ struct SettingsPage {
     remind_digest: bool,
     /// The path of the private calendar feed, when a link is issued.
     calendar_path: Option<String>,
+    tokens: Vec<TokenView>,
+    /// The token form's input, kept when it is refused.
+    token_name: String,
+    token_expires: String,
+    /// A token just created: shown this once.
+    new_token: Option<String>,
+}
+
+/// An API token in the list.
+struct TokenView {
+    id: uuid::Uuid,
+    name: String,
+    prefix: String,
+    created: String,
+    expires: String,
+    last_used: String,
+    /// "active", "expired" or "revoked".
+    state: &'static str,
 }
 
 /// Every IANA time zone name, sorted.
@@ -61,18 +82,52 @@ fn known_zone(raw: &str) -> Option<&'static str> {
         .find(|name| *name == raw)
 }
 
-/// The settings page, from what is saved, with `kept_zone` (a refused submission) in place of
-/// the saved time zone.
-async fn page(
-    state: &AppState,
-    ctx: &Ctx,
+/// What the settings page shows besides what is saved.
+#[derive(Default)]
+struct Extra {
     errors: FieldErrors,
+    /// A refused submission's time zone, shown in place of the saved one.
     kept_zone: Option<String>,
-) -> Result<Response> {
+    token_name: String,
+    token_expires: String,
+    new_token: Option<String>,
+}
+
+/// The settings page, from what is saved, with `extra` (a refused form, a new token).
+async fn page(state: &AppState, ctx: &Ctx, extra: Extra) -> Result<Response> {
     let user = ctx.user()?;
     let prefs = db_users::prefs(&state.db, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let tz: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let now = chrono::Utc::now();
+    let when = |t: chrono::DateTime<chrono::Utc>| crate::domain::case::local_display(t, tz);
+    let tokens = api_tokens::list(&state.db, user.id)
+        .await?
+        .into_iter()
+        .map(|t| TokenView {
+            id: t.id,
+            state: if t.revoked_at.is_some() {
+                "revoked"
+            } else if t.expires_at.is_some_and(|e| e <= now) {
+                "expired"
+            } else {
+                "active"
+            },
+            name: t.name,
+            prefix: t.prefix,
+            created: when(t.created_at),
+            expires: t.expires_at.map(when).unwrap_or_else(|| "Never".into()),
+            last_used: t.last_used_at.map(when).unwrap_or_else(|| "Not yet".into()),
+        })
+        .collect();
+    let Extra {
+        errors,
+        kept_zone,
+        token_name,
+        token_expires,
+        new_token,
+    } = extra;
     let time_zone = kept_zone.unwrap_or(prefs.time_zone);
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -93,12 +148,16 @@ async fn page(
             calendar_path: prefs
                 .calendar_secret
                 .map(|secret| format!("/calendar/{secret}.ics")),
+            tokens,
+            token_name,
+            token_expires,
+            new_token,
         },
     ))
 }
 
 async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
-    page(&state, &ctx, FieldErrors::default(), None).await
+    page(&state, &ctx, Extra::default()).await
 }
 
 fn back(section: &str) -> Response {
@@ -150,7 +209,17 @@ async fn change_password(
     // Passwords are never sent back in the page, so a refused form starts empty.
     let new = match new {
         Some(new) if errors.is_empty() => new,
-        _ => return page(&state, &ctx, errors, None).await,
+        _ => {
+            return page(
+                &state,
+                &ctx,
+                Extra {
+                    errors,
+                    ..Extra::default()
+                },
+            )
+            .await;
+        }
     };
 
     let hash = password::hash(new.expose().to_string()).await?;
@@ -199,7 +268,16 @@ async fn change_time_zone(
                 )
             },
         );
-        return page(&state, &ctx, errors, Some(raw.to_string())).await;
+        return page(
+            &state,
+            &ctx,
+            Extra {
+                errors,
+                kept_zone: Some(raw.to_string()),
+                ..Extra::default()
+            },
+        )
+        .await;
     };
     db_users::set_time_zone(&state.db, user.id, zone).await?;
     flash(
@@ -271,4 +349,98 @@ async fn turn_off_calendar(State(state): State<AppState>, ctx: Ctx) -> Result<Re
     )
     .await?;
     Ok(back("calendar"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// API tokens
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TokenForm {
+    token_name: String,
+    /// A date (YYYY-MM-DD); empty for a token that does not expire.
+    token_expires: String,
+}
+
+/// Creates a personal API token and shows it, this once, on the page (never in a redirect or
+/// a flash message, which would store it).
+async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<TokenForm>,
+) -> Result<Response> {
+    let user = ctx.user()?;
+    let tz: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let mut errors = FieldErrors::default();
+    let name = form.token_name.trim();
+    if name.is_empty() {
+        errors.add(
+            "token_name",
+            "Name the token after what will use it, e.g. \u{201c}Helpdesk sync\u{201d}.",
+        );
+    } else if name.chars().count() > 100 {
+        errors.add("token_name", "Use at most 100 characters.");
+    }
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let expires_at = match form.token_expires.trim() {
+        "" => None,
+        raw => match chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+            Ok(date) if date > today => Some(crate::domain::week::local_midnight(date, tz)),
+            Ok(_) => {
+                errors.add("token_expires", "Choose a day after today.");
+                None
+            }
+            Err(_) => {
+                errors.add(
+                    "token_expires",
+                    format!("\u{201c}{raw}\u{201d} is not a date (use 2027-01-31)."),
+                );
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return page(
+            &state,
+            &ctx,
+            Extra {
+                errors,
+                token_name: form.token_name,
+                token_expires: form.token_expires,
+                ..Extra::default()
+            },
+        )
+        .await;
+    }
+    let raw = api_tokens::create(&state.db, user.id, name, expires_at).await?;
+    tracing::info!(user = %user.id, "API token created");
+    page(
+        &state,
+        &ctx,
+        Extra {
+            new_token: Some(raw),
+            ..Extra::default()
+        },
+    )
+    .await
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(_): Form<TokenForm>,
+) -> Result<Response> {
+    let user = ctx.user()?;
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    if !api_tokens::revoke(&state.db, user.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    flash(
+        &ctx.session,
+        "success",
+        "Token revoked: it no longer works.",
+    )
+    .await?;
+    Ok(back("tokens"))
 }

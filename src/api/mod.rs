@@ -1,0 +1,113 @@
+//! The JSON API under `/api/v1`, for integrations: cases, conversations, check-ins and accounts,
+//! and the intake webhook. It shares the pages' validation (the `domain` forms) and their
+//! database functions, and so their visibility rules: one code path, two front ends.
+//!
+//! - Authentication is a personal token, `Authorization: Bearer mend_…` (see `db::api_tokens`);
+//!   the API is mounted outside the session layer, so cookies are never read here and no CSRF
+//!   token is needed. Each token is rate limited.
+//! - Errors are RFC 9457 problem documents (`application/problem+json`), see `problem`.
+//! - The OpenAPI 3.1 document (`/api/v1/openapi.json`) is generated from the handlers'
+//!   annotations by utoipa, and the router is built from the same registrations, so the two
+//!   cannot drift apart.
+
+pub mod accounts;
+pub mod caller;
+pub mod cases;
+pub mod intake;
+pub mod json;
+pub mod problem;
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use caller::Caller;
+pub use problem::Problem;
+
+/// The largest request body the API reads (a JSON incident is a few kilobytes).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Mend API",
+        version = "1",
+        description = "Repair cases, conversations, check-ins and accounts for integrations, and a signed intake webhook. Authenticate with a personal token from Settings: `Authorization: Bearer mend_…`. Errors are RFC 9457 problem documents."
+    ),
+    modifiers(&BearerAuth),
+    security(("token" = [])),
+    tags(
+        (name = "cases", description = "Repair cases and their conversations"),
+        (name = "check-ins", description = "Follow-up check-ins"),
+        (name = "accounts", description = "Client accounts"),
+        (name = "intake", description = "Incidents from other tools, signed with a shared secret")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The API's routes and its OpenAPI document, from one list of handlers.
+pub fn routes() -> (crate::web::Router, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(cases::list, cases::create))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::add_conversation))
+        .routes(routes!(cases::complete_check_in))
+        .routes(routes!(accounts::list, accounts::create))
+        .routes(routes!(intake::receive))
+        .split_for_parts()
+}
+
+/// The OpenAPI document alone (for the documentation page).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().1
+}
+
+/// The API router: every documented route, the document itself, and a problem document for
+/// anything else under `/api/`.
+pub fn router() -> crate::web::Router {
+    let (router, doc) = routes();
+    let doc = Arc::new(doc);
+    router
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+        .route("/api/{*rest}", axum::routing::any(not_found))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+async fn not_found() -> Problem {
+    Problem::not_found("There is no such API endpoint. The list is at /api/v1/openapi.json.")
+}
+
+/// Shared by handlers: the state's rate limiter type.
+pub type RateLimiter = governor::DefaultKeyedRateLimiter<uuid::Uuid>;
+
+/// A limiter allowing `per_minute` requests a minute per token, in bursts of up to that many.
+pub fn rate_limiter(per_minute: u32) -> Arc<RateLimiter> {
+    let per_minute = std::num::NonZeroU32::new(per_minute).unwrap_or(std::num::NonZeroU32::MIN);
+    Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+        per_minute,
+    )))
+}
