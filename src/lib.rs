@@ -94,6 +94,7 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(web::review::router())
         .merge(web::admin::router())
         .merge(web::api_docs::router())
+        .merge(web::intake::router())
         .fallback(|| async { AppError::NotFound })
         // Innermost first: the token check, the Origin check, then error pages framed for the
         // signed-in user, all inside the session.

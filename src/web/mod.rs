@@ -10,6 +10,7 @@ pub mod cases;
 pub mod dashboard;
 pub mod health;
 pub mod home;
+pub mod intake;
 pub mod page;
 pub mod review;
 pub mod security;

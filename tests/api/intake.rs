@@ -183,3 +183,82 @@ async fn bad_signatures_stale_requests_and_bad_events_are_refused() {
     );
     assert!(cases(&app).await.is_empty(), "nothing was opened");
 }
+
+#[tokio::test]
+async fn an_admin_sets_up_a_source_in_the_browser_and_it_works_until_turned_off() {
+    let app = fixture().await;
+    let admin = app.signed_in("admin").await;
+    let am = app.signed_in("account_manager").await;
+    let not_for_ams = am.get("/admin/intake").await.status;
+    assert!(
+        [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&not_for_ams),
+        "{not_for_ams}"
+    );
+
+    let refused = admin
+        .submit(
+            "/admin/intake",
+            "/admin/intake",
+            &[("name", "Help Desk!"), ("internal", "1")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.attr("#name", "value").as_deref(),
+        Some("Help Desk!")
+    );
+    assert_eq!(refused.attr("#internal", "checked").as_deref(), Some(""));
+    let taken = admin
+        .submit("/admin/intake", "/admin/intake", &[("name", "monitor")])
+        .await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let made = admin
+        .submit(
+            "/admin/intake",
+            "/admin/intake",
+            &[("name", "statuspage"), ("internal", "1")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let page = admin.get("/admin/intake").await;
+    let secret = page.text("#source-statuspage details code");
+    assert!(secret.starts_with("whsec_"), "{secret}");
+
+    let now = chrono::Utc::now().timestamp();
+    let opened = deliver(&app, "statuspage", &event("sp-1"), &secret, now).await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{opened:#?}");
+
+    let id: uuid::Uuid =
+        sqlx::query_scalar("select id from intake_sources where name = 'statuspage'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("source");
+    let rotated = admin
+        .submit(
+            "/admin/intake",
+            &format!("/admin/intake/{id}"),
+            &[("action", "rotate")],
+        )
+        .await;
+    assert_eq!(rotated.status, StatusCode::SEE_OTHER);
+    problem(
+        &deliver(&app, "statuspage", &event("sp-2"), &secret, now).await,
+        StatusCode::UNAUTHORIZED,
+    );
+    let off = admin
+        .submit(
+            "/admin/intake",
+            &format!("/admin/intake/{id}"),
+            &[("action", "disable")],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    assert!(
+        admin
+            .get("/admin/intake")
+            .await
+            .text("#source-statuspage h2")
+            .contains("turned off")
+    );
+}
