@@ -71,6 +71,27 @@ pub fn static_dir() -> PathBuf {
     }
 }
 
+/// Refuses a path or query holding an encoded NUL character: PostgreSQL stores none in text,
+/// so it could only fail later, and no one types one.
+async fn refuse_nul(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let uri = request.uri();
+    let nul = web::page::contains_nul(uri.path().as_bytes())
+        || uri
+            .query()
+            .is_some_and(|q| web::page::contains_nul(q.as_bytes()));
+    if !nul {
+        return next.run(request).await;
+    }
+    if uri.path().starts_with("/api/") {
+        api::Problem::bad_request("The address holds a NUL character (%00).").into_response()
+    } else {
+        AppError::BadRequest("a NUL character in the address".into()).into_response()
+    }
+}
+
 /// The whole web application.
 pub fn app(state: AppState) -> axum::Router {
     let store = db::sessions::PgSessionStore::new(state.db.clone());
@@ -108,6 +129,7 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(api::router())
         .nest_service("/static", web::security::static_files(&static_dir()))
         .merge(pages)
+        .layer(middleware::from_fn(refuse_nul))
         .layer(middleware::from_fn(web::page::log_errors));
     web::security::with_headers(routes)
         .layer(CompressionLayer::new())

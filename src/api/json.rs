@@ -62,6 +62,12 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
             without_position(&e.to_string())
         ))
     })?;
+    if let Some(field) = nul_in(&value, String::new()) {
+        return Err(Problem::invalid_field(
+            &field,
+            "Text may not contain NUL characters (\\u0000).",
+        ));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = without_position(&e.into_inner().to_string());
@@ -74,6 +80,39 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
         };
         Problem::invalid_field(&field, message)
     })
+}
+
+/// The path of the first string (or key) holding a NUL character, if any: PostgreSQL stores
+/// none in text.
+fn nul_in(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    let here = || {
+        if path.is_empty() {
+            "body".to_string()
+        } else {
+            path.clone()
+        }
+    };
+    match value {
+        Value::String(s) if s.contains('\0') => Some(here()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_in(v, format!("{}[{i}]", here()))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let child = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if k.contains('\0') {
+                Some(child)
+            } else {
+                nul_in(v, child)
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// serde_json's message without " at line 1 column 5".
@@ -141,6 +180,10 @@ mod tests {
         assert_eq!(
             field_of(r#"{"title": "x", "severity": 1, "inner": {}}"#),
             (422, vec!["inner.name".to_string()])
+        );
+        assert_eq!(
+            field_of(r#"{"title": "a\u0000b", "severity": 1}"#),
+            (422, vec!["title".to_string()])
         );
         assert_eq!(field_of(r#"{"title": "#).0, 400);
         assert_eq!(field_of("not json").0, 400);

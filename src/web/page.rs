@@ -306,15 +306,26 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        use axum::extract::rejection::FormRejection;
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(value)) => Ok(Form(value)),
-            Err(FormRejection::BytesRejection(e))
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                Err(AppError::TooLarge)
-            }
-            Err(e) => Err(AppError::BadRequest(e.body_text())),
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::TooLarge
+                } else {
+                    AppError::BadRequest(e.body_text())
+                }
+            })?;
+        // PostgreSQL stores no NUL character in text; no one types one.
+        if contains_nul(&bytes) {
+            return Err(AppError::BadRequest("a NUL character in the form".into()));
         }
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Form)
+            .map_err(|e| AppError::BadRequest(e.to_string()))
     }
+}
+
+/// Whether URL-encoded text holds an encoded NUL character (`%00`).
+pub fn contains_nul(encoded: &[u8]) -> bool {
+    encoded.windows(3).any(|w| w == b"%00") || encoded.contains(&0)
 }
