@@ -2,12 +2,14 @@
 //! types. Queries are checked at compile time (`query!`, `.sqlx/` for offline builds).
 
 pub mod accounts;
+pub mod audit;
 pub mod case_list;
 pub mod cases;
 pub mod categories;
 pub mod dashboard;
 pub mod follow_ups;
 pub mod outbox;
+pub mod password_links;
 pub mod review;
 pub mod sessions;
 pub mod sign_in;

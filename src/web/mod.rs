@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod health;
 pub mod home;
 pub mod page;
+pub mod password;
 pub mod review;
 pub mod security;
 pub mod settings;
