@@ -8,6 +8,7 @@ pub mod cases;
 pub mod categories;
 pub mod dashboard;
 pub mod follow_ups;
+pub mod organisation;
 pub mod outbox;
 pub mod password_links;
 pub mod review;

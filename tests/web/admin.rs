@@ -1,6 +1,7 @@
 //! Administration through its forms: users (create, role and team, password links,
 //! deactivation), teams, settings, and the audit log every change writes.
 
+use chrono::{Datelike, Days, Utc};
 use reqwest::StatusCode;
 use uuid::Uuid;
 
@@ -68,7 +69,7 @@ async fn an_admin_creates_a_user_whose_one_time_link_works_once() {
     assert_eq!(
         form.attr("#time_zone option[selected]", "value").as_deref(),
         Some("UTC"),
-        "UTC is preselected"
+        "the organisation's time zone is preselected"
     );
     let page = admin
         .submit(
@@ -760,6 +761,7 @@ async fn non_admins_reach_no_admin_page_and_change_nothing() {
         "/admin/users/new".to_string(),
         format!("/admin/users/{admin_id}"),
         format!("/admin/users/{admin_id}/deactivate"),
+        "/admin/settings".to_string(),
         "/admin/audit".to_string(),
         "/admin/outbox".to_string(),
     ];
@@ -773,6 +775,7 @@ async fn non_admins_reach_no_admin_page_and_change_nothing() {
         (format!("/admin/users/{admin_id}/password-link"), vec![]),
         ("/admin/teams".to_string(), vec![("name", "Sneaky")]),
         (format!("/admin/teams/{north}"), vec![("name", "Sneaky")]),
+        ("/admin/settings".to_string(), vec![("name", "Sneaky")]),
     ];
     for role in ["account_manager", "manager"] {
         let client = app.signed_in(role).await;
@@ -812,6 +815,164 @@ async fn non_admins_reach_no_admin_page_and_change_nothing() {
             "{path}"
         );
     }
+}
+
+/// A case of Ann's (team North), quiet for `quiet_days`; returns its number.
+async fn quiet_case(app: &TestApp, quiet_days: i32) -> i64 {
+    sqlx::query_scalar(
+        "with a as (insert into accounts (name, team_id) select 'Acme', team_id from users where email = 'ann@example.com' returning id, team_id)
+         insert into cases (account_id, team_id, owner_id, title, category_id, severity, detected_by,
+                            occurred_at, detected_at, currency, created_at, last_activity_at)
+         select a.id, a.team_id, u.id, 'Quiet one', (select id from categories limit 1), 'low', 'client',
+                now(), now(), 'EUR', now() - make_interval(days => $1 + 3), now() - make_interval(days => $1)
+         from a, users u where u.email = 'ann@example.com' returning number",
+    )
+    .bind(quiet_days)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("case")
+}
+
+/// A scheduled check-in for Ann on case `number`, due on `due`.
+async fn check_in(app: &TestApp, number: i64, due: chrono::NaiveDate) {
+    sqlx::query(
+        "with p as (insert into follow_up_plans (case_id, cadence, first_due, assignee_id)
+                    select id, 'weekly', $2, owner_id from cases where number = $1 returning id, case_id, assignee_id)
+         insert into check_ins (case_id, plan_id, seq, due_date, assignee_id, status)
+         select case_id, id, 1, $2, assignee_id, 'scheduled' from p",
+    )
+    .bind(number)
+    .bind(due)
+    .execute(&app.db.pool)
+    .await
+    .expect("check-in");
+}
+
+fn settings_fields<'a>(stuck: &'a str, week_start: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("name", "Acme Services"),
+        ("time_zone", "Europe/Berlin"),
+        ("default_cadence", "monthly"),
+        ("stuck_after_days", stuck),
+        ("week_start", week_start),
+    ]
+}
+
+#[tokio::test]
+async fn organisation_settings_drive_new_users_the_plan_form_the_review_and_my_work() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = admin(&app, "root@example.com").await;
+    app.create_user("ann@example.com", "account_manager", Some("North"))
+        .await;
+    let case = quiet_case(&app, 4).await;
+
+    // Before: the server's default threshold (7 days) and Monday weeks.
+    let review = admin.get("/review").await;
+    assert!(!review.text("#stuck").contains(&format!("CR-{case}")));
+    let form = admin.get("/admin/settings").await;
+    assert_eq!(form.attr("#stuck_after_days", "value").as_deref(), Some(""));
+    assert!(form.text("#stuck_after_days-hint").contains("now 7 days"));
+    assert!(form.text("#week_start-hint").contains("ISO weeks"));
+
+    // Refused input is kept, with each error beside its field.
+    let bad = admin
+        .submit(
+            "/admin/settings",
+            "/admin/settings",
+            &[
+                ("name", ""),
+                ("time_zone", "Mars/Olympus"),
+                ("default_cadence", "monthly"),
+                ("stuck_after_days", "0"),
+                ("week_start", "sunday"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text("#stuck_after_days-error").contains("1 to 365"));
+    assert!(bad.text("#time_zone-error").contains("Mars/Olympus"));
+    assert!(!bad.text("#name-error").is_empty());
+    assert_eq!(bad.attr("#stuck_after_days", "value").as_deref(), Some("0"));
+    assert_eq!(
+        bad.attr("input[name=week_start][checked]", "value")
+            .as_deref(),
+        Some("sunday")
+    );
+
+    // Ann's My work "later this week": a day that is in a Monday week but not in a Sunday week
+    // (or, on a Sunday, the other way round).
+    let today = Utc::now().date_naive();
+    let is_sunday = today.weekday() == chrono::Weekday::Sun;
+    let probe = if is_sunday {
+        today + Days::new(1)
+    } else {
+        today + Days::new(u64::from(6 - today.weekday().num_days_from_monday()))
+    };
+    check_in(&app, case, probe).await;
+    let ann = app.client();
+    ann.sign_in("ann@example.com", PASSWORD).await;
+    let shows = |page: &Page| page.text("#this-week").contains(&format!("CR-{case}"));
+    assert_eq!(shows(&ann.get("/").await), !is_sunday, "Monday weeks");
+
+    let fields = settings_fields("3", "sunday");
+    let res = admin
+        .submit("/admin/settings", "/admin/settings", &fields)
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let form = admin.get("/admin/settings").await;
+    assert!(form.text(".flash").contains("saved"));
+    assert_eq!(
+        form.attr("#name", "value").as_deref(),
+        Some("Acme Services")
+    );
+    assert_eq!(
+        form.attr("#default_cadence option[selected]", "value")
+            .as_deref(),
+        Some("monthly")
+    );
+    assert!(admin.get("/admin").await.body.contains("Acme Services"));
+
+    // The threshold: four quiet days are now stuck.
+    let review = admin.get("/review").await;
+    assert!(review.text("#stuck").contains(&format!("CR-{case}")));
+    assert!(review.text("#stuck").contains("3 days"));
+    // Weeks start on Sunday.
+    assert_eq!(shows(&ann.get("/").await), is_sunday, "Sunday weeks");
+    // New users start in the organisation's time zone; plans default to monthly.
+    assert_eq!(
+        admin
+            .get("/admin/users/new")
+            .await
+            .attr("#time_zone option[selected]", "value")
+            .as_deref(),
+        Some("Europe/Berlin")
+    );
+    assert_eq!(
+        admin
+            .get(&format!("/cases/CR-{case}"))
+            .await
+            .attr("#cadence option[selected]", "value")
+            .as_deref(),
+        Some("monthly")
+    );
+
+    // Saving the same again records nothing; the change is in the log with what changed.
+    admin
+        .submit("/admin/settings", "/admin/settings", &fields)
+        .await;
+    let details: Vec<serde_json::Value> =
+        sqlx::query_scalar("select details from admin_audit where action = 'settings.changed'")
+            .fetch_all(&app.db.pool)
+            .await
+            .expect("audit");
+    assert_eq!(details.len(), 1);
+    assert_eq!(
+        details[0]["stuck_after_days"]["from"],
+        serde_json::Value::Null
+    );
+    assert_eq!(details[0]["stuck_after_days"]["to"], 3);
+    assert_eq!(details[0]["week_start"]["to"], "Sunday");
+    assert_eq!(details[0]["name"]["from"], "Mend");
 }
 
 #[tokio::test]

@@ -1,11 +1,12 @@
-//! Administration (admins only): users, teams, incident categories, the e-mail outbox and the
-//! audit log of every admin action.
+//! Administration (admins only): users, teams, incident categories, the organisation's
+//! settings, the e-mail outbox and the audit log of every admin action.
 //!
 //! Every change is written with its audit row in one transaction (`db::audit::record`).
 
 mod audit;
 mod categories;
 mod outbox;
+mod settings;
 mod teams;
 mod users;
 
@@ -41,6 +42,7 @@ pub fn router() -> super::Router {
         .route("/admin/team-moves", post(teams::move_user))
         .route("/admin/categories", post(categories::add))
         .route("/admin/categories/{id}", post(categories::change))
+        .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/audit", get(audit::page))
         .route("/admin/outbox", get(outbox::page))
         .route_layer(middleware::from_fn(guard::admin))
@@ -113,6 +115,7 @@ pub enum Refused {
 #[template(path = "pages/admin.html")]
 struct AdminPage {
     chrome: Chrome,
+    organisation: String,
     users: Vec<AdminUserRow>,
     /// Active users, for the move form.
     movable: Vec<AdminUserRow>,
@@ -133,10 +136,11 @@ async fn overview(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
 
 /// The overview, with a refused form's input and error in place (then with status 422).
 async fn overview_page(state: &AppState, ctx: &Ctx, refused: Refused) -> Result<Response> {
-    let (users, teams, categories) = tokio::try_join!(
+    let (users, teams, categories, organisation) = tokio::try_join!(
         db::users::list_all(&state.db),
         db::users::list_teams(&state.db),
         db::categories::list(&state.db),
+        db::organisation::get(&state.db),
     )?;
     let users: Vec<AdminUserRow> = users
         .into_iter()
@@ -190,6 +194,7 @@ async fn overview_page(state: &AppState, ctx: &Ctx, refused: Refused) -> Result<
     };
     let mut page = AdminPage {
         chrome: ctx.chrome("Administration"),
+        organisation: organisation.name,
         users,
         movable,
         teams: Vec::new(),

@@ -110,9 +110,10 @@ async fn new_user_page(
 }
 
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    let organisation = db::organisation::get(&state.db).await?;
     let form = NewAccountForm {
         role: Role::AccountManager.as_str().into(),
-        time_zone: "UTC".into(),
+        time_zone: organisation.time_zone,
         password_mode: "link".into(),
         ..NewAccountForm::default()
     };
