@@ -352,7 +352,8 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Admi
 
 /// How many active admins there are, with each of them locked until the transaction ends:
 /// two admins demoting each other at the same moment are taken one after the other, and the
-/// second sees the first's change.
+/// second sees the first's change. Call it before locking the user being changed: with every
+/// such change locking the admins first (in id order), two of them cannot deadlock.
 #[tracing::instrument(skip_all)]
 pub async fn lock_active_admins(conn: &mut PgConnection) -> sqlx::Result<i64> {
     let ids = sqlx::query_scalar!(

@@ -992,3 +992,41 @@ async fn a_session_of_a_user_deactivated_behind_its_back_is_refused_on_its_next_
     assert_eq!(next.status, StatusCode::SEE_OTHER);
     assert_eq!(next.location().as_deref(), Some("/login?next=%2Freview"));
 }
+
+#[tokio::test]
+async fn two_admins_deactivating_each_other_at_once_leave_one_admin() {
+    let app = TestApp::spawn().await;
+    let (ann, ann_id) = admin(&app, "ann@example.com").await;
+    let (bob, bob_id) = admin(&app, "bob@example.com").await;
+    let bob_path = format!("/admin/users/{bob_id}/deactivate");
+    let ann_path = format!("/admin/users/{ann_id}/deactivate");
+    let ann_token = ann.csrf_token(&bob_path).await;
+    let bob_token = bob.csrf_token(&ann_path).await;
+
+    let ann_form = [("csrf_token", ann_token.as_str())];
+    let bob_form = [("csrf_token", bob_token.as_str())];
+    let (a, b) = tokio::join!(
+        ann.post_raw(&bob_path, &ann_form),
+        bob.post_raw(&ann_path, &bob_form),
+    );
+    // One wins; the other is refused, or (when the winner finished first) finds itself signed
+    // out. Never an error, never both.
+    let outcome = |p: &Page| match (p.status.as_u16(), p.location()) {
+        (303, Some(to)) if to.starts_with("/admin/users/") => "deactivated",
+        (303, Some(to)) if to.starts_with("/login") => "signed out",
+        (409, _) => "refused",
+        (status, to) => panic!("unexpected {status} {to:?}: {}", p.body),
+    };
+    let mut outcomes = [outcome(&a), outcome(&b)];
+    outcomes.sort_unstable();
+    assert!(
+        outcomes == ["deactivated", "refused"] || outcomes == ["deactivated", "signed out"],
+        "{outcomes:?}"
+    );
+    let admins: i64 =
+        sqlx::query_scalar("select count(*) from users where role = 'admin' and active")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("admins");
+    assert_eq!(admins, 1);
+}

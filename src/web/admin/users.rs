@@ -418,6 +418,8 @@ pub async fn change_access(
         }
     };
     let mut tx = state.db.begin().await?;
+    // The admins first, then the user (see `lock_active_admins`).
+    let admins = db::users::lock_active_admins(&mut tx).await?;
     let user = db::users::lock(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -426,15 +428,13 @@ pub async fn change_access(
         return Ok(Redirect::to(&user_page_path(id)).into_response());
     }
     let is_self = me.id == user.id;
-    if user.active && user.role == Role::Admin && role != Role::Admin {
-        let admins = db::users::lock_active_admins(&mut tx).await?;
-        if let Err(refusal) = keep_an_admin(admins, AdminLoss::Demotion, is_self) {
-            drop(tx);
-            let mut errors = FieldErrors::default();
-            errors.add("role", refusal.to_string());
-            let kept = (form, errors, StatusCode::CONFLICT);
-            return user_page(&state, &ctx, id, Some(kept)).await;
-        }
+    let demoted = user.active && user.role == Role::Admin && role != Role::Admin;
+    if demoted && let Err(refusal) = keep_an_admin(admins, AdminLoss::Demotion, is_self) {
+        drop(tx);
+        let mut errors = FieldErrors::default();
+        errors.add("role", refusal.to_string());
+        let kept = (form, errors, StatusCode::CONFLICT);
+        return user_page(&state, &ctx, id, Some(kept)).await;
     }
     let team = teams
         .iter()
@@ -545,6 +545,8 @@ pub async fn deactivate(
     let id = parse_id(&id)?;
     let me = ctx.user()?.id;
     let mut tx = state.db.begin().await?;
+    // The admins first, then the user (see `lock_active_admins`).
+    let admins = db::users::lock_active_admins(&mut tx).await?;
     let user = db::users::lock(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -558,19 +560,18 @@ pub async fn deactivate(
         return Ok(Redirect::to(&user_page_path(id)).into_response());
     }
     let is_self = me == user.id;
-    if user.role == Role::Admin {
-        let admins = db::users::lock_active_admins(&mut tx).await?;
-        if let Err(refusal) = keep_an_admin(admins, AdminLoss::Deactivation, is_self) {
-            drop(tx);
-            return deactivate_page(
-                &state,
-                &ctx,
-                &user,
-                Some(refusal.to_string()),
-                StatusCode::CONFLICT,
-            )
-            .await;
-        }
+    if user.role == Role::Admin
+        && let Err(refusal) = keep_an_admin(admins, AdminLoss::Deactivation, is_self)
+    {
+        drop(tx);
+        return deactivate_page(
+            &state,
+            &ctx,
+            &user,
+            Some(refusal.to_string()),
+            StatusCode::CONFLICT,
+        )
+        .await;
     }
     db::users::set_active(&mut tx, id, false).await?;
     let sessions = db::sessions::delete_for_user(&mut tx, id).await?;
