@@ -78,7 +78,8 @@ pub struct ServeArgs {
     #[arg(long, env = "MEND_SCHEDULER_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub scheduler_interval: u64,
 
-    /// A case with no activity for this many days counts as stuck on the manager review.
+    /// A case with no activity for this many days counts as stuck on the manager review, until
+    /// an admin sets the organisation's own threshold on /admin/settings.
     #[arg(long, env = "MEND_STUCK_AFTER_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=365))]
     pub stuck_after_days: i64,
 
@@ -198,7 +199,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The address people open Mend at (no trailing slash), for links that leave the browser.
     pub public_url: String,
-    /// Days without activity after which an open case counts as stuck.
+    /// Days without activity after which an open case counts as stuck, unless the organisation
+    /// set its own threshold (`db::organisation`).
     pub stuck_after_days: i64,
     /// Failed sign-ins per e-mail address allowed within `sign_in_window_minutes`.
     pub sign_in_failures_per_account: i64,

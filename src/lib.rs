@@ -116,6 +116,7 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(web::admin::router())
         .merge(web::api_docs::router())
         .merge(web::intake::router())
+        .merge(web::password::router())
         .fallback(|| async { AppError::NotFound })
         // Innermost first: the token check, the Origin check, then error pages framed for the
         // signed-in user, all inside the session.

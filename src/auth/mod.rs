@@ -6,5 +6,6 @@ pub mod backend;
 pub mod csrf;
 pub mod guard;
 pub mod password;
+pub mod password_link;
 
 pub use backend::{AuthSession, Backend, Credentials, SessionUser};

@@ -2,7 +2,7 @@
 //! no longer offered for new ones.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -42,46 +42,62 @@ fn map(e: sqlx::Error) -> CategoryError {
     }
 }
 
-pub async fn add(db: impl PgExecutor<'_>, name: &str) -> Result<(), CategoryError> {
-    sqlx::query!(
+/// Adds a category at the end of the list; returns its id.
+#[tracing::instrument(skip_all)]
+pub async fn add(conn: &mut PgConnection, name: &str) -> Result<Uuid, CategoryError> {
+    sqlx::query_scalar!(
         "insert into categories (name, position)
-         values ($1, (select coalesce(max(position), 0) + 1 from categories))",
+         values ($1, (select coalesce(max(position), 0) + 1 from categories))
+         returning id",
         name
     )
-    .execute(db)
+    .fetch_one(conn)
     .await
-    .map_err(map)?;
-    Ok(())
+    .map_err(map)
 }
 
-pub async fn rename(db: impl PgExecutor<'_>, id: Uuid, name: &str) -> Result<(), CategoryError> {
-    let done = sqlx::query!("update categories set name = $2 where id = $1", id, name)
-        .execute(db)
+/// Renames a category; returns its name before.
+#[tracing::instrument(skip_all, fields(category_id = %id))]
+pub async fn rename(
+    conn: &mut PgConnection,
+    id: Uuid,
+    name: &str,
+) -> Result<String, CategoryError> {
+    let before = sqlx::query_scalar!("select name from categories where id = $1 for update", id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(CategoryError::NotFound)?;
+    sqlx::query!("update categories set name = $2 where id = $1", id, name)
+        .execute(&mut *conn)
         .await
         .map_err(map)?;
-    if done.rows_affected() == 0 {
-        Err(CategoryError::NotFound)
-    } else {
-        Ok(())
-    }
+    Ok(before)
 }
 
-/// Retires a category (or brings it back when `retired` is false).
+/// Retires a category (or brings it back when `retired` is false). Returns its name and
+/// whether anything changed (retiring a retired category does not).
+#[tracing::instrument(skip_all, fields(category_id = %id))]
 pub async fn set_retired(
-    db: impl PgExecutor<'_>,
+    conn: &mut PgConnection,
     id: Uuid,
     retired: bool,
-) -> Result<(), CategoryError> {
-    let done = sqlx::query!(
-        "update categories set retired_at = case when $2 then coalesce(retired_at, now()) else null end where id = $1",
+) -> Result<(String, bool), CategoryError> {
+    let row = sqlx::query!(
+        "select name, retired_at from categories where id = $1 for update",
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(CategoryError::NotFound)?;
+    if row.retired_at.is_some() == retired {
+        return Ok((row.name, false));
+    }
+    sqlx::query!(
+        "update categories set retired_at = case when $2 then now() else null end where id = $1",
         id,
         retired
     )
-    .execute(db)
+    .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 0 {
-        Err(CategoryError::NotFound)
-    } else {
-        Ok(())
-    }
+    Ok((row.name, true))
 }

@@ -59,7 +59,7 @@ pub async fn list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<SourceRow>> {
     .await
 }
 
-/// A new source. False when the name is taken.
+/// A new source; its id, or None when the name is taken.
 pub async fn create(
     db: impl PgExecutor<'_>,
     name: &str,
@@ -68,10 +68,10 @@ pub async fn create(
     default_owner_id: Option<Uuid>,
     category_id: Option<Uuid>,
     created_by: Uuid,
-) -> sqlx::Result<bool> {
-    let result = sqlx::query!(
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
         "insert into intake_sources (name, secret, internal, default_owner_id, category_id, created_by)
-         values ($1, $2, $3, $4, $5, $6) on conflict (name) do nothing",
+         values ($1, $2, $3, $4, $5, $6) on conflict (name) do nothing returning id",
         name,
         secret,
         internal,
@@ -79,34 +79,39 @@ pub async fn create(
         category_id,
         created_by
     )
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .fetch_optional(db)
+    .await
 }
 
-/// Turns a source off or on again. False when there is no such source.
-pub async fn set_disabled(db: impl PgExecutor<'_>, id: Uuid, disabled: bool) -> sqlx::Result<bool> {
-    let result = sqlx::query!(
+/// Turns a source off or on again; its name, or None when there is no such source.
+pub async fn set_disabled(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    disabled: bool,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
         "update intake_sources set disabled_at = case when $2 then coalesce(disabled_at, now()) end
-         where id = $1",
+         where id = $1 returning name",
         id,
         disabled
     )
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .fetch_optional(db)
+    .await
 }
 
-/// Gives a source a new secret. False when there is no such source.
-pub async fn set_secret(db: impl PgExecutor<'_>, id: Uuid, secret: &str) -> sqlx::Result<bool> {
-    let result = sqlx::query!(
-        "update intake_sources set secret = $2 where id = $1",
+/// Gives a source a new secret; its name, or None when there is no such source.
+pub async fn set_secret(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    secret: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        "update intake_sources set secret = $2 where id = $1 returning name",
         id,
         secret
     )
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .fetch_optional(db)
+    .await
 }
 
 /// The case an earlier delivery of this event opened, if any.

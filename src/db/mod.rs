@@ -3,13 +3,16 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod audit;
 pub mod case_list;
 pub mod cases;
 pub mod categories;
 pub mod dashboard;
 pub mod follow_ups;
 pub mod intake;
+pub mod organisation;
 pub mod outbox;
+pub mod password_links;
 pub mod review;
 pub mod sessions;
 pub mod sign_in;

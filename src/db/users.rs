@@ -140,6 +140,7 @@ async fn ensure_team(conn: &mut PgConnection, name: &str) -> sqlx::Result<Uuid> 
 /// A row of the admin's user list.
 #[derive(Debug, Clone)]
 pub struct UserListRow {
+    pub id: Uuid,
     pub name: String,
     pub email: String,
     pub role: Role,
@@ -147,10 +148,14 @@ pub struct UserListRow {
     pub active: bool,
 }
 
+fn role_of(raw: &str) -> sqlx::Result<Role> {
+    Role::parse(raw).map_err(|e| sqlx::Error::Decode(e.into()))
+}
+
 /// Every user, by name.
 pub async fn list_all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<UserListRow>> {
     let rows = sqlx::query!(
-        r#"select u.name, u.email, u.role, t.name as "team?", u.active
+        r#"select u.id, u.name, u.email, u.role, t.name as "team?", u.active
            from users u left join teams t on t.id = u.team_id
            order by lower(u.name), u.email"#
     )
@@ -159,7 +164,8 @@ pub async fn list_all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<UserListRow>>
     rows.into_iter()
         .map(|r| {
             Ok(UserListRow {
-                role: Role::parse(&r.role).map_err(|e| sqlx::Error::Decode(e.into()))?,
+                role: role_of(&r.role)?,
+                id: r.id,
                 name: r.name,
                 email: r.email,
                 team: r.team,
@@ -172,7 +178,7 @@ pub async fn list_all(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<UserListRow>>
 /// The active members of a team, by name.
 pub async fn list_team(db: impl PgExecutor<'_>, team_id: Uuid) -> sqlx::Result<Vec<UserListRow>> {
     let rows = sqlx::query!(
-        r#"select u.name, u.email, u.role, t.name as "team?", u.active
+        r#"select u.id, u.name, u.email, u.role, t.name as "team?", u.active
            from users u left join teams t on t.id = u.team_id
            where u.team_id = $1 and u.active
            order by lower(u.name), u.email"#,
@@ -183,7 +189,8 @@ pub async fn list_team(db: impl PgExecutor<'_>, team_id: Uuid) -> sqlx::Result<V
     rows.into_iter()
         .map(|r| {
             Ok(UserListRow {
-                role: Role::parse(&r.role).map_err(|e| sqlx::Error::Decode(e.into()))?,
+                role: role_of(&r.role)?,
+                id: r.id,
                 name: r.name,
                 email: r.email,
                 team: r.team,
@@ -200,16 +207,241 @@ pub async fn team_name(db: impl PgExecutor<'_>, team_id: Uuid) -> sqlx::Result<O
         .await
 }
 
+/// A team with its number of active members.
+#[derive(Debug, Clone)]
+pub struct TeamRow {
+    pub id: Uuid,
+    pub name: String,
+    pub members: i64,
+}
+
 /// Every team with its number of active members, by name.
-pub async fn list_teams(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String, i64)>> {
-    let rows = sqlx::query!(
-        r#"select t.name, count(u.id) filter (where u.active) as "members!"
+pub async fn list_teams(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TeamRow>> {
+    sqlx::query_as!(
+        TeamRow,
+        r#"select t.id, t.name, count(u.id) filter (where u.active) as "members!"
            from teams t left join users u on u.team_id = t.id
            group by t.id order by lower(t.name)"#
     )
     .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TeamError {
+    #[error("a team with that name already exists")]
+    Duplicate,
+    #[error("no such team")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+fn team_error(e: sqlx::Error) -> TeamError {
+    if super::is_unique_violation(&e, "teams_name_key") {
+        TeamError::Duplicate
+    } else {
+        e.into()
+    }
+}
+
+/// Creates a team; names are unique whatever their case.
+#[tracing::instrument(skip_all)]
+pub async fn create_team(conn: &mut PgConnection, name: &str) -> Result<Uuid, TeamError> {
+    sqlx::query_scalar!("insert into teams (name) values ($1) returning id", name)
+        .fetch_one(conn)
+        .await
+        .map_err(team_error)
+}
+
+/// Renames a team; returns its name before.
+#[tracing::instrument(skip_all, fields(team_id = %id))]
+pub async fn rename_team(
+    conn: &mut PgConnection,
+    id: Uuid,
+    name: &str,
+) -> Result<String, TeamError> {
+    let before = sqlx::query_scalar!("select name from teams where id = $1 for update", id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(TeamError::NotFound)?;
+    sqlx::query!("update teams set name = $2 where id = $1", id, name)
+        .execute(&mut *conn)
+        .await
+        .map_err(team_error)?;
+    Ok(before)
+}
+
+/// A user as the admin pages show and change them.
+#[derive(Debug, Clone)]
+pub struct AdminUser {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub team_id: Option<Uuid>,
+    pub team: Option<String>,
+    pub time_zone: String,
+    pub active: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+struct AdminUserRow {
+    id: Uuid,
+    name: String,
+    email: String,
+    role: String,
+    team_id: Option<Uuid>,
+    team: Option<String>,
+    time_zone: String,
+    active: bool,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl TryFrom<AdminUserRow> for AdminUser {
+    type Error = sqlx::Error;
+    fn try_from(r: AdminUserRow) -> Result<Self, Self::Error> {
+        Ok(AdminUser {
+            role: role_of(&r.role)?,
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            team_id: r.team_id,
+            team: r.team,
+            time_zone: r.time_zone,
+            active: r.active,
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// One user, active or not.
+#[tracing::instrument(skip_all, fields(user_id = %id))]
+pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<AdminUser>> {
+    sqlx::query_as!(
+        AdminUserRow,
+        r#"select u.id, u.name, u.email, u.role, u.team_id, t.name as "team?", u.time_zone,
+                  u.active, u.created_at
+           from users u left join teams t on t.id = u.team_id
+           where u.id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?
+    .map(AdminUser::try_from)
+    .transpose()
+}
+
+/// One user, locked until the transaction ends, so a change can be checked and written as one.
+#[tracing::instrument(skip_all, fields(user_id = %id))]
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<AdminUser>> {
+    sqlx::query_as!(
+        AdminUserRow,
+        r#"select u.id, u.name, u.email, u.role, u.team_id, t.name as "team?", u.time_zone,
+                  u.active, u.created_at
+           from users u left join teams t on t.id = u.team_id
+           where u.id = $1
+           for update of u"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .map(AdminUser::try_from)
+    .transpose()
+}
+
+/// How many active admins there are, with each of them locked until the transaction ends:
+/// two admins demoting each other at the same moment are taken one after the other, and the
+/// second sees the first's change. Call it before locking the user being changed: with every
+/// such change locking the admins first (in id order), two of them cannot deadlock.
+#[tracing::instrument(skip_all)]
+pub async fn lock_active_admins(conn: &mut PgConnection) -> sqlx::Result<i64> {
+    let ids = sqlx::query_scalar!(
+        "select id from users where role = 'admin' and active order by id for update"
+    )
+    .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.name, r.members)).collect())
+    Ok(i64::try_from(ids.len()).unwrap_or(i64::MAX))
+}
+
+/// A new user as an admin creates them.
+pub struct NewAccountRow<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub team_id: Option<Uuid>,
+    pub time_zone: &'a str,
+}
+
+/// Creates a user in a team that exists. Returns the new user's id.
+#[tracing::instrument(skip_all)]
+pub async fn create_account(
+    conn: &mut PgConnection,
+    user: &NewAccountRow<'_>,
+    password_hash: &str,
+) -> Result<Uuid, CreateUserError> {
+    sqlx::query_scalar!(
+        "insert into users (email, name, role, team_id, time_zone, password_hash)
+         values ($1, $2, $3, $4, $5, $6) returning id",
+        user.email,
+        user.name,
+        user.role.as_str(),
+        user.team_id,
+        user.time_zone,
+        password_hash
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(|e| {
+        if super::is_unique_violation(&e, "users_email_key") {
+            CreateUserError::DuplicateEmail(user.email.to_string())
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// Sets a user's role and team.
+#[tracing::instrument(skip_all, fields(user_id = %id))]
+pub async fn set_access(
+    conn: &mut PgConnection,
+    id: Uuid,
+    role: Role,
+    team_id: Option<Uuid>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update users set role = $2, team_id = $3, updated_at = now() where id = $1",
+        id,
+        role.as_str(),
+        team_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Deactivates or reactivates a user. Their sessions end either way (see
+/// `db::sessions::delete_for_user`); call both in one transaction.
+#[tracing::instrument(skip_all, fields(user_id = %id))]
+pub async fn set_active(conn: &mut PgConnection, id: Uuid, active: bool) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update users set active = $2, updated_at = now() where id = $1",
+        id,
+        active
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How many open cases a user owns (they stay theirs when the user is deactivated).
+pub async fn open_cases_owned(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from cases where owner_id = $1 and outcome = 'open'"#,
+        id
+    )
+    .fetch_one(db)
+    .await
 }
 
 /// Sets a user's time zone (an IANA name, already validated).

@@ -2,9 +2,11 @@
 //! Every type here is made with `parse()`, which returns the value or the errors a person can fix.
 
 pub mod account;
+pub mod admin;
 pub mod cadence;
 pub mod case;
 pub mod money;
+pub mod organisation;
 pub mod role;
 pub mod stage;
 pub mod user;

@@ -68,7 +68,7 @@ impl Password {
 }
 
 /// A trimmed, non-empty name of bounded length.
-fn parse_name(raw: &str, what: &str, max: usize) -> Result<String, String> {
+pub fn parse_name(raw: &str, what: &str, max: usize) -> Result<String, String> {
     let name = raw.trim();
     if name.is_empty() {
         Err(format!("Enter a {what}."))

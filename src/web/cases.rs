@@ -460,6 +460,10 @@ async fn case_page(
         .map(Outcome::label)
         .unwrap_or("");
     let mut forms = prefilled(&case, tz);
+    // The organisation's default cadence, unless the submitted form is shown again.
+    forms.plan.cadence = crate::db::organisation::get(&state.db)
+        .await?
+        .default_cadence;
     update(&mut forms);
     let refusal = refusal.unwrap_or(Refusal {
         status: StatusCode::OK,

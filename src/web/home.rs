@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::page::{Chrome, Ctx, Form, flash, render};
@@ -107,10 +107,12 @@ async fn my_work(
     let today = Utc::now()
         .with_timezone(&time_zone(&user.time_zone))
         .date_naive();
-    let sunday = today + chrono::Days::new(u64::from(6 - today.weekday().num_days_from_monday()));
+    // "This week" ends on the last day of the organisation's week.
+    let week_start = crate::db::organisation::get(&state.db).await?.week_start;
+    let (_, week_last) = week_start.week_of(today);
     let (mut due_today, mut this_week, mut missed) = (Vec::new(), Vec::new(), Vec::new());
     let mut failed = failed;
-    for c in follow_ups::open_for(&state.db, scope, user.id, sunday).await? {
+    for c in follow_ups::open_for(&state.db, scope, user.id, week_last).await? {
         let (form, errors) = match failed.take() {
             Some((id, form, errors)) if id == c.id => (form, errors),
             other => {
@@ -189,7 +191,7 @@ async fn my_work(
         }
     }
     stages.retain(|g| !g.cases.is_empty());
-    let actions = db_cases::actions_due(&state.db, scope, user.id, sunday)
+    let actions = db_cases::actions_due(&state.db, scope, user.id, week_last)
         .await?
         .into_iter()
         .map(|a| ActionRow {

@@ -16,8 +16,10 @@ use super::page::{Chrome, Ctx, Form, flash, render};
 use crate::AppState;
 use crate::auth::guard;
 use crate::db::accounts::{self as db_accounts, Choice};
+use crate::db::audit::{self, Target};
 use crate::db::intake::{self, SourceRow};
 use crate::domain::FieldErrors;
+use crate::domain::admin::AuditAction;
 use crate::domain::visibility::Scope;
 use crate::error::{AppError, Result};
 
@@ -132,8 +134,9 @@ async fn create(
     if !errors.is_empty() {
         return page(&state, &ctx, form, errors).await;
     }
-    match intake::create(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    let created = match intake::create(
+        &mut *tx,
         &name,
         &new_secret(),
         form.internal.is_some(),
@@ -143,8 +146,8 @@ async fn create(
     )
     .await
     {
-        Ok(true) => {}
-        Ok(false) => {
+        Ok(Some(id)) => id,
+        Ok(None) => {
             errors.add("name", "There is already a source with that name.");
             return page(&state, &ctx, form, errors).await;
         }
@@ -154,7 +157,16 @@ async fn create(
             return page(&state, &ctx, form, errors).await;
         }
         Err(e) => return Err(e.into()),
-    }
+    };
+    audit::record(
+        &mut tx,
+        user.id,
+        AuditAction::IntakeSourceCreated,
+        Target::intake_source(created, &name),
+        serde_json::json!({"internal": form.internal.is_some()}),
+    )
+    .await?;
+    tx.commit().await?;
     tracing::info!(source = %name, "intake source created");
     flash(
         &ctx.session,
@@ -174,24 +186,36 @@ async fn change(
     Form(form): Form<SourceForm>,
 ) -> Result<Response> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    let (found, message) = match form.action.as_str() {
+    let user = ctx.user()?;
+    let mut tx = state.db.begin().await?;
+    let (name, action, message) = match form.action.as_str() {
         "disable" => (
-            intake::set_disabled(&state.db, id, true).await?,
+            intake::set_disabled(&mut *tx, id, true).await?,
+            AuditAction::IntakeSourceDisabled,
             "Source turned off: its deliveries are refused.",
         ),
         "enable" => (
-            intake::set_disabled(&state.db, id, false).await?,
+            intake::set_disabled(&mut *tx, id, false).await?,
+            AuditAction::IntakeSourceEnabled,
             "Source turned on again.",
         ),
         "rotate" => (
-            intake::set_secret(&state.db, id, &new_secret()).await?,
+            intake::set_secret(&mut *tx, id, &new_secret()).await?,
+            AuditAction::IntakeSecretRotated,
             "New secret made: the old one no longer works.",
         ),
         _ => return Err(AppError::BadRequest("unknown action".into())),
     };
-    if !found {
-        return Err(AppError::NotFound);
-    }
+    let name = name.ok_or(AppError::NotFound)?;
+    audit::record(
+        &mut tx,
+        user.id,
+        action,
+        Target::intake_source(id, &name),
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
     flash(&ctx.session, "success", message).await?;
     Ok(Redirect::to("/admin/intake").into_response())
 }

@@ -12,6 +12,7 @@ pub mod health;
 pub mod home;
 pub mod intake;
 pub mod page;
+pub mod password;
 pub mod review;
 pub mod security;
 pub mod settings;

@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{Datelike, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -172,14 +172,15 @@ async fn page(
     let Some((team_id, team_name)) = team(&state, &ctx, &q.team).await? else {
         return Err(AppError::Conflict("You are not in a team yet, so there is nothing to review. Ask an admin to add you to one.".into()));
     };
-    let stuck_after = state.settings.stuck_after_days;
+    let organisation = crate::db::organisation::get(&state.db).await?;
+    let stuck_after = organisation.stuck_after_days(state.settings.stuck_after_days);
     let stuck_before = Utc::now() - chrono::Duration::days(stuck_after);
     let page_number = q.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 100_000);
     let section = |s: Section, limit: i64, offset: i64| {
         review::cases(&state.db, team_id, s, stuck_before, limit, offset)
     };
     let today = Utc::now().with_timezone(&tz).date_naive();
-    let monday = today - chrono::Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let (week_first, week_last) = organisation.week_start.week_of(today);
     // The sections are independent: read them at once, each on its own connection.
     let (counts, stuck, let_go, high, all, (missed, missed_total), load, teams, members) = tokio::try_join!(
         review::section_counts(&state.db, team_id, stuck_before),
@@ -188,7 +189,7 @@ async fn page(
         section(Section::HighSeverity, SECTION_SIZE, 0),
         section(Section::All, PAGE_SIZE, (page_number - 1) * PAGE_SIZE),
         review::missed_check_ins(&state.db, team_id, SECTION_SIZE),
-        review::load(&state.db, team_id, monday, monday + chrono::Days::new(6)),
+        review::load(&state.db, team_id, week_first, week_last),
         async {
             if is_admin {
                 crate::db::accounts::team_choices(&state.db, crate::domain::visibility::Scope::All)
@@ -257,7 +258,9 @@ async fn export(
     let Some((team_id, team_name)) = team(&state, &ctx, &q.team).await? else {
         return Err(AppError::NotFound);
     };
-    let stuck_after = state.settings.stuck_after_days;
+    let stuck_after = crate::db::organisation::get(&state.db)
+        .await?
+        .stuck_after_days(state.settings.stuck_after_days);
     let stuck_before = Utc::now() - chrono::Duration::days(stuck_after);
     let cases = review::cases(&state.db, team_id, Section::All, stuck_before, i64::MAX, 0).await?;
     let mut w = csv::Writer::from_writer(Vec::new());

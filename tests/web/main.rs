@@ -5,6 +5,7 @@
 mod common;
 
 mod accounts;
+mod admin;
 mod case_list;
 mod cases;
 mod csrf;

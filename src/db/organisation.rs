@@ -1,0 +1,76 @@
+//! The organisation's settings: one row, made by the migration, changed by admins.
+
+use sqlx::{PgConnection, PgExecutor};
+
+use crate::domain::organisation::{OrgSettings, WeekStart};
+
+struct Row {
+    name: String,
+    time_zone: String,
+    default_cadence: String,
+    stuck_after_days: Option<i32>,
+    week_start: String,
+}
+
+impl From<Row> for OrgSettings {
+    fn from(r: Row) -> Self {
+        OrgSettings {
+            name: r.name,
+            time_zone: r.time_zone,
+            default_cadence: r.default_cadence,
+            stuck_after_days: r.stuck_after_days.map(i64::from),
+            // The column's check allows only the two.
+            week_start: WeekStart::parse(&r.week_start).unwrap_or_default(),
+        }
+    }
+}
+
+/// The settings (the defaults if the row is missing).
+#[tracing::instrument(skip_all)]
+pub async fn get(db: impl PgExecutor<'_>) -> sqlx::Result<OrgSettings> {
+    Ok(sqlx::query_as!(
+        Row,
+        "select name, time_zone, default_cadence, stuck_after_days, week_start
+         from organisation where id"
+    )
+    .fetch_optional(db)
+    .await?
+    .map(OrgSettings::from)
+    .unwrap_or_default())
+}
+
+/// Saves the settings; returns what they were before (read under a lock, so two admins saving
+/// at once each see the other's change).
+#[tracing::instrument(skip_all)]
+pub async fn save(conn: &mut PgConnection, s: &OrgSettings) -> sqlx::Result<OrgSettings> {
+    let before = sqlx::query_as!(
+        Row,
+        "select name, time_zone, default_cadence, stuck_after_days, week_start
+         from organisation where id for update"
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(OrgSettings::from)
+    .unwrap_or_default();
+    let stuck = s
+        .stuck_after_days
+        .map(i32::try_from)
+        .transpose()
+        .map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query!(
+        "insert into organisation (id, name, time_zone, default_cadence, stuck_after_days, week_start)
+         values (true, $1, $2, $3, $4, $5)
+         on conflict (id) do update set name = excluded.name, time_zone = excluded.time_zone,
+             default_cadence = excluded.default_cadence,
+             stuck_after_days = excluded.stuck_after_days, week_start = excluded.week_start,
+             updated_at = now()",
+        s.name,
+        s.time_zone,
+        s.default_cadence,
+        stuck,
+        s.week_start.as_str()
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(before)
+}
