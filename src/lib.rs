@@ -88,6 +88,7 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(web::calendar::router())
         .merge(web::dashboard::router())
         .merge(web::review::router())
+        .merge(web::lessons::router())
         .merge(web::admin::router())
         .fallback(|| async { AppError::NotFound })
         // Innermost first: the token check, the Origin check, then error pages framed for the

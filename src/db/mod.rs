@@ -7,6 +7,7 @@ pub mod cases;
 pub mod categories;
 pub mod dashboard;
 pub mod follow_ups;
+pub mod lessons;
 pub mod outbox;
 pub mod review;
 pub mod sessions;

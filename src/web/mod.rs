@@ -9,6 +9,7 @@ pub mod cases;
 pub mod dashboard;
 pub mod health;
 pub mod home;
+pub mod lessons;
 pub mod page;
 pub mod review;
 pub mod security;

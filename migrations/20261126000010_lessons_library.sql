@@ -1,0 +1,15 @@
+-- The lessons library: full-text search over every lesson, and the "applies to all clients"
+-- reminders shown on new cases.
+
+-- Each lesson's own search vector, kept by PostgreSQL itself (a case's `search` mixes a lesson
+-- with its case's title and conversations; the library ranks lessons on their own words).
+alter table lessons add column search tsvector
+    generated always as (to_tsvector('english', text)) stored;
+create index lessons_search_idx on lessons using gin (search) where removed_at is null;
+
+-- The library's default order: newest lessons first.
+create index lessons_recent_idx on lessons (created_at desc, id desc) where removed_at is null;
+
+-- The reminders: the few lessons the team marked as applying to all clients, newest first.
+create index lessons_all_clients_idx on lessons (created_at desc, id desc)
+    where applies_to_all and removed_at is null;
