@@ -1,8 +1,15 @@
-//! The lessons library (`/lessons`), checked against a small data set built in SQL.
+//! The lessons library (`/lessons`), marking lessons as applying to all clients, and the
+//! reminders of those lessons on new cases — checked against a small data set built in SQL.
 
 use reqwest::StatusCode;
 
 use crate::common::{Client, PASSWORD, TestApp};
+
+// Lessons of the fixture, by id.
+const L1: &str = "00000000-0000-0000-0000-000000000001";
+const L2: &str = "00000000-0000-0000-0000-000000000002";
+const L3: &str = "00000000-0000-0000-0000-000000000003";
+const L7: &str = "00000000-0000-0000-0000-000000000007";
 
 // Their texts, as the library shows them.
 const T1: &str = "Send the invoice only after the client signs off the timesheet.";
@@ -99,6 +106,14 @@ async fn category_id(app: &TestApp, name: &str) -> String {
     id.to_string()
 }
 
+async fn applies_to_all(app: &TestApp, lesson: &str) -> bool {
+    sqlx::query_scalar("select applies_to_all from lessons where id = $1::uuid")
+        .bind(lesson)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("lesson")
+}
+
 #[tokio::test]
 async fn the_library_lists_the_lessons_of_closed_cases_newest_first_with_their_cases() {
     let app = fixture().await;
@@ -124,7 +139,7 @@ async fn the_library_lists_the_lessons_of_closed_cases_newest_first_with_their_c
             // Recorded at 23:30 UTC: already the next day in ann's Berlin.
             "2 Nov 2026",
             "ann",
-            "No",
+            "No Mark this lesson of CR-201 as applying to all clients",
         ]
     );
     assert_eq!(
@@ -294,13 +309,213 @@ async fn nobody_sees_the_lessons_of_another_team() {
         vec![T7, T3]
     );
 
+    // Marking another team's lesson: as if it did not exist.
+    let res = sam
+        .submit(
+            "/lessons",
+            &format!("/lessons/{L1}/all-clients"),
+            &[("applies_to_all", "1"), ("back", "/lessons")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(!applies_to_all(&app, L1).await);
+
     let anonymous = app.client();
     let res = anonymous.get("/lessons").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "signing in comes first");
 }
 
 #[tokio::test]
-async fn the_library_pages_with_its_filters_kept() {
+async fn a_lesson_marked_for_all_clients_reminds_every_new_case_in_detected() {
+    let app = fixture().await;
+    let ann = as_user(&app, "ann@example.com").await;
+
+    // Without the form's token, nothing changes.
+    let forged = ann
+        .post_raw(
+            &format!("/lessons/{L1}/all-clients"),
+            &[("applies_to_all", "1"), ("back", "/lessons")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(!applies_to_all(&app, L1).await);
+
+    // ann owns CR-201, so she may mark its lesson from the library.
+    let res = ann
+        .submit(
+            "/lessons?q=invoice",
+            &format!("/lessons/{L1}/all-clients"),
+            &[("applies_to_all", "1"), ("back", "/lessons?q=invoice")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.location().as_deref(), Some("/lessons?q=invoice"));
+    assert!(applies_to_all(&app, L1).await);
+    let page = ann.get("/lessons?q=invoice").await;
+    assert!(
+        page.text(".flashes")
+            .contains("The lesson now applies to all clients"),
+        "{}",
+        page.text(".flashes")
+    );
+    assert_eq!(
+        page.texts("#lessons td.lesson-all"),
+        vec![
+            "No Mark this lesson of CR-201 as applying to all clients",
+            "Yes Unmark this lesson of CR-201 as applying to all clients",
+        ]
+    );
+    // Audited on the case's timeline.
+    let case = ann.get("/cases/CR-201").await;
+    assert!(
+        case.text("#timeline li")
+            .starts_with(&format!("Marked a lesson as applying to all clients: {T1}")),
+        "{}",
+        case.text("#timeline")
+    );
+    // Submitting the same form twice does not undo it.
+    let again = ann
+        .submit(
+            "/lessons",
+            &format!("/lessons/{L1}/all-clients"),
+            &[("applies_to_all", "1"), ("back", "https://evil.example/")],
+        )
+        .await;
+    assert_eq!(again.location().as_deref(), Some("/cases/CR-201#lessons"));
+    assert!(applies_to_all(&app, L1).await);
+
+    // A new case, in Detected: the team's lessons for all clients, newest first. Not the open
+    // case's (it is not learned yet), not another team's, not a removed one.
+    let acme: uuid::Uuid = sqlx::query_scalar("select id from accounts where name = 'Acme'")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("Acme");
+    let new_case = ann
+        .log_incident(&acme.to_string(), "Invoice sent twice")
+        .await;
+    let page = ann.get(&new_case).await;
+    assert_eq!(page.text("#learned h2"), "What the team has learned");
+    assert_eq!(
+        page.texts("#learned li p.prewrap"),
+        vec![T1, T3],
+        "{}",
+        page.text("#learned")
+    );
+    assert_eq!(
+        page.texts("#learned li p.hint"),
+        vec![
+            "CR-201 · Acme · 2 Nov 2026",
+            "CR-202 · Globex · 25 Oct 2026"
+        ]
+    );
+    assert_eq!(
+        page.attr("#learned > p a", "href").as_deref(),
+        Some("/lessons?all_clients=1")
+    );
+
+    // Unmarked from the case page, it no longer reminds anyone.
+    let res = ann
+        .submit(
+            "/cases/CR-201",
+            &format!("/lessons/{L1}/all-clients"),
+            &[("applies_to_all", "0"), ("back", "/cases/CR-201#lessons")],
+        )
+        .await;
+    assert_eq!(res.location().as_deref(), Some("/cases/CR-201#lessons"));
+    let page = ann.get(&new_case).await;
+    assert_eq!(page.texts("#learned li p.prewrap"), vec![T3]);
+    assert!(
+        ann.get("/cases/CR-201")
+            .await
+            .text("#timeline li")
+            .starts_with("A lesson no longer applies to all clients")
+    );
+
+    // Past Detected, the reminder is gone.
+    assert!(ann.get("/cases/CR-204").await.texts("#learned").is_empty());
+}
+
+#[tokio::test]
+async fn only_the_case_owner_managers_and_admins_mark_lessons_for_all_clients() {
+    let app = fixture().await;
+
+    // bob does not own CR-201: no form on its lessons, and a forged post is refused.
+    let bob = as_user(&app, "bob@example.com").await;
+    let page = bob.get("/lessons?q=invoice").await;
+    assert_eq!(lessons(&page), vec![T2, T1]);
+    assert!(page.texts("#lessons form").is_empty());
+    let case = bob.get("/cases/CR-201").await;
+    assert!(
+        case.texts("#lessons form[action$='/all-clients']")
+            .is_empty()
+    );
+    let res = bob
+        .submit(
+            "/lessons",
+            &format!("/lessons/{L2}/all-clients"),
+            &[("applies_to_all", "1")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(!applies_to_all(&app, L2).await);
+    // His own case's lesson he may unmark.
+    let page = bob.get("/lessons?outcome=lost").await;
+    assert_eq!(page.texts("#lessons form").len(), 1);
+    let res = bob
+        .submit(
+            "/lessons",
+            &format!("/lessons/{L3}/all-clients"),
+            &[("applies_to_all", "0"), ("back", "/lessons")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(!applies_to_all(&app, L3).await);
+
+    // A manager of the team may, from the case page too.
+    let mia = as_user(&app, "mia@example.com").await;
+    let case = mia.get("/cases/CR-201").await;
+    assert_eq!(
+        case.texts("#lessons form[action$='/all-clients'] button"),
+        vec![
+            "Mark as applying to all clients",
+            "Mark as applying to all clients"
+        ]
+    );
+    let res = mia
+        .submit(
+            "/cases/CR-201",
+            &format!("/lessons/{L2}/all-clients"),
+            &[("applies_to_all", "1"), ("back", "/cases/CR-201#lessons")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(applies_to_all(&app, L2).await);
+
+    // An admin may mark any team's lesson; nobody can mark a removed or unknown one.
+    let root = as_user(&app, "root@example.com").await;
+    let res = root
+        .submit(
+            "/lessons",
+            &format!("/lessons/{L7}/all-clients"),
+            &[("applies_to_all", "0")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(!applies_to_all(&app, L7).await);
+    for id in ["00000000-0000-0000-0000-000000000005", "not-a-lesson"] {
+        let res = root
+            .submit(
+                "/lessons",
+                &format!("/lessons/{id}/all-clients"),
+                &[("applies_to_all", "1")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{id}");
+    }
+}
+
+#[tokio::test]
+async fn the_library_pages_and_the_reminder_shows_only_the_newest_ten() {
     let app = fixture().await;
     sqlx::raw_sql(
         r#"insert into lessons (case_id, text, applies_to_all, created_at)
@@ -339,6 +554,21 @@ async fn the_library_pages_with_its_filters_kept() {
     );
     // Lessons written by no one (imported) are Mend's.
     assert_eq!(second.text("#lessons tbody tr td.lesson-author"), "Mend");
+
+    let acme: uuid::Uuid = sqlx::query_scalar("select id from accounts where name = 'Acme'")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("Acme");
+    let case = ann.log_incident(&acme.to_string(), "Late again").await;
+    let page = ann.get(&case).await;
+    let reminders = page.texts("#learned li p.prewrap");
+    assert_eq!(reminders.len(), 10);
+    assert_eq!(reminders[0], "Extra lesson 30");
+    assert_eq!(reminders[9], "Extra lesson 21");
+    assert_eq!(
+        page.text("#learned > p a"),
+        "See all 31 lessons that apply to all clients"
+    );
 }
 
 #[tokio::test]
