@@ -113,6 +113,7 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(web::calendar::router())
         .merge(web::dashboard::router())
         .merge(web::review::router())
+        .merge(web::lessons::router())
         .merge(web::admin::router())
         .merge(web::api_docs::router())
         .merge(web::intake::router())

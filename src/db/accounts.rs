@@ -65,7 +65,7 @@ pub struct AccountRow {
 }
 
 /// Escapes `%`, `_` and `\` so a search term matches literally inside `like`.
-fn like_pattern(term: &str) -> String {
+pub(crate) fn like_pattern(term: &str) -> String {
     let escaped = term
         .replace('\\', "\\\\")
         .replace('%', "\\%")

@@ -10,6 +10,7 @@ pub mod categories;
 pub mod dashboard;
 pub mod follow_ups;
 pub mod intake;
+pub mod lessons;
 pub mod organisation;
 pub mod outbox;
 pub mod password_links;

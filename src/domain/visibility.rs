@@ -48,6 +48,12 @@ pub fn may_reassign(role: Role) -> bool {
     role.at_least(Role::Manager)
 }
 
+/// Whether a user may mark a case's lessons as applying to all clients (or unmark them): the
+/// case's owner, and managers and admins. Such a lesson is shown on every new case of the team.
+pub fn may_mark_for_all_clients(role: Role, owns_case: bool) -> bool {
+    owns_case || role.at_least(Role::Manager)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +86,13 @@ mod tests {
         assert!(!may_reassign(Role::AccountManager));
         assert!(may_reassign(Role::Manager));
         assert!(may_reassign(Role::Admin));
+    }
+
+    #[test]
+    fn owners_managers_and_admins_mark_lessons_for_all_clients() {
+        assert!(may_mark_for_all_clients(Role::AccountManager, true));
+        assert!(!may_mark_for_all_clients(Role::AccountManager, false));
+        assert!(may_mark_for_all_clients(Role::Manager, false));
+        assert!(may_mark_for_all_clients(Role::Admin, false));
     }
 }

@@ -27,7 +27,7 @@ use crate::domain::case::{
     ReparationForm, Severity, TextForm, local_display, local_input, parse_version,
 };
 use crate::domain::stage::{self, CaseFacts, Decision, GateItem, LetGoRequest, Outcome, Stage};
-use crate::domain::visibility::{Scope, may_reassign};
+use crate::domain::visibility::{Scope, may_mark_for_all_clients, may_reassign};
 use crate::domain::{FieldErrors, Role, money};
 use crate::error::{AppError, Result};
 
@@ -311,6 +311,10 @@ struct CasePage {
     actions: Vec<ActionView>,
     commitments: Vec<db_cases::Note>,
     lessons: Vec<db_cases::Note>,
+    /// Whether the viewer may mark this case's lessons as applying to all clients.
+    can_mark_lessons: bool,
+    /// In Detected: what the team has learned on other cases, for all clients.
+    reminders: Option<super::lessons::Reminders>,
     timeline: Vec<EventView>,
     plan: Option<PlanView>,
     check_ins: Vec<CheckInView>,
@@ -617,6 +621,11 @@ async fn case_page(
         })
         .collect();
     let next_check_in = check_ins.iter().find(|c| c.open).map(|c| c.due.clone());
+    let reminders = if stage == Stage::Detected {
+        Some(super::lessons::reminders(&state.db, scope_of(user), case.id, tz).await?)
+    } else {
+        None
+    };
     let page = CasePage {
         chrome: ctx.chrome(format!("CR-{} {}", case.number, case.title)),
         severity: Severity::parse(&case.severity)
@@ -658,6 +667,8 @@ async fn case_page(
         actions,
         commitments: db_cases::commitments(&state.db, case.id).await?,
         lessons: db_cases::lessons(&state.db, case.id).await?,
+        can_mark_lessons: may_mark_for_all_clients(user.role, case.owner_id == user.id),
+        reminders,
         timeline,
         plan,
         check_ins,

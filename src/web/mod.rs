@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod health;
 pub mod home;
 pub mod intake;
+pub mod lessons;
 pub mod page;
 pub mod password;
 pub mod review;

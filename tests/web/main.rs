@@ -10,6 +10,7 @@ mod case_list;
 mod cases;
 mod csrf;
 mod dashboard;
+mod lessons;
 mod pages;
 mod review;
 mod roles;

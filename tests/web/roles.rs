@@ -51,16 +51,34 @@ async fn the_navigation_offers_only_what_the_role_may_open() {
     let links = |page: &crate::common::Page| page.texts(".site-nav a");
 
     let am = app.signed_in("account_manager").await.get("/").await;
-    assert_eq!(links(&am), ["Home", "Cases", "Dashboard", "Accounts"]);
+    assert_eq!(
+        links(&am),
+        ["Home", "Cases", "Dashboard", "Accounts", "Lessons"]
+    );
     let manager = app.signed_in("manager").await.get("/").await;
     assert_eq!(
         links(&manager),
-        ["Home", "Cases", "Dashboard", "Accounts", "Review"]
+        [
+            "Home",
+            "Cases",
+            "Dashboard",
+            "Accounts",
+            "Lessons",
+            "Review"
+        ]
     );
     let admin = app.signed_in("admin").await.get("/").await;
     assert_eq!(
         links(&admin),
-        ["Home", "Cases", "Dashboard", "Accounts", "Review", "Admin"]
+        [
+            "Home",
+            "Cases",
+            "Dashboard",
+            "Accounts",
+            "Lessons",
+            "Review",
+            "Admin"
+        ]
     );
     assert_eq!(admin.text(".user-menu .badge"), "Admin");
 }
