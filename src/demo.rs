@@ -2434,7 +2434,19 @@ async fn insert_conversations(
         .bind(col(rows, |c| c.created_at))
         .execute(&mut *conn)
         .await?;
+        refresh_statistics(conn, "conversations").await?;
     }
+    Ok(())
+}
+
+/// Updates the planner's statistics of a table that is filling up. The triggers' per-case
+/// queries are planned once per connection; planned while the table looked empty they scan it
+/// whole, and each statement of a bulk load would take longer than the one before.
+async fn refresh_statistics(conn: &mut PgConnection, table: &'static str) -> sqlx::Result<()> {
+    // `table` is one of this file's literals, never input.
+    sqlx::query(&format!("analyze {table}"))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -2491,6 +2503,7 @@ async fn insert_notes(
             .bind(col(rows, |n| n.created_at))
             .execute(&mut *conn)
             .await?;
+        refresh_statistics(conn, table).await?;
     }
     Ok(())
 }
