@@ -231,7 +231,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Scheduler {
             command: SchedulerCommand::RunOnce(args),
         }) => scheduler_run_once(&cli.db, args).await,
+        Some(Command::Backup { out }) => backup(&cli.db, out).await,
+        Some(Command::Restore { file, force }) => restore(&cli.db, file, *force).await,
     }
+}
+
+/// `mend backup --out FILE`.
+async fn backup(db_args: &DbArgs, out: &std::path::Path) -> anyhow::Result<()> {
+    let database = Database::open(db_args, 2).await?;
+    let result = crate::backup::backup(db_args, &database, out).await;
+    database.close().await?;
+    let bytes = result?;
+    println!("Backed up to {} ({bytes} bytes).", out.display());
+    Ok(())
+}
+
+/// `mend restore FILE [--force]`.
+async fn restore(db_args: &DbArgs, file: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    let database = Database::open(db_args, 2).await?;
+    let result = crate::backup::restore(db_args, &database, file, force).await;
+    database.close().await?;
+    result?;
+    println!("Restored {}.", file.display());
+    Ok(())
 }
 
 /// `mend scheduler run-once`: one pass, then a line saying what it did.

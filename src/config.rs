@@ -143,6 +143,20 @@ pub enum Command {
     },
     /// Fill the database with realistic demo data (teams, users, accounts, cases).
     Demo(DemoArgs),
+    /// Write a consistent backup of the database (a pg_dump custom-format archive).
+    Backup {
+        /// The file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Restore a backup made by `mend backup` into an empty database.
+    Restore {
+        /// The archive to read.
+        file: std::path::PathBuf,
+        /// Drop everything in the database first (it must otherwise be empty).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

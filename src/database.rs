@@ -62,6 +62,18 @@ impl Database {
             .context("applying database migrations")
     }
 
+    /// The embedded cluster's socket folder, user and database, for PostgreSQL's client programs.
+    pub fn embedded_socket(&self) -> Option<(std::path::PathBuf, String, String)> {
+        let cluster = self.cluster.as_ref()?;
+        let options = cluster.connect_options(DATABASE);
+        let socket = options.get_socket()?.clone();
+        Some((
+            socket,
+            options.get_username().to_string(),
+            DATABASE.to_string(),
+        ))
+    }
+
     /// Closes the pool, then leaves the embedded cluster (stopping it if nobody else uses it).
     pub async fn close(self) -> anyhow::Result<()> {
         self.pool.close().await;

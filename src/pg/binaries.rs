@@ -15,6 +15,13 @@ pub struct Binaries {
 }
 
 impl Binaries {
+    /// Another program of the same PostgreSQL installation (`pg_dump`, `pg_restore`), if it is
+    /// there.
+    pub fn sibling(&self, name: &str) -> Option<PathBuf> {
+        let path = self.initdb.parent()?.join(name);
+        is_executable(&path).then_some(path)
+    }
+
     fn in_dir(dir: &Path) -> Option<Binaries> {
         let bins = Binaries {
             initdb: dir.join("initdb"),
@@ -49,6 +56,29 @@ impl Default for Locator {
 }
 
 impl Locator {
+    /// A client program (`pg_dump`, `pg_restore`): beside the server binaries if they are
+    /// found, else on the `PATH`, else in the newest versioned folder. A machine that only
+    /// talks to a PostgreSQL server elsewhere needs just the client package.
+    pub fn client_tool(&self, name: &str) -> Option<PathBuf> {
+        if let Some(path) = self.find().and_then(|b| b.sibling(name)) {
+            return Some(path);
+        }
+        if let Some(path) = self.path.as_ref().and_then(|p| {
+            env::split_paths(p)
+                .map(|d| d.join(name))
+                .find(|p| is_executable(p))
+        }) {
+            return Some(path);
+        }
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&self.versioned_root)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin").join(name)))
+            .filter(|p| is_executable(p))
+            .collect();
+        dirs.sort();
+        dirs.pop()
+    }
+
     /// The first folder that holds all three binaries, in the documented order.
     pub fn find(&self) -> Option<Binaries> {
         self.on_path()

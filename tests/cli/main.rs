@@ -1,6 +1,7 @@
 //! The `mend` binary itself: its embedded PostgreSQL cluster and its commands, each test on a
 //! data folder of its own.
 
+mod backup;
 mod cluster;
 mod demo;
 mod scheduler;
