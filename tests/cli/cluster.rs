@@ -10,6 +10,12 @@ fn the_first_start_initialises_the_cluster_and_the_second_reuses_it() {
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(stderr(&first).contains("initialising a new PostgreSQL cluster"));
     assert!(dir.pgdata().join("PG_VERSION").exists());
+    // `pg_ctl stop` returns once the server has shut down (its pid file is gone); the process
+    // itself may take a moment longer to leave the process table on a busy machine.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while dir.postmaster_pid().is_some() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     assert_eq!(
         dir.postmaster_pid(),
         None,
