@@ -14,7 +14,12 @@ use crate::{AppState, app, auth, db, demo};
 /// `mend serve`: migrate, serve until SIGINT or SIGTERM, then shut down in order: stop
 /// accepting, finish requests, close the pool, stop the embedded PostgreSQL.
 pub async fn serve(db_args: &DbArgs, args: &ServeArgs) -> anyhow::Result<()> {
-    let database = Database::open(db_args, args.db_pool_size).await?;
+    let database = Database::open_with_timeout(
+        db_args,
+        args.db_pool_size,
+        Some(std::time::Duration::from_secs(args.request_timeout)),
+    )
+    .await?;
     let result = serve_on(&database, args).await;
     database.close().await?;
     result

@@ -83,6 +83,11 @@ pub struct ServeArgs {
     #[arg(long, env = "MEND_STUCK_AFTER_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=365))]
     pub stuck_after_days: i64,
 
+    /// Seconds a request may take before Mend answers 503 instead (the database statement
+    /// limit is the same, so a slow query is cancelled rather than left running).
+    #[arg(long, env = "MEND_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub request_timeout: u64,
+
     /// Requests a minute each API token may make (bursts up to this many).
     #[arg(long, env = "MEND_API_RATE_LIMIT", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub api_rate_limit: u32,
@@ -223,6 +228,8 @@ pub struct Settings {
     pub sign_in_window_minutes: i64,
     /// Requests a minute each API token may make.
     pub api_rate_per_minute: u32,
+    /// How long a request may take before it is answered 503.
+    pub request_timeout: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -235,6 +242,7 @@ impl Default for Settings {
             sign_in_failures_per_address: 20,
             sign_in_window_minutes: 15,
             api_rate_per_minute: 600,
+            request_timeout: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -246,6 +254,7 @@ impl Settings {
             public_url: args.mail.public_url.trim_end_matches('/').to_string(),
             stuck_after_days: args.stuck_after_days,
             api_rate_per_minute: args.api_rate_limit,
+            request_timeout: std::time::Duration::from_secs(args.request_timeout),
             ..Settings::default()
         }
     }

@@ -23,11 +23,20 @@ pub struct Database {
 impl Database {
     /// Connects (starting the embedded cluster if needed); does not migrate.
     pub async fn open(args: &DbArgs, max_connections: u32) -> anyhow::Result<Database> {
+        Database::open_with_timeout(args, max_connections, None).await
+    }
+
+    /// Like `open`, with statements cancelled after `statement_timeout` (migrations excepted).
+    pub async fn open_with_timeout(
+        args: &DbArgs,
+        max_connections: u32,
+        statement_timeout: Option<std::time::Duration>,
+    ) -> anyhow::Result<Database> {
         match &args.database_url {
             Some(url) => {
                 let options = PgConnectOptions::from_str(url)
                     .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-                let pool = db::pool(options, max_connections);
+                let pool = db::pool_with_timeout(options, max_connections, statement_timeout);
                 Ok(Database {
                     pool,
                     cluster: None,
@@ -39,7 +48,11 @@ impl Database {
                     tokio::task::spawn_blocking(move || Cluster::open(&dir, &Locator::default()))
                         .await??;
                 let database = Database {
-                    pool: db::pool(cluster.connect_options(DATABASE), max_connections),
+                    pool: db::pool_with_timeout(
+                        cluster.connect_options(DATABASE),
+                        max_connections,
+                        statement_timeout,
+                    ),
                     cluster: None,
                 };
                 if let Err(e) = cluster.ensure_database(DATABASE).await {
@@ -56,10 +69,24 @@ impl Database {
 
     /// Applies pending migrations.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        db::MIGRATOR
-            .run(&self.pool)
+        // On a connection of its own without the statement limit: a migration over a large
+        // table may take longer than any page should; the connection is not returned to the pool.
+        let mut conn = self
+            .pool
+            .acquire()
             .await
-            .context("applying database migrations")
+            .context("connecting to the database")?
+            .detach();
+        sqlx::query("set statement_timeout = 0")
+            .execute(&mut conn)
+            .await
+            .context("connecting to the database")?;
+        let result = db::MIGRATOR
+            .run(&mut conn)
+            .await
+            .context("applying database migrations");
+        let _ = sqlx::Connection::close(conn).await;
+        result
     }
 
     /// The embedded cluster's socket folder, user and database, for PostgreSQL's client programs.

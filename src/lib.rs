@@ -133,6 +133,11 @@ pub fn app(state: AppState) -> axum::Router {
         .nest_service("/static", web::security::static_files(&static_dir()))
         .merge(pages)
         .layer(middleware::from_fn(refuse_nul))
+        // A request that takes too long is answered 503 (the error page says to try again).
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            state.settings.request_timeout,
+        ))
         .layer(middleware::from_fn(web::page::log_errors));
     web::security::with_headers(routes)
         .layer(CompressionLayer::new())

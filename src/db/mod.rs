@@ -32,7 +32,21 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 /// So are parallel workers: starting them costs about 10 ms, more than the few thousand index
 /// entries a page's query reads, and a busy server has no idle cores to lend them anyway.
 pub fn pool(options: PgConnectOptions, max_connections: u32) -> PgPool {
+    pool_with_timeout(options, max_connections, None)
+}
+
+/// A pool whose statements are cancelled after `statement_timeout` (the web server's: a page
+/// that has given up on a query should not leave it running).
+pub fn pool_with_timeout(
+    options: PgConnectOptions,
+    max_connections: u32,
+    statement_timeout: Option<std::time::Duration>,
+) -> PgPool {
     let options = options.options([("jit", "off"), ("max_parallel_workers_per_gather", "0")]);
+    let options = match statement_timeout {
+        Some(t) => options.options([("statement_timeout", format!("{}ms", t.as_millis()))]),
+        None => options,
+    };
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(std::time::Duration::from_secs(5))

@@ -219,3 +219,39 @@ async fn an_oversized_form_gets_413_and_a_malformed_one_400_never_500() {
     let body = res.text().await.expect("body");
     assert!(body.contains("<h1>"), "an HTML error page: {body}");
 }
+
+/// The server's limits: a request that runs too long is answered 503, and the database cancels
+/// a statement that runs longer than the server's limit.
+#[tokio::test]
+async fn slow_requests_and_statements_are_cut_off() {
+    // A limit no page can meet (each needs a database round trip): every page times out.
+    let settings = mend::Settings {
+        request_timeout: std::time::Duration::from_nanos(1),
+        ..mend::Settings::default()
+    };
+    let app = TestApp::spawn_with(settings).await;
+    let page = app.client().get("/login").await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        page.body.contains("<h1"),
+        "an error page, not a bare status: {}",
+        page.body
+    );
+
+    let limited = mend::db::pool_with_timeout(
+        app.db.options.clone(),
+        1,
+        Some(std::time::Duration::from_millis(200)),
+    );
+    let shown: String = sqlx::query_scalar("show statement_timeout")
+        .fetch_one(&limited)
+        .await
+        .expect("show");
+    assert_eq!(shown, "200ms");
+    let slow = sqlx::query("select pg_sleep(2)").execute(&limited).await;
+    let code = match slow {
+        Err(sqlx::Error::Database(e)) => e.code().map(|c| c.into_owned()),
+        other => panic!("the statement was not cancelled: {other:?}"),
+    };
+    assert_eq!(code.as_deref(), Some("57014"), "query_canceled");
+}
