@@ -55,6 +55,23 @@ impl fmt::Debug for DbArgs {
     }
 }
 
+/// A secret given on the command line or in the environment: never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(pub String);
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for SecretString {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(SecretString(s.to_string()))
+    }
+}
+
 /// Settings of the web server (`mend serve`, the default command).
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -87,6 +104,10 @@ pub struct ServeArgs {
     /// limit is the same, so a slow query is cancelled rather than left running).
     #[arg(long, env = "MEND_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub request_timeout: u64,
+
+    /// The bearer token `/metrics` (Prometheus) asks for; without one, `/metrics` is off.
+    #[arg(long, env = "MEND_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<SecretString>,
 
     /// Requests a minute each API token may make (bursts up to this many).
     #[arg(long, env = "MEND_API_RATE_LIMIT", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
@@ -230,6 +251,8 @@ pub struct Settings {
     pub api_rate_per_minute: u32,
     /// How long a request may take before it is answered 503.
     pub request_timeout: std::time::Duration,
+    /// The bearer token of `/metrics`; None turns it off.
+    pub metrics_token: Option<SecretString>,
 }
 
 impl Default for Settings {
@@ -243,6 +266,7 @@ impl Default for Settings {
             sign_in_window_minutes: 15,
             api_rate_per_minute: 600,
             request_timeout: std::time::Duration::from_secs(30),
+            metrics_token: None,
         }
     }
 }
@@ -255,6 +279,10 @@ impl Settings {
             stuck_after_days: args.stuck_after_days,
             api_rate_per_minute: args.api_rate_limit,
             request_timeout: std::time::Duration::from_secs(args.request_timeout),
+            metrics_token: args
+                .metrics_token
+                .clone()
+                .filter(|t| !t.0.trim().is_empty()),
             ..Settings::default()
         }
     }

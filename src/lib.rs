@@ -16,6 +16,7 @@ pub mod error;
 pub mod mail;
 pub mod pg;
 pub mod scheduler;
+pub mod telemetry;
 pub mod web;
 
 use std::path::PathBuf;
@@ -127,11 +128,14 @@ pub fn app(state: AppState) -> axum::Router {
         .layer(middleware::from_fn(web::page::render_errors))
         .layer(auth_layer);
 
+    telemetry::handle();
     let routes = web::Router::new()
         .merge(web::health::router())
+        .route("/metrics", axum::routing::get(telemetry::endpoint))
         .merge(api::router())
         .nest_service("/static", web::security::static_files(&static_dir()))
         .merge(pages)
+        .route_layer(middleware::from_fn(telemetry::track))
         .layer(middleware::from_fn(refuse_nul))
         // A request that takes too long is answered 503 (the error page says to try again).
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -115,9 +115,16 @@ pub async fn run(
     );
     loop {
         match run_once(&pool, &config, mailer.as_ref(), Utc::now()).await {
-            Ok(report) if !report.is_empty() => tracing::info!("{report}"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "scheduler pass failed; the next pass retries"),
+            Ok(report) => {
+                crate::telemetry::scheduler_pass(true, report.sent, report.send_failures);
+                if !report.is_empty() {
+                    tracing::info!("{report}");
+                }
+            }
+            Err(e) => {
+                crate::telemetry::scheduler_pass(false, 0, 0);
+                tracing::warn!(error = %e, "scheduler pass failed; the next pass retries");
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}

@@ -109,7 +109,7 @@ async fn set_up() -> anyhow::Result<Server> {
         .execute(&mut conn)
         .await?;
     }
-    drop_stale_databases(&mut conn).await?;
+    drop_stale_databases(&mut conn, &template).await?;
     sqlx::query("select pg_advisory_unlock(727274)")
         .execute(&mut conn)
         .await?;
@@ -127,21 +127,35 @@ fn template_name() -> String {
     format!("mend_tpl_{}", &hex::encode(hash.finalize())[..16])
 }
 
-/// Test databases are named `mend_test_<unix seconds>_<random>`; those over an hour old are left
-/// over from earlier runs and are dropped.
-async fn drop_stale_databases(conn: &mut PgConnection) -> anyhow::Result<()> {
+/// Test databases are named `mend_test_<unix seconds>_<random>`; those over 15 minutes old are
+/// left over from earlier runs (a whole suite takes a few minutes) and are dropped, with the
+/// templates of other migration sets: a developer's disk does not fill up run after run.
+async fn drop_stale_databases(conn: &mut PgConnection, template: &str) -> anyhow::Result<()> {
+    let templates: Vec<String> = sqlx::query_scalar(
+        "select datname from pg_database where datname like 'mend\\_tpl\\_%' and datname <> $1
+           and datname not like '%\\_building'",
+    )
+    .bind(template)
+    .fetch_all(&mut *conn)
+    .await?;
+    for name in templates {
+        // A template another test process is cloning right now cannot be dropped; skip it.
+        let _ = sqlx::query(&format!("drop database if exists \"{name}\""))
+            .execute(&mut *conn)
+            .await;
+    }
     let names: Vec<String> =
         sqlx::query_scalar("select datname from pg_database where datname like 'mend\\_test\\_%'")
             .fetch_all(&mut *conn)
             .await?;
-    let hour_ago = chrono::Utc::now().timestamp() - 3600;
+    let cutoff = chrono::Utc::now().timestamp() - 15 * 60;
     for name in names {
         let created = name
             .split('_')
             .nth(2)
             .and_then(|s| s.parse::<i64>().ok())
             .unwrap_or(0);
-        if created < hour_ago {
+        if created < cutoff {
             sqlx::query(&format!("drop database if exists \"{name}\" with (force)"))
                 .execute(&mut *conn)
                 .await?;

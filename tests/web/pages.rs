@@ -255,3 +255,56 @@ async fn slow_requests_and_statements_are_cut_off() {
     };
     assert_eq!(code.as_deref(), Some("57014"), "query_canceled");
 }
+
+#[tokio::test]
+async fn metrics_need_their_token_and_label_routes_not_paths() {
+    let off = TestApp::spawn().await;
+    assert_eq!(
+        off.client().get("/metrics").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let settings = mend::Settings {
+        metrics_token: Some(mend::config::SecretString("scrape-me-0123".into())),
+        ..mend::Settings::default()
+    };
+    let app = TestApp::spawn_with(settings).await;
+    let client = app.signed_in("account_manager").await;
+    assert_eq!(
+        client.get("/cases/CR-424242").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(client.get("/login").await.status, StatusCode::SEE_OTHER);
+
+    let http = reqwest::Client::new();
+    let url = app.url("/metrics");
+    let anonymous = http.get(&url).send().await.expect("GET");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let wrong = http
+        .get(&url)
+        .bearer_auth("nope")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let res = http
+        .get(&url)
+        .bearer_auth("scrape-me-0123")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.expect("body");
+    assert!(
+        body.contains(
+            r#"mend_http_requests_total{method="GET",route="/cases/{number}",status="404"}"#
+        ),
+        "{body}"
+    );
+    assert!(!body.contains("424242"), "paths never become labels");
+    assert!(
+        body.contains("mend_http_request_duration_seconds_bucket"),
+        "{body}"
+    );
+    assert!(body.contains("mend_db_pool_connections"), "{body}");
+}
