@@ -90,29 +90,17 @@ pub async fn list(
     caller: Caller,
     query: Result<Query<AccountQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<AccountPage>> {
-    let Query(q) = query.map_err(|e| Problem::invalid_field("query", e.body_text()))?;
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(Problem::invalid_field(
-            "limit",
-            "Use a number from 1 to 100.",
-        ));
-    }
+    let q = super::query(query)?;
+    let limit = super::page_limit(q.limit)?;
     // The cursor is the last account's id; its name is read back so the order is by name.
-    let after = match q.cursor.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let after = match super::cursor(q.cursor.as_deref()) {
         None => None,
         Some(raw) => {
-            let bad = || {
-                Problem::invalid_field(
-                    "cursor",
-                    "Pass the next_cursor of a previous page, unchanged.",
-                )
-            };
-            let id = Uuid::parse_str(raw).map_err(|_| bad())?;
+            let id = Uuid::parse_str(raw).map_err(|_| super::bad_cursor())?;
             let last = db_accounts::api_page(&state.db, caller.scope(), None, Some(id), None, 1)
                 .await?
                 .pop()
-                .ok_or_else(bad)?;
+                .ok_or_else(super::bad_cursor)?;
             Some((last.name.to_lowercase(), id))
         }
     };
@@ -130,12 +118,7 @@ pub async fn list(
         limit + 1,
     )
     .await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|a| a.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = super::next_page(&mut rows, limit, |a| a.id.to_string());
     Ok(Json(AccountPage {
         items: rows.into_iter().map(Account::from).collect(),
         next_cursor,

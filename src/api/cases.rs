@@ -187,22 +187,11 @@ pub async fn list(
     caller: Caller,
     query: Result<Query<CaseQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<CasePage>> {
-    let Query(q) = query.map_err(|e| Problem::invalid_field("query", e.body_text()))?;
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(Problem::invalid_field(
-            "limit",
-            "Use a number from 1 to 100.",
-        ));
-    }
-    let after = match q.cursor.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let q = super::query(query)?;
+    let limit = super::page_limit(q.limit)?;
+    let after = match super::cursor(q.cursor.as_deref()) {
         None => None,
-        Some(raw) => Some(parse_cursor(raw).ok_or_else(|| {
-            Problem::invalid_field(
-                "cursor",
-                "Pass the next_cursor of a previous page, unchanged.",
-            )
-        })?),
+        Some(raw) => Some(parse_cursor(raw).ok_or_else(super::bad_cursor)?),
     };
     let filter = CaseFilter {
         search: q
@@ -242,12 +231,7 @@ pub async fn list(
     let mut rows =
         case_list::newest_after(&state.db, caller.scope(), &filter, today, after, limit + 1)
             .await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(cursor_of)
-    } else {
-        None
-    };
+    let next_cursor = super::next_page(&mut rows, limit, cursor_of);
     Ok(Json(CasePage {
         items: rows.into_iter().map(CaseSummary::from).collect(),
         next_cursor,

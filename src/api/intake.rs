@@ -131,20 +131,7 @@ pub async fn receive(
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Response> {
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "about:blank",
-                format!(
-                    "The body is larger than Mend accepts ({} KiB).",
-                    super::BODY_LIMIT / 1024
-                ),
-            )
-        } else {
-            Problem::bad_request("The body could not be read.")
-        }
-    })?;
+    let body = body.map_err(super::json::body_rejection)?;
     let source = match intake::find(&state.db, source.trim()).await? {
         Some(s) if !s.disabled => s,
         _ => {

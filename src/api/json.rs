@@ -35,21 +35,26 @@ where
                 "Send the body as JSON, with Content-Type: application/json.",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "about:blank",
-                    format!(
-                        "The body is larger than Mend accepts ({} KiB).",
-                        super::BODY_LIMIT / 1024
-                    ),
-                )
-            } else {
-                Problem::bad_request("The body could not be read.")
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(body_rejection)?;
         parse(&bytes).map(ApiJson)
+    }
+}
+
+/// A body that could not be read: too large (413), or broken off (400).
+pub fn body_rejection(e: axum::extract::rejection::BytesRejection) -> Problem {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "about:blank",
+            format!(
+                "The body is larger than Mend accepts ({} KiB).",
+                super::BODY_LIMIT / 1024
+            ),
+        )
+    } else {
+        Problem::bad_request("The body could not be read.")
     }
 }
 

@@ -101,6 +101,57 @@ async fn not_found() -> Problem {
     Problem::not_found("There is no such API endpoint. The list is at /api/v1/openapi.json.")
 }
 
+/// A list's query string, or a problem naming it.
+pub fn query<T>(
+    query: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, Problem> {
+    query
+        .map(|axum::extract::Query(q)| q)
+        .map_err(|e| Problem::invalid_field("query", e.body_text()))
+}
+
+/// A list's page size: 1 to 100, 50 unless asked.
+pub fn page_limit(limit: Option<i64>) -> Result<i64, Problem> {
+    let limit = limit.unwrap_or(50);
+    if (1..=100).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(Problem::invalid_field(
+            "limit",
+            "Use a number from 1 to 100.",
+        ))
+    }
+}
+
+/// A list's cursor, if one was given (blank is none).
+pub fn cursor(raw: Option<&str>) -> Option<&str> {
+    raw.map(str::trim).filter(|c| !c.is_empty())
+}
+
+/// The problem for a cursor that is not one of ours.
+pub fn bad_cursor() -> Problem {
+    Problem::invalid_field(
+        "cursor",
+        "Pass the next_cursor of a previous page, unchanged.",
+    )
+}
+
+/// Cuts `rows` (read with one more than `limit`) to the page, and gives the next page's cursor
+/// from its last row when there is a next page.
+pub fn next_page<T>(
+    rows: &mut Vec<T>,
+    limit: i64,
+    cursor_of: impl Fn(&T) -> String,
+) -> Option<String> {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(cursor_of)
+    } else {
+        None
+    }
+}
+
 /// Shared by handlers: the state's rate limiter type.
 pub type RateLimiter = governor::DefaultKeyedRateLimiter<uuid::Uuid>;
 
