@@ -48,14 +48,30 @@ async fn serve_on(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
         ))
     });
     tracing::info!(addr = %listener.local_addr()?, "Mend is ready: open http://{}", listener.local_addr()?);
-    let served = axum::serve(
+    // On a signal: stop accepting, let in-flight requests finish, but for `shutdown_grace` at
+    // most (a client that never finishes its request would otherwise hold the process up).
+    let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving HTTP");
-    tracing::info!("stopped accepting; shutting down");
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("stopped accepting; finishing in-flight requests");
+        let _ = signalled.send(true);
+    });
+    let grace = std::time::Duration::from_secs(args.shutdown_grace);
+    let served = tokio::select! {
+        served = server => served.context("serving HTTP"),
+        () = async {
+            let _ = on_signal.wait_for(|s| *s).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(grace_s = grace.as_secs(), "requests still in flight after the grace period; stopping anyway");
+            Ok(())
+        }
+    };
+    tracing::info!("shutting down");
     // The scheduler finishes the pass it is in, then stops; the database closes after it.
     let _ = stop.send(true);
     if let Some(task) = scheduler {

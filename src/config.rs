@@ -105,6 +105,11 @@ pub struct ServeArgs {
     #[arg(long, env = "MEND_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub request_timeout: u64,
 
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C; then Mend stops anyway
+    /// (a stalled client cannot hold a shutdown or a deployment up).
+    #[arg(long, env = "MEND_SHUTDOWN_GRACE", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=600))]
+    pub shutdown_grace: u64,
+
     /// The bearer token `/metrics` (Prometheus) asks for; without one, `/metrics` is off.
     #[arg(long, env = "MEND_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<SecretString>,

@@ -5,5 +5,6 @@ mod backup;
 mod cluster;
 mod demo;
 mod scheduler;
+mod shutdown;
 mod support;
 mod user_create;
