@@ -3,6 +3,7 @@
 
 mod backup;
 mod cluster;
+mod crash;
 mod demo;
 mod scheduler;
 mod shutdown;
