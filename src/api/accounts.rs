@@ -104,11 +104,7 @@ pub async fn list(
             Some((last.name.to_lowercase(), id))
         }
     };
-    let search =
-        q.q.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| s.chars().take(200).collect::<String>());
+    let search = super::search_term(q.q.as_deref());
     let mut rows = db_accounts::api_page(
         &state.db,
         caller.scope(),

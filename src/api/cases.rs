@@ -194,12 +194,7 @@ pub async fn list(
         Some(raw) => Some(parse_cursor(raw).ok_or_else(super::bad_cursor)?),
     };
     let filter = CaseFilter {
-        search: q
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| s.chars().take(200).collect()),
+        search: super::search_term(q.q.as_deref()),
         stage: one_of(
             "stage",
             q.stage.as_deref(),

@@ -75,24 +75,19 @@ pub fn routes() -> (crate::web::Router, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The OpenAPI document alone (for the documentation page).
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().1
+/// The OpenAPI document alone (for the documentation page), built once: it is the same for
+/// the life of the process.
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| routes().1)
 }
 
 /// The API router: every documented route, the document itself, and a problem document for
 /// anything else under `/api/`.
 pub fn router() -> crate::web::Router {
-    let (router, doc) = routes();
-    let doc = Arc::new(doc);
+    let (router, _) = routes();
     router
-        .route(
-            "/api/v1/openapi.json",
-            get(move || {
-                let doc = doc.clone();
-                async move { Json(doc.as_ref().clone()) }
-            }),
-        )
+        .route("/api/v1/openapi.json", get(|| async { Json(openapi()) }))
         .route("/api/{*rest}", axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
@@ -121,6 +116,13 @@ pub fn page_limit(limit: Option<i64>) -> Result<i64, Problem> {
             "Use a number from 1 to 100.",
         ))
     }
+}
+
+/// A list's search term: trimmed, at most 200 characters, blank is none.
+pub fn search_term(raw: Option<&str>) -> Option<String> {
+    raw.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().take(200).collect())
 }
 
 /// A list's cursor, if one was given (blank is none).

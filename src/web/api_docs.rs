@@ -13,6 +13,7 @@ pub fn router() -> super::Router {
     super::Router::new().route("/api", get(page))
 }
 
+#[derive(Clone)]
 struct Operation {
     anchor: String,
     method: String,
@@ -24,6 +25,7 @@ struct Operation {
     responses: Vec<(String, String, String)>,
 }
 
+#[derive(Clone)]
 struct Field {
     name: String,
     place: String,
@@ -32,6 +34,7 @@ struct Field {
     description: String,
 }
 
+#[derive(Clone)]
 struct Schema {
     name: String,
     description: String,
@@ -187,7 +190,10 @@ fn document() -> (String, Vec<Operation>, Vec<Schema>) {
 }
 
 async fn page(ctx: Ctx) -> Response {
-    let (description, operations, schemas) = document();
+    // The document never changes while the process runs: read it once.
+    static DOCUMENT: std::sync::OnceLock<(String, Vec<Operation>, Vec<Schema>)> =
+        std::sync::OnceLock::new();
+    let (description, operations, schemas) = DOCUMENT.get_or_init(document).clone();
     render(
         StatusCode::OK,
         &ApiPage {
