@@ -105,6 +105,12 @@ pub struct ServeArgs {
     #[arg(long, env = "MEND_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub request_timeout: u64,
 
+    /// Seconds the weekly dashboard's numbers may be reused between views when nothing was
+    /// written through this instance meanwhile (writes elsewhere show within this time); 0 turns
+    /// the reuse off.
+    #[arg(long, env = "MEND_PAGE_CACHE_SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(0..=300))]
+    pub page_cache_seconds: u64,
+
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C; then Mend stops anyway
     /// (a stalled client cannot hold a shutdown or a deployment up).
     #[arg(long, env = "MEND_SHUTDOWN_GRACE", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=600))]
@@ -258,6 +264,8 @@ pub struct Settings {
     pub request_timeout: std::time::Duration,
     /// The bearer token of `/metrics`; None turns it off.
     pub metrics_token: Option<SecretString>,
+    /// How long the weekly dashboard's numbers may be reused (`crate::recent`).
+    pub page_cache: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -271,6 +279,7 @@ impl Default for Settings {
             sign_in_window_minutes: 15,
             api_rate_per_minute: 600,
             request_timeout: std::time::Duration::from_secs(30),
+            page_cache: std::time::Duration::from_secs(15),
             metrics_token: None,
         }
     }
@@ -284,6 +293,7 @@ impl Settings {
             stuck_after_days: args.stuck_after_days,
             api_rate_per_minute: args.api_rate_limit,
             request_timeout: std::time::Duration::from_secs(args.request_timeout),
+            page_cache: std::time::Duration::from_secs(args.page_cache_seconds),
             metrics_token: args
                 .metrics_token
                 .clone()

@@ -1,6 +1,7 @@
 //! The axum-login backend: checks credentials against `users`, loads the signed-in user for
 //! each request. A deactivated user is not found, so their sessions end at once; a changed
-//! password changes the session hash, which ends every other session of that user.
+//! password changes the session hash, which ends every other session of that user. The user
+//! usually arrives with the session itself, read in the same query (`db::sessions`).
 
 use axum_login::{AuthUser, AuthnBackend, UserId};
 use sha2::{Digest, Sha256};
@@ -68,11 +69,13 @@ pub struct Credentials {
 #[derive(Debug, Clone)]
 pub struct Backend {
     db: PgPool,
+    /// Users the session store read with this request's session.
+    users: db::sessions::SessionUsers,
 }
 
 impl Backend {
-    pub fn new(db: PgPool) -> Backend {
-        Backend { db }
+    pub fn new(db: PgPool, users: db::sessions::SessionUsers) -> Backend {
+        Backend { db, users }
     }
 }
 
@@ -97,6 +100,10 @@ impl AuthnBackend for Backend {
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionUser>, BackendError> {
+        // The session load just read this user (see `db::sessions`); the query is the fallback.
+        if let Some(user) = self.users.get(*id) {
+            return Ok(Some(SessionUser::from(user)));
+        }
         Ok(db::users::find_active(&self.db, *id)
             .await?
             .map(SessionUser::from))

@@ -169,17 +169,22 @@ pub async fn open_owned_by(
     per_stage: i64,
 ) -> sqlx::Result<Vec<MyCase>> {
     let (all, team) = scope.sql_params();
+    // Per stage: a count and the oldest few, each a short range of `cases_owner_open_stage_idx`.
     sqlx::query_as!(
         MyCase,
-        r#"select id as "id!", number as "number!", title as "title!", account as "account!",
-                  stage as "stage!", created_at as "created_at!", in_stage as "in_stage!"
-           from (select c.id, c.number, c.title, a.name as account, c.stage, c.created_at,
-                        row_number() over (partition by c.stage order by c.created_at, c.number) as rn,
-                        count(*) over (partition by c.stage) as in_stage
-                 from cases c join accounts a on a.id = c.account_id
-                 where c.owner_id = $1 and c.outcome = 'open' and ($2 or c.team_id = $3)) s
-           where rn <= $4
-           order by created_at, number"#,
+        r#"select c.id, c.number, c.title, a.name as account, c.stage, c.created_at,
+                  n.in_stage as "in_stage!"
+           from (select stage, count(*) as in_stage from cases
+                 where owner_id = $1 and outcome = 'open' and ($2 or team_id = $3)
+                 group by stage) n
+           cross join lateral (
+             select c.id, c.number, c.title, c.account_id, c.stage, c.created_at from cases c
+             where c.owner_id = $1 and c.outcome = 'open' and c.stage = n.stage
+               and ($2 or c.team_id = $3)
+             order by c.created_at, c.number
+             limit $4) c
+           join accounts a on a.id = c.account_id
+           order by c.created_at, c.number"#,
         owner,
         all,
         team,
@@ -198,27 +203,45 @@ pub struct MyAction {
     pub due_date: Option<NaiveDate>,
 }
 
-/// Open action items of open cases owned by `owner`, due by `until` (or undated), soonest first.
+/// Open action items of open cases owned by `owner`, due by `until` (or undated), soonest first:
+/// the first `limit`, and how many there are in all.
 pub async fn actions_due(
     db: impl PgExecutor<'_>,
     scope: Scope,
     owner: Uuid,
     until: NaiveDate,
-) -> sqlx::Result<Vec<MyAction>> {
-    sqlx::query_as!(
-        MyAction,
-        "select c.number, c.title as case_title, i.what, i.due_date
-         from action_items i join cases c on c.id = i.case_id
-         where i.owner_id = $1 and i.done_at is null and i.removed_at is null and c.outcome = 'open'
-           and (i.due_date is null or i.due_date <= $2) and ($3 or c.team_id = $4)
-         order by i.due_date nulls last, c.number",
+    limit: i64,
+) -> sqlx::Result<(Vec<MyAction>, i64)> {
+    let (all, team) = scope.sql_params();
+    let rows = sqlx::query!(
+        r#"select c.number, c.title as case_title, i.what, i.due_date,
+                  count(*) over () as "total!"
+           from action_items i join cases c on c.id = i.case_id
+           where i.owner_id = $1 and i.done_at is null and i.removed_at is null
+             and c.outcome = 'open'
+             and (i.due_date is null or i.due_date <= $2) and ($3 or c.team_id = $4)
+           order by i.due_date nulls last, c.number
+           limit $5"#,
         owner,
         until,
-        scope.sql_params().0,
-        scope.sql_params().1
+        all,
+        team,
+        limit
     )
     .fetch_all(db)
-    .await
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok((
+        rows.into_iter()
+            .map(|r| MyAction {
+                number: r.number,
+                case_title: r.case_title,
+                what: r.what,
+                due_date: r.due_date,
+            })
+            .collect(),
+        total,
+    ))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -271,27 +271,50 @@ pub struct MyCheckIn {
     pub number: i64,
     pub title: String,
     pub account: String,
+    /// How many check-ins share this one's section of the page (missed, today, later).
+    pub in_section: i64,
 }
 
 /// The open check-ins assigned to `user` on open cases they can see, due up to `until`,
-/// earliest first.
+/// earliest first: the first `per_section` of each section of My work (missed or overdue
+/// before `today`, due `today`, later), and `keep` wherever it falls (a check-in whose form is
+/// shown again with its errors).
 pub async fn open_for(
     db: impl PgExecutor<'_>,
     scope: crate::domain::visibility::Scope,
     user: Uuid,
+    today: NaiveDate,
     until: NaiveDate,
+    per_section: i64,
+    keep: Option<Uuid>,
 ) -> sqlx::Result<Vec<MyCheckIn>> {
+    let (all, team) = scope.sql_params();
     sqlx::query_as!(
         MyCheckIn,
-        "select c.id, c.due_date, c.status, k.number, k.title, a.name as account
-         from check_ins c join cases k on k.id = c.case_id join accounts a on a.id = k.account_id
-         where c.assignee_id = $1 and c.status in ('scheduled', 'missed') and k.outcome = 'open'
-           and c.due_date <= $2 and ($3 or k.team_id = $4)
-         order by c.due_date, k.number",
+        r#"select s.id as "id!", s.due_date as "due_date!", s.status as "status!",
+                  s.number as "number!", s.title as "title!", a.name as account,
+                  s.in_section as "in_section!"
+           from (select c.id, c.due_date, c.status, k.number, k.title, k.account_id,
+                        row_number() over w as rn,
+                        count(*) over (partition by c.section) as in_section
+                 from (select c.*, case when c.status = 'missed' or c.due_date < $5 then 0
+                                        when c.due_date = $5 then 1 else 2 end as section
+                       from check_ins c
+                       where c.assignee_id = $1 and c.status in ('scheduled', 'missed')
+                         and c.due_date <= $2) c
+                 join cases k on k.id = c.case_id
+                 where k.outcome = 'open' and ($3 or k.team_id = $4)
+                 window w as (partition by c.section order by c.due_date, k.number)) s
+           join accounts a on a.id = s.account_id
+           where s.rn <= $6 or s.id = $7
+           order by s.due_date, s.number"#,
         user,
         until,
-        scope.sql_params().0,
-        scope.sql_params().1
+        all,
+        team,
+        today,
+        per_section,
+        keep
     )
     .fetch_all(db)
     .await

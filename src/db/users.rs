@@ -18,14 +18,14 @@ pub struct UserAuth {
     pub password_hash: String,
 }
 
-struct UserAuthRow {
-    id: Uuid,
-    email: String,
-    name: String,
-    role: String,
-    team_id: Option<Uuid>,
-    time_zone: String,
-    password_hash: String,
+pub(crate) struct UserAuthRow {
+    pub(crate) id: Uuid,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: String,
+    pub(crate) team_id: Option<Uuid>,
+    pub(crate) time_zone: String,
+    pub(crate) password_hash: String,
 }
 
 impl TryFrom<UserAuthRow> for UserAuth {

@@ -239,18 +239,11 @@ pub async fn list(
         column("Opened", SortKey::Opened, false),
         column("Last activity", SortKey::Activity, false),
     ];
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let moods = db_cases::sentiment_series(&state.db, &ids).await?;
     let rows = rows
         .into_iter()
-        .map(|r| {
-            let mood = moods
-                .get(&r.id)
-                .and_then(|m| super::sparkline::sparkline(m));
-            ListRow {
-                mood,
-                ..list_row(r, tz)
-            }
+        .map(|r| ListRow {
+            mood: super::sparkline::sparkline(&r.series),
+            ..list_row(r, tz)
         })
         .collect();
     let pager_params: Vec<(&str, String)> = query.params(true);

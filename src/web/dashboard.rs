@@ -442,6 +442,15 @@ fn svg(template: &impl Template) -> Result<String> {
 
 // ---------- The page ----------
 
+/// What the weekly dashboard reads from the database for one audience and week.
+#[derive(Debug, Clone)]
+pub struct Numbers {
+    counts: Vec<db::CheckInCounts>,
+    signals: Vec<db::WeekSignals>,
+    repeat: Vec<db::RepeatAccount>,
+    by_stage: Vec<db::StageCount>,
+}
+
 #[derive(Template)]
 #[template(path = "pages/dashboard.html")]
 struct WeeklyPage {
@@ -510,21 +519,38 @@ async fn weekly(
         .checked_sub_months(Months::new(12))
         .unwrap_or(week.monday());
 
-    // The page's queries are independent: run them at once, each on its own connection.
+    // The page's queries are independent: run them at once, each on its own connection. The
+    // numbers are remembered briefly (`crate::recent`), keyed by everything they depend on.
     let year_start = local_midnight(year_before, tz);
-    let (counts, signals, repeat, by_stage, teams) = tokio::try_join!(
-        db::check_ins_per_assignee(&state.db, who, week.monday(), today, tz.name()),
-        db::signals(&state.db, who, &weeks, today),
-        db::repeat_accounts(&state.db, who, year_start, week_end, REPEAT_MIN_CASES),
-        db::open_by_stage(&state.db, who),
-        async {
-            if is_admin {
-                db_accounts::team_choices(&state.db, Scope::All).await
-            } else {
-                Ok(Vec::new())
-            }
-        },
-    )?;
+    let key = format!("{who:?}|{week}|{today}|{}", tz.name());
+    let numbers = state
+        .dashboards
+        .get_or_compute(key, async {
+            let (counts, signals, repeat, by_stage) = tokio::try_join!(
+                db::check_ins_per_assignee(&state.db, who, week.monday(), today, tz.name()),
+                db::signals(&state.db, who, &weeks, today),
+                db::repeat_accounts(&state.db, who, year_start, week_end, REPEAT_MIN_CASES),
+                db::open_by_stage(&state.db, who),
+            )?;
+            Ok::<_, AppError>(Numbers {
+                counts,
+                signals,
+                repeat,
+                by_stage,
+            })
+        })
+        .await?;
+    let teams = if is_admin {
+        db_accounts::team_choices(&state.db, Scope::All).await?
+    } else {
+        Vec::new()
+    };
+    let Numbers {
+        counts,
+        signals,
+        repeat,
+        by_stage,
+    } = (*numbers).clone();
 
     let total = CountsRow {
         name: "Total".to_string(),

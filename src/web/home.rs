@@ -3,7 +3,7 @@
 //! needs, and my action items due.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -60,6 +60,17 @@ pub struct StageGroup {
 /// My work lists this many of the oldest cases of each stage; the case list has the rest.
 const CASES_PER_STAGE: i64 = 10;
 
+/// My work lists this many check-ins of each section and this many actions, unless asked for
+/// all (`?all=1`): someone who has let hundreds pile up still gets a page that loads.
+const CHECK_INS_PER_SECTION: i64 = 25;
+const ACTIONS_SHOWN: i64 = 25;
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct HomeQuery {
+    #[serde(default)]
+    all: String,
+}
+
 pub struct ActionRow {
     pub number: i64,
     pub case_title: String,
@@ -76,8 +87,13 @@ struct MyWorkPage {
     today: Vec<CheckInRow>,
     this_week: Vec<CheckInRow>,
     missed: Vec<CheckInRow>,
+    /// How many there are in each check-in section (more than listed, perhaps).
+    today_total: i64,
+    this_week_total: i64,
+    missed_total: i64,
     stages: Vec<StageGroup>,
     actions: Vec<ActionRow>,
+    actions_total: i64,
     channels: Vec<(&'static str, &'static str)>,
 }
 
@@ -91,8 +107,12 @@ impl MyWorkPage {
     }
 }
 
-async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
-    my_work(&state, &ctx, StatusCode::OK, None).await
+async fn home(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<HomeQuery>,
+) -> Result<Response> {
+    my_work(&state, &ctx, StatusCode::OK, None, !query.all.is_empty()).await
 }
 
 /// My work; `failed` is a check-in whose completion was refused, with the input and errors.
@@ -101,7 +121,13 @@ async fn my_work(
     ctx: &Ctx,
     status: StatusCode,
     failed: Option<(Uuid, CheckInForm, FieldErrors)>,
+    everything: bool,
 ) -> Result<Response> {
+    let (per_section, actions_shown) = if everything {
+        (i64::MAX, i64::MAX)
+    } else {
+        (CHECK_INS_PER_SECTION, ACTIONS_SHOWN)
+    };
     let user = ctx.user()?;
     let scope = Scope::for_user(user.role, user.team_id);
     let today = Utc::now()
@@ -111,8 +137,20 @@ async fn my_work(
     let week_start = crate::db::organisation::get(&state.db).await?.week_start;
     let (_, week_last) = week_start.week_of(today);
     let (mut due_today, mut this_week, mut missed) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut today_total, mut this_week_total, mut missed_total) = (0, 0, 0);
+    let keep = failed.as_ref().map(|(id, _, _)| *id);
     let mut failed = failed;
-    for c in follow_ups::open_for(&state.db, scope, user.id, week_last).await? {
+    let check_ins = follow_ups::open_for(
+        &state.db,
+        scope,
+        user.id,
+        today,
+        week_last,
+        per_section,
+        keep,
+    )
+    .await?;
+    for c in check_ins {
         let (form, errors) = match failed.take() {
             Some((id, form, errors)) if id == c.id => (form, errors),
             other => {
@@ -137,10 +175,13 @@ async fn my_work(
             errors,
         };
         if c.status == "missed" || c.due_date < today {
+            missed_total = c.in_section;
             missed.push(row);
         } else if c.due_date == today {
+            today_total = c.in_section;
             due_today.push(row);
         } else {
+            this_week_total = c.in_section;
             this_week.push(row);
         }
     }
@@ -191,8 +232,9 @@ async fn my_work(
         }
     }
     stages.retain(|g| !g.cases.is_empty());
-    let actions = db_cases::actions_due(&state.db, scope, user.id, week_last)
-        .await?
+    let (actions, actions_total) =
+        db_cases::actions_due(&state.db, scope, user.id, week_last, actions_shown).await?;
+    let actions = actions
         .into_iter()
         .map(|a| ActionRow {
             overdue: a.due_date.is_some_and(|d: NaiveDate| d < today),
@@ -211,8 +253,12 @@ async fn my_work(
         today: due_today,
         this_week,
         missed,
+        today_total,
+        this_week_total,
+        missed_total,
         stages,
         actions,
+        actions_total,
         channels: Channel::options(),
     };
     Ok(render(status, &page))
@@ -239,6 +285,7 @@ async fn complete(
                 &ctx,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some((id, form, errors)),
+                false,
             )
             .await;
         }

@@ -262,3 +262,87 @@ async fn my_work_lists_the_oldest_cases_of_each_stage_and_links_to_the_rest() {
     let list = am.get(&href).await;
     assert_eq!(list.texts("table.data tbody tr").len(), 12);
 }
+
+#[tokio::test]
+async fn a_long_backlog_is_listed_in_part_with_a_way_to_see_all() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let account_id = am.new_account("Backlog Ltd").await;
+    let case = am.log_incident(&account_id, "Years of silence").await;
+    am.plan_weekly(&case, chrono::Utc::now().date_naive()).await;
+    // Forty weeks of check-ins nobody held (a plan cannot start in the past, so they are
+    // written directly): every one is overdue.
+    let number: i64 = case
+        .trim_start_matches("/cases/CR-")
+        .parse()
+        .expect("number");
+    sqlx::query(
+        "insert into check_ins (case_id, plan_id, seq, due_date, assignee_id, team_id)
+         select c.case_id, c.plan_id, 1000 + g, c.due_date - 7 * g, c.assignee_id, c.team_id
+         from (select i.* from check_ins i join cases k on k.id = i.case_id
+               where k.number = $1 order by i.seq limit 1) c,
+              generate_series(1, 40) g",
+    )
+    .bind(number)
+    .execute(&app.db.pool)
+    .await
+    .expect("past check-ins");
+    let owner = am
+        .get(&case)
+        .await
+        .attr("#action_owner option[selected]", "value")
+        .expect("owner");
+    for i in 0..27 {
+        let res = am
+            .submit(
+                &case,
+                &format!("{case}/actions"),
+                &[
+                    ("what", &format!("Overdue step {i}")),
+                    ("owner_id", &owner),
+                    ("due_date", "2020-01-01"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+
+    let page = am.get("/").await;
+    let missed_total: usize = page
+        .text("#missed-heading .count")
+        .trim_matches(|c| c == '(' || c == ')')
+        .parse()
+        .expect("a count of missed check-ins");
+    assert_eq!(missed_total, 40);
+    let html = page.html();
+    let items = |section: &str| {
+        let sel = scraper::Selector::parse(&format!("{section} li.item")).expect("selector");
+        html.select(&sel).count()
+    };
+    assert_eq!(items("#missed"), 25);
+    assert!(
+        page.text("#missed .see-all")
+            .contains(&format!("The first 25 of {missed_total} are shown.")),
+        "{}",
+        page.text("#missed")
+    );
+    assert_eq!(items("#my-actions"), 25);
+    assert!(
+        page.text("#my-actions .see-all")
+            .contains("The first 25 of 27")
+    );
+    assert_eq!(
+        page.attr("#my-actions .see-all a", "href").as_deref(),
+        Some("/?all=1#my-actions")
+    );
+
+    let all = am.get("/?all=1").await;
+    let html = all.html();
+    let count = |section: &str| {
+        let sel = scraper::Selector::parse(&format!("{section} li.item")).expect("selector");
+        html.select(&sel).count()
+    };
+    assert_eq!(count("#missed"), missed_total);
+    assert_eq!(count("#my-actions"), 27);
+    assert!(!all.body.contains("are shown."));
+}

@@ -307,3 +307,33 @@ async fn a_password_change_ends_existing_sessions() {
         .expect("update");
     assert_eq!(client.get("/").await.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn reading_pages_does_not_rewrite_the_session_but_changes_are_saved() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in("account_manager").await;
+    let id = client.session_cookie().expect("a session");
+    let row = || async {
+        sqlx::query_as::<_, (serde_json::Value, chrono::DateTime<chrono::Utc>)>(
+            "select data, expiry_date from sessions where id = $1",
+        )
+        .bind(&id)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("the session row")
+    };
+    let before = row().await;
+    for _ in 0..3 {
+        assert_eq!(client.get("/cases").await.status, StatusCode::OK);
+    }
+    assert_eq!(row().await, before, "plain page views wrote the session");
+
+    // A change (a flash message queued by a form) is written, and shown once.
+    let account = client.new_account("Flash Co").await;
+    assert!(account.len() > 10);
+    let after = row().await;
+    assert_ne!(after.0, before.0, "the flash was not saved");
+    let page = client.get(&format!("/accounts/{account}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_ne!(row().await.0, after.0, "the shown flash was not cleared");
+}
