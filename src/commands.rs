@@ -11,8 +11,9 @@ use crate::demo::{DemoOptions, DemoResult};
 use crate::domain::user::NewUser;
 use crate::{AppState, app, auth, db, demo};
 
-/// `mend serve`: migrate, serve until SIGINT or SIGTERM, then shut down in order: stop
-/// accepting, finish requests, close the pool, stop the embedded PostgreSQL.
+/// `mend serve`: migrate, serve until SIGINT or SIGTERM (keeping the embedded PostgreSQL
+/// running meanwhile), then shut down in order: stop accepting, finish requests, stop the
+/// scheduler and the supervisor, close the pool, stop the embedded PostgreSQL.
 pub async fn serve(db_args: &DbArgs, args: &ServeArgs) -> anyhow::Result<()> {
     let database = Database::open_with_timeout(
         db_args,
@@ -48,6 +49,7 @@ async fn serve_on(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
         ))
     });
     tracing::info!(addr = %listener.local_addr()?, "Mend is ready: open http://{}", listener.local_addr()?);
+    let supervisor = database.supervise(stop.subscribe());
     // On a signal: stop accepting, let in-flight requests finish, but for `shutdown_grace` at
     // most (a client that never finishes its request would otherwise hold the process up).
     let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
@@ -75,6 +77,9 @@ async fn serve_on(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
     // The scheduler finishes the pass it is in, then stops; the database closes after it.
     let _ = stop.send(true);
     if let Some(task) = scheduler {
+        let _ = task.await;
+    }
+    if let Some(task) = supervisor {
         let _ = task.await;
     }
     served

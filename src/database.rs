@@ -2,6 +2,7 @@
 //! folder (started, or joined when a server already runs on it).
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use sqlx::PgPool;
@@ -17,7 +18,8 @@ pub const DATABASE: &str = "mend";
 /// An open database, and the embedded cluster behind it if there is one.
 pub struct Database {
     pub pool: PgPool,
-    cluster: Option<Cluster>,
+    /// Shared with the supervisor (`supervise`) while a server runs.
+    cluster: Option<Arc<Cluster>>,
 }
 
 impl Database {
@@ -60,7 +62,7 @@ impl Database {
                     return Err(e).context("creating Mend's database in the embedded cluster");
                 }
                 Ok(Database {
-                    cluster: Some(cluster),
+                    cluster: Some(Arc::new(cluster)),
                     ..database
                 })
             }
@@ -101,10 +103,24 @@ impl Database {
         ))
     }
 
+    /// For the embedded cluster, a task that starts PostgreSQL again if it stops while Mend
+    /// runs (`pg::supervise`), until `stop` turns true; none with `DATABASE_URL`, whose server
+    /// is someone else's to run (the pool reconnects when it is back).
+    pub fn supervise(
+        &self,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        let cluster = self.cluster.clone()?;
+        Some(tokio::spawn(crate::pg::supervise(cluster, stop)))
+    }
+
     /// Closes the pool, then leaves the embedded cluster (stopping it if nobody else uses it).
+    /// The supervisor must have finished.
     pub async fn close(self) -> anyhow::Result<()> {
         self.pool.close().await;
         if let Some(cluster) = self.cluster {
+            let cluster = Arc::try_unwrap(cluster)
+                .map_err(|_| anyhow::anyhow!("the PostgreSQL supervisor still runs"))?;
             tokio::task::spawn_blocking(move || cluster.leave()).await??;
         }
         Ok(())

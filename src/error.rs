@@ -26,15 +26,32 @@ pub enum AppError {
     /// A conflict a person can resolve; the message is shown to them.
     #[error("{0}")]
     Conflict(String),
-    #[error("the database is unavailable")]
-    Unavailable,
+    /// The database cannot be reached (down, restarting, refusing connections): 503, and the
+    /// request may simply be tried again. Holds the cause, for the log only.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Seconds a client is asked to wait (`Retry-After`) when the database is unavailable.
+pub const RETRY_AFTER_SECS: u64 = 5;
+
+/// A database that cannot be reached is `Unavailable` (503); any other database error is a
+/// `Database` error (500).
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> AppError {
+        if crate::db::is_unavailable(&err) {
+            AppError::Unavailable(err.to_string())
+        } else {
+            AppError::Database(err)
+        }
+    }
+}
 
 impl AppError {
     pub fn status(&self) -> StatusCode {
@@ -44,7 +61,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,7 +92,7 @@ impl AppError {
                 "Too much at once",
                 "What was sent is larger than Mend accepts. Shorten it and try again.".into(),
             ),
-            AppError::Unavailable => (
+            AppError::Unavailable(_) => (
                 "Mend is unavailable",
                 "The database cannot be reached right now. Try again in a moment.".into(),
             ),
@@ -87,9 +104,11 @@ impl AppError {
         }
     }
 
-    /// Whether this error is the server's fault (and so worth an error-level log line).
+    /// Whether this error is the server's fault (and so worth an error-level log line and a
+    /// reference on the page). An unavailable database is not: it is logged as a warning, and
+    /// it clears up by itself.
     pub fn is_internal(&self) -> bool {
-        self.status().is_server_error()
+        self.status().is_server_error() && !matches!(self, AppError::Unavailable(_))
     }
 }
 
@@ -102,5 +121,24 @@ impl IntoResponse for AppError {
         let mut response = self.status().into_response();
         response.extensions_mut().insert(ErrorInfo(Arc::new(self)));
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_a_503_and_a_failing_query_a_500() {
+        let down = AppError::from(sqlx::Error::PoolTimedOut);
+        assert!(matches!(down, AppError::Unavailable(_)), "{down:?}");
+        assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(!down.is_internal(), "logged as a warning, not an error");
+        assert_eq!(down.public_text().0, "Mend is unavailable");
+
+        let broken = AppError::from(sqlx::Error::Protocol("unexpected message".into()));
+        assert!(matches!(broken, AppError::Database(_)), "{broken:?}");
+        assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(broken.is_internal());
     }
 }

@@ -164,19 +164,24 @@ pub fn app(state: AppState) -> axum::Router {
         // still shrinks about fivefold at a fraction of the default level's CPU.
         .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                let route = request
-                    .extensions()
-                    .get::<axum::extract::MatchedPath>()
-                    .map(|p| p.as_str().to_owned())
-                    .unwrap_or_else(|| request.uri().path().to_owned());
-                let request_id = request
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!("request", method = %request.method(), route, request_id)
-            }),
+            TraceLayer::new_for_http()
+                // `log_errors` logs each failed request once, with its cause and at its level
+                // (a warning while the database is unavailable); tower-http would add an
+                // error-level line of its own for every 5xx.
+                .on_failure(())
+                .make_span_with(|request: &Request<_>| {
+                    let route = request
+                        .extensions()
+                        .get::<axum::extract::MatchedPath>()
+                        .map(|p| p.as_str().to_owned())
+                        .unwrap_or_else(|| request.uri().path().to_owned());
+                    let request_id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), route, request_id)
+                }),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

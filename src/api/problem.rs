@@ -22,7 +22,7 @@ pub struct Problem {
     /// For invalid input: each field that was refused and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
-    /// Seconds to wait before trying again (rate limiting).
+    /// Seconds to wait before trying again (rate limiting, an unavailable database).
     #[serde(skip)]
     pub retry_after: Option<u64>,
 }
@@ -118,25 +118,25 @@ impl Problem {
     }
 
     pub fn unavailable() -> Problem {
-        Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "about:blank",
-            "The database cannot be reached right now. Try again in a moment.",
-        )
+        Problem {
+            retry_after: Some(crate::error::RETRY_AFTER_SECS),
+            ..Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "about:blank",
+                "The database cannot be reached right now. Try again in a moment.",
+            )
+        }
     }
 }
 
 impl From<sqlx::Error> for Problem {
     fn from(e: sqlx::Error) -> Problem {
-        match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                tracing::warn!(error = %e, "API request: database unavailable");
-                Problem::unavailable()
-            }
-            e => {
-                tracing::error!(error = %e, "API request failed");
-                Problem::internal()
-            }
+        if crate::db::is_unavailable(&e) {
+            tracing::warn!(error = %e, "API request: database unavailable");
+            Problem::unavailable()
+        } else {
+            tracing::error!(error = %e, "API request failed");
+            Problem::internal()
         }
     }
 }
@@ -154,7 +154,10 @@ impl From<crate::error::AppError> for Problem {
                 "The body is too large.",
             ),
             AppError::Conflict(m) => Problem::conflict(m),
-            AppError::Unavailable => Problem::unavailable(),
+            AppError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "API request: database unavailable");
+                Problem::unavailable()
+            }
             AppError::Database(e) => e.into(),
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "API request failed");
@@ -187,3 +190,21 @@ impl IntoResponse for Problem {
 
 /// What API handlers return.
 pub type ApiResult<T> = Result<T, Problem>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_a_503_with_retry_after_and_a_broken_query_a_500() {
+        let down = Problem::from(sqlx::Error::PoolTimedOut).into_response();
+        assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(down.headers()[header::RETRY_AFTER], "5");
+        let down = Problem::from(crate::error::AppError::from(sqlx::Error::PoolClosed));
+        assert_eq!(down.status, 503);
+
+        let broken = Problem::from(sqlx::Error::Protocol("unexpected message".into()));
+        assert_eq!(broken.status, 500);
+        assert!(broken.retry_after.is_none());
+    }
+}

@@ -93,7 +93,9 @@ impl AuthnBackend for Backend {
     type Error = BackendError;
 
     async fn authenticate(&self, creds: Credentials) -> Result<Option<SessionUser>, BackendError> {
-        let user = db::users::find_active_by_email(&self.db, &creds.email).await?;
+        let user = db::users::find_active_by_email(&self.db, &creds.email)
+            .await
+            .inspect_err(db::outage::note)?;
         let stored = user.as_ref().map(|u| u.password_hash.clone());
         let ok = super::password::verify(creds.password, stored).await?;
         Ok(user.filter(|_| ok).map(SessionUser::from))
@@ -104,8 +106,10 @@ impl AuthnBackend for Backend {
         if let Some(user) = self.users.get(*id) {
             return Ok(Some(SessionUser::from(user)));
         }
+        // axum-login answers a bare 500 when this fails; the note lets Mend answer 503 instead.
         Ok(db::users::find_active(&self.db, *id)
-            .await?
+            .await
+            .inspect_err(db::outage::note)?
             .map(SessionUser::from))
     }
 }

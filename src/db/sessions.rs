@@ -135,6 +135,8 @@ pub async fn delete_for_user(
 }
 
 fn backend(e: sqlx::Error) -> session_store::Error {
+    // tower-sessions keeps only the text; the note keeps that the database was unreachable.
+    super::outage::note(&e);
     session_store::Error::Backend(e.to_string())
 }
 

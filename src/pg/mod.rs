@@ -119,7 +119,7 @@ impl Cluster {
             .write(true)
             .open(&lock_path)
             .map_err(io_err(format!("open {}", lock_path.display())))?;
-        let mut cluster = Cluster {
+        let cluster = Cluster {
             data_dir,
             bins,
             run_as,
@@ -130,7 +130,7 @@ impl Cluster {
     }
 
     /// Joins a running cluster under a shared lock, or takes the lock exclusively to start it.
-    fn acquire(&mut self) -> Result<(), PgError> {
+    fn acquire(&self) -> Result<(), PgError> {
         let dirs = self.dirs();
         loop {
             match self.lock.try_lock() {
@@ -219,17 +219,63 @@ impl Cluster {
         }
     }
 
+    /// Starts PostgreSQL again if its postmaster has gone while this process uses the cluster
+    /// (killed, crashed, or stopped behind Mend's back), the way `open` starts it: only under the
+    /// exclusive lock, so never twice at once nor while another process starts or stops it. It
+    /// never initialises a cluster: one whose files are gone is an error for a person to look at.
+    ///
+    /// Blocking: call it from `spawn_blocking` in async code.
+    pub fn restart_if_stopped(&self) -> Result<Restart, PgError> {
+        let dirs = self.dirs();
+        if postmaster_alive(&dirs) {
+            return Ok(Restart::Running);
+        }
+        if !dirs.data.join("PG_VERSION").exists() {
+            return Err(PgError::Command {
+                what: "restarting PostgreSQL".into(),
+                detail: format!("there is no cluster in {} any more", dirs.data.display()),
+            });
+        }
+        // Trade the shared lock for the exclusive one; whatever happens, end up sharing again.
+        self.lock
+            .unlock()
+            .map_err(io_err("release the data folder's lock"))?;
+        let outcome = match self.lock.try_lock() {
+            Ok(()) => self.start_unless_running(&dirs).map(|()| Restart::Started),
+            // Another process holds the folder (a command using the cluster, or one starting
+            // it right now): try again later.
+            Err(std::fs::TryLockError::WouldBlock) => Ok(Restart::Busy),
+            Err(std::fs::TryLockError::Error(e)) => Err(io_err("lock the data folder")(e)),
+        };
+        let shared = self
+            .lock
+            .lock_shared()
+            .map_err(io_err("share the data folder's lock"));
+        let outcome = outcome?;
+        shared?;
+        if outcome == Restart::Busy && self.is_running(&dirs)? {
+            return Ok(Restart::Running);
+        }
+        Ok(outcome)
+    }
+
     fn dirs(&self) -> Dirs {
         Dirs::new(&self.data_dir)
     }
 
-    fn init_and_start(&mut self) -> Result<(), PgError> {
+    fn init_and_start(&self) -> Result<(), PgError> {
         let dirs = self.dirs();
         if !dirs.data.join("PG_VERSION").exists() {
             self.init(&dirs)?;
         }
-        self.write_settings(&dirs)?;
-        if self.is_running(&dirs)? {
+        self.start_unless_running(&dirs)
+    }
+
+    /// Starts PostgreSQL on an initialised cluster, unless it already runs. The caller holds
+    /// the lock exclusively.
+    fn start_unless_running(&self, dirs: &Dirs) -> Result<(), PgError> {
+        self.write_settings(dirs)?;
+        if self.is_running(dirs)? {
             tracing::info!(data_dir = %self.data_dir.display(), "joining the running PostgreSQL cluster");
             return Ok(());
         }
@@ -332,19 +378,7 @@ impl Cluster {
     /// `postmaster.pid`, which after a crash may belong to an unrelated process, so the PID's
     /// command name is checked too.
     fn is_running(&self, dirs: &Dirs) -> Result<bool, PgError> {
-        let pid_file = dirs.data.join("postmaster.pid");
-        let Ok(contents) = fs::read_to_string(&pid_file) else {
-            return Ok(false);
-        };
-        let Some(pid) = contents
-            .lines()
-            .next()
-            .and_then(|l| l.trim().parse::<u32>().ok())
-        else {
-            return Ok(false);
-        };
-        let comm = fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        if comm.trim() != "postgres" {
+        if !postmaster_alive(dirs) {
             return Ok(false);
         }
         let out = self.run(self.pg_ctl().arg("status").arg("-D").arg(&dirs.data))?;
@@ -407,6 +441,104 @@ impl Cluster {
         let out = cmd.output().map_err(io_err(format!("run {program}")))?;
         Ok(out)
     }
+}
+
+/// What `Cluster::restart_if_stopped` found or did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restart {
+    /// PostgreSQL runs.
+    Running,
+    /// It had stopped, and this process started it again.
+    Started,
+    /// It has stopped, and another process holds the data folder: try again later.
+    Busy,
+}
+
+/// True when the process named in `postmaster.pid` is a live `postgres`: cheap (no child
+/// process), so it can be asked every few seconds. A pid file left by a crash may name an
+/// unrelated process, hence the check of its command name.
+fn postmaster_alive(dirs: &Dirs) -> bool {
+    let Ok(contents) = fs::read_to_string(dirs.data.join("postmaster.pid")) else {
+        return false;
+    };
+    let Some(pid) = contents
+        .lines()
+        .next()
+        .and_then(|l| l.trim().parse::<u32>().ok())
+    else {
+        return false;
+    };
+    let comm = fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    comm.trim() == "postgres"
+}
+
+/// How often `supervise` looks for the postmaster.
+const SUPERVISE_EVERY: Duration = Duration::from_secs(2);
+/// The longest wait between two failed attempts to start PostgreSQL again.
+const MAX_RESTART_BACKOFF: Duration = Duration::from_secs(60);
+
+/// Keeps the embedded cluster running while a server uses it, until `stop` turns true: every
+/// two seconds it checks that the postmaster is alive, and starts PostgreSQL again if not. The
+/// pool then reconnects by itself, so a killed or crashed PostgreSQL costs a few seconds of
+/// 503 pages, not a restart of Mend. A start that fails is tried again, waiting longer each
+/// time (up to a minute).
+pub async fn supervise(
+    cluster: std::sync::Arc<Cluster>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut wait = SUPERVISE_EVERY;
+    let mut down = false;
+    let mut failures = 0;
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() || stop.has_changed().is_err() {
+            break;
+        }
+        let c = cluster.clone();
+        let outcome = tokio::task::spawn_blocking(move || c.restart_if_stopped()).await;
+        wait = SUPERVISE_EVERY;
+        match outcome {
+            Ok(Ok(Restart::Running)) => {
+                if down {
+                    tracing::info!("PostgreSQL is running again");
+                }
+                down = false;
+            }
+            Ok(Ok(Restart::Started)) => {
+                tracing::warn!(
+                    "PostgreSQL had stopped while Mend was using it; Mend started it again"
+                );
+                down = false;
+            }
+            Ok(Ok(Restart::Busy)) => {
+                if !down {
+                    tracing::warn!(
+                        "PostgreSQL has stopped; another process holds the data folder, so Mend waits for it before starting PostgreSQL again"
+                    );
+                }
+                down = true;
+            }
+            Ok(Err(e)) => {
+                failures += 1;
+                wait = restart_backoff(failures);
+                tracing::error!(error = %e, retry_in_s = wait.as_secs(), "PostgreSQL has stopped and could not be started again");
+                down = true;
+                continue;
+            }
+            Err(e) => tracing::error!(error = %e, "the PostgreSQL supervisor's check failed"),
+        }
+        failures = 0;
+    }
+}
+
+/// The wait after the `failures`-th failed start in a row: 4 seconds, doubling, at most a minute.
+fn restart_backoff(failures: u32) -> Duration {
+    SUPERVISE_EVERY
+        .saturating_mul(2_u32.saturating_pow(failures.min(16)))
+        .min(MAX_RESTART_BACKOFF)
 }
 
 /// Paths inside a data folder.
@@ -494,3 +626,18 @@ fn log_tail(log: &Path) -> String {
 
 /// How long a caller should wait between attempts to reach a cluster that is starting.
 pub const RETRY_DELAY: Duration = Duration::from_millis(100);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_restarts_wait_longer_each_time_up_to_a_minute() {
+        let secs = |n| restart_backoff(n).as_secs();
+        assert_eq!(secs(1), 4);
+        assert_eq!(secs(2), 8);
+        assert_eq!(secs(4), 32);
+        assert_eq!(secs(5), 60);
+        assert_eq!(secs(1000), 60);
+    }
+}

@@ -184,6 +184,12 @@ fn html_page(status: StatusCode, page: &ErrorPage, info: ErrorInfo) -> Response 
         // The error page itself failed: fall back to text, never to internals.
         Err(_) => (status, "Mend could not show this page.").into_response(),
     };
+    if matches!(*info.0, AppError::Unavailable(_)) {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(crate::error::RETRY_AFTER_SECS),
+        );
+    }
     response.extensions_mut().insert(info);
     response
 }
@@ -223,12 +229,28 @@ fn bare_chrome(title: &str, path: String) -> Chrome {
 /// Middleware (outermost but for request ids and tracing): logs every error exactly once, with
 /// its request id, and gives a page to errors that never reached `render_errors` (health
 /// checks, static files, a failing session store).
+///
+/// A request that failed while the database could not be reached (`db::outage`) is answered
+/// 503 "Mend is unavailable" and logged as a warning, whichever layer failed: the session
+/// store and axum-login report their failures without a cause.
 pub async fn log_errors(request: Request, next: Next) -> Response {
     let rid = request_id(request.headers());
     let path = request.uri().path().to_string();
-    let response = next.run(request).await;
+    let (response, outage) = crate::db::outage::watch(next.run(request)).await;
+    let reported = matches!(
+        response.extensions().get::<ErrorInfo>(),
+        Some(ErrorInfo(e)) if matches!(**e, AppError::Unavailable(_))
+    );
+    if let Some(cause) = outage.filter(|_| response.status().is_server_error() && !reported) {
+        let error = AppError::Unavailable(cause);
+        tracing::warn!(request_id = rid.as_deref().unwrap_or("-"), error = %error, "database unavailable");
+        let page = error_page(bare_chrome(error.public_text().0, path), &error, rid);
+        return html_page(error.status(), &page, ErrorInfo(std::sync::Arc::new(error)));
+    }
     if let Some(ErrorInfo(error)) = response.extensions().get::<ErrorInfo>() {
-        if error.is_internal() {
+        if matches!(**error, AppError::Unavailable(_)) {
+            tracing::warn!(request_id = rid.as_deref().unwrap_or("-"), error = %error, "database unavailable");
+        } else if error.is_internal() {
             tracing::error!(request_id = rid.as_deref().unwrap_or("-"), error = %error, "request failed");
         } else {
             tracing::debug!(request_id = rid.as_deref().unwrap_or("-"), error = %error, "request refused");

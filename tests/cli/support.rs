@@ -114,6 +114,31 @@ impl DataDir {
         })
     }
 
+    /// Runs the machine's `pg_ctl -D <pgdata> <args>` on the data folder's cluster, as an
+    /// operator would: as the `postgres` user when the tests run as root, as Mend runs it.
+    pub fn pg_ctl(&self, args: &[&str]) -> Output {
+        use std::os::unix::process::CommandExt;
+        let bins = mend::pg::Locator::default()
+            .find()
+            .expect("PostgreSQL's binaries");
+        let mut cmd = Command::new(&bins.pg_ctl);
+        cmd.arg("-D")
+            .arg(self.pgdata())
+            .args(args)
+            .current_dir(self.path.join("pg"))
+            .env_remove("PGDATA")
+            .env("LC_ALL", "C")
+            .stdin(Stdio::null());
+        if nix::unistd::geteuid().is_root() {
+            let user = nix::unistd::User::from_name("postgres")
+                .ok()
+                .flatten()
+                .expect("a postgres user");
+            cmd.uid(user.uid.as_raw()).gid(user.gid.as_raw());
+        }
+        cmd.output().expect("run pg_ctl")
+    }
+
     /// How many rows `sql` returns.
     pub fn count(&self, sql: &str) -> i64 {
         self.column(&format!("select count(*)::text from ({sql}) as rows"))[0]
