@@ -11,7 +11,10 @@
 #      once;
 #   c. `kill -9` of one instance during concurrent case creations loses no acknowledged case,
 #      duplicates none, leaves none without its creation event, and nginx sends later requests
-#      to the two that are left; reads in flight are retried on them, posts are not replayed.
+#      to the two that are left; reads in flight are retried on them, posts are not replayed;
+#   d. the sign-in limit per client address counts each client behind nginx on its own (Mend
+#      believes nginx's X-Forwarded-For because it runs with --trusted-proxies 127.0.0.1), so one
+#      client's failures do not lock out everyone else.
 #
 # The database is one PostgreSQL cluster started here with initdb and pg_ctl (as the `postgres`
 # user when run as root), listening on TCP, with a password, and every instance gets the same
@@ -238,7 +241,7 @@ for i in $(seq 1 $INSTANCES); do
     # Each instance names its database connections, so pg_stat_activity tells them apart.
     DATABASE_URL="$DATABASE_URL?application_name=mend-$i" MEND_LOG_FORMAT=text RUST_LOG=info,sqlx=warn \
         "$MEND" serve --addr "127.0.0.1:$port" \
-        --scheduler-interval 1 --smtp-url "smtp://127.0.0.1:$SMTP_PORT" \
+        --trusted-proxies 127.0.0.1 --scheduler-interval 1 --smtp-url "smtp://127.0.0.1:$SMTP_PORT" \
         --mail-from "Mend <mend@scale-out.test>" --public-url "$BASE" \
         >"$DIR/mend-$i.log" 2>&1 &
     INSTANCE_PIDS+=($!)
@@ -367,7 +370,7 @@ for n in $(seq 1 $PLANS); do
     read -r code location upstream <<<"$(new_case "$JAR" "$token" "scheduled-$n")"
     if [[ "$code" == 303 && "$location" == L:/cases/CR-* ]]; then
         created=$((created + 1))
-        [[ "$upstream" != "U:$form_upstream" ]] && crossed=$((crossed + 1))
+        if [[ "$upstream" != "U:$form_upstream" ]]; then crossed=$((crossed + 1)); fi
     fi
 done
 check "a. $created of $PLANS cases logged, $crossed of them posted to another instance than the one that rendered the form" \
@@ -382,7 +385,7 @@ sql -c "insert into follow_up_plans (case_id, cadence, every_days, first_due, as
         select c.id, 'custom', 1, (now() at time zone u.time_zone)::date - 4, u.id, u.id
         from cases c join users u on u.id = c.owner_id where c.title like 'scheduled-%'"
 monday=$(sql -c "select extract(isodow from now() at time zone '$ZONE') = 1")
-digests=0; [[ "$monday" == t ]] && digests=1
+digests=0; if [[ "$monday" == t ]]; then digests=1; fi
 want_check_ins=$((PLANS * 19)) want_missed=$((PLANS * 4)) want_mail=$((PLANS * 5 + digests))
 counts() {
     sql -F ' ' -c "select
@@ -519,6 +522,31 @@ reads=$(grep -c . "$DIR/reads.txt")
 bad_reads=$(awk '$2 != 200' "$DIR/reads.txt" | grep -c . || true)
 check "c. reads of the case list during the kill all answered 200 ($reads reads, $bad_reads not)" \
     test "$bad_reads" -eq 0
+
+# ==============================================================================================
+say "d. sign-in limits count each client behind nginx, not nginx"
+# Two clients at different addresses (all of 127.0.0.0/8 is this machine): one fails to sign in
+# as often as Mend allows one address (20 times in 15 minutes), then the other signs in.
+# try_sign_in ADDRESS JAR EMAIL PASSWORD: prints the status of the attempt.
+try_sign_in() {
+    local token
+    token=$(curl -fsS --interface "$1" -c "$2" -b "$2" "$BASE/login" | csrf_of)
+    curl -sS -o /dev/null -w '%{http_code}' --interface "$1" -c "$2" -b "$2" -H "Origin: $BASE" \
+        --data-urlencode "csrf_token=$token" --data-urlencode "email=$3" \
+        --data-urlencode "password=$4" "$BASE/login"
+}
+refused=0
+for i in $(seq 1 20); do
+    if [[ $(try_sign_in 127.0.0.2 "$DIR/stranger.jar" "nobody-$i@example.com" "wrong password $i") == 422 ]]; then
+        refused=$((refused + 1))
+    fi
+done
+stranger=$(try_sign_in 127.0.0.2 "$DIR/stranger.jar" "$EMAIL" "$PASSWORD")
+colleague=$(try_sign_in 127.0.0.3 "$DIR/colleague.jar" "$EMAIL" "$PASSWORD")
+check "d. after $refused failed sign-ins from 127.0.0.2 that address is locked ($stranger, expected 429)" \
+    test "$refused" -eq 20 -a "$stranger" = 429
+check "d. and a sign-in from 127.0.0.3 through the same nginx still works ($colleague, expected 303)" \
+    test "$colleague" = 303
 
 # ==============================================================================================
 T_END=$(now_ms)
