@@ -114,7 +114,7 @@ cleanup() {
         as_pg "$PG_BIN/pg_ctl" stop -D "$DIR/pg" -m fast -w -s >/dev/null 2>&1
     fi
     if [[ $status -ne 0 || $FAILED -ne 0 ]]; then
-        for log in "$DIR"/mend-*.log "$DIR/nginx-error.log" "$DIR/postgresql.log"; do
+        for log in "$DIR"/mend-*.log "$DIR/nginx-error.log" "$DIR/postgresql.log" "$DIR/smtp-sink.log"; do
             [[ -s "$log" ]] || continue
             printf '\n--- last lines of %s\n' "${log##*/}" >&2
             tail -15 "$log" >&2
@@ -130,12 +130,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A port nobody listens on (and that this script has not handed out yet).
+# A port nobody listens on (and that this script has not handed out yet), below the range the
+# kernel takes source ports of outgoing connections from, so none of those can be on it either.
+EPHEMERAL_LOW=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+(( EPHEMERAL_LOW > 12000 )) || EPHEMERAL_LOW=32768
 TAKEN=" "
 free_port() {
     local p
     for _ in $(seq 1 200); do
-        p=$(( 20000 + RANDOM % 40000 ))
+        p=$(( EPHEMERAL_LOW - 10000 + RANDOM % 10000 ))
         [[ "$TAKEN" == *" $p "* ]] && continue
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
             TAKEN+="$p "
@@ -225,7 +228,13 @@ while (1) {
 PERL
 : >"$DIR/delivered.txt"
 perl "$DIR/smtp-sink.pl" "$SMTP_PORT" "$DIR/delivered.txt" 2>"$DIR/smtp-sink.log" &
-PIDS+=($!)
+SINK_PID=$!
+PIDS+=("$SINK_PID")
+for _ in $(seq 1 50); do
+    kill -0 "$SINK_PID" 2>/dev/null || die "the SMTP sink did not start: $(cat "$DIR/smtp-sink.log")"
+    (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && break
+    sleep 0.1
+done
 
 # --- nginx (its port first: the instances put it in their e-mail links) ------------------------
 NGINX_PORT=$(free_port)
