@@ -473,6 +473,7 @@ for n in $(seq 1 $LOAD_CLIENTS); do
 done
 read_client "$load_end" &
 CLIENTS+=($!)
+PIDS+=("${CLIENTS[@]}")
 sleep "$LOAD_BEFORE_KILL"
 # So that the kill surely cuts off posts in the middle of their transaction, hold them up for a
 # moment: a lock on the cases table makes every instance's insert wait in PostgreSQL. The kill
@@ -481,6 +482,7 @@ VICTIM=2
 mkfifo "$DIR/lock.fifo"
 sql <"$DIR/lock.fifo" >"$DIR/lock.out" 2>&1 &
 LOCK_PID=$!
+PIDS+=("$LOCK_PID")
 exec 7>"$DIR/lock.fifo"
 echo "begin; lock table cases in share mode; select 'locked';" >&7
 waiting=0
