@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use sqlx::types::ipnetwork::IpNetwork;
 
 /// Mend: a client-recovery case tracker.
 #[derive(Debug, Parser)]
@@ -123,6 +124,12 @@ pub struct ServeArgs {
     /// Requests a minute each API token may make (bursts up to this many).
     #[arg(long, env = "MEND_API_RATE_LIMIT", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub api_rate_limit: u32,
+
+    /// Reverse proxies (load balancers) whose `X-Forwarded-For` names the client, as addresses
+    /// or networks, comma-separated: `127.0.0.1` or `10.0.0.0/8,::1`. Behind a proxy, set this
+    /// to its address, or the sign-in limit per client address counts every client as one.
+    #[arg(long, env = "MEND_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpNetwork>,
 
     #[command(flatten)]
     pub mail: MailArgs,
@@ -266,6 +273,8 @@ pub struct Settings {
     pub metrics_token: Option<SecretString>,
     /// How long the weekly dashboard's numbers may be reused (`crate::recent`).
     pub page_cache: std::time::Duration,
+    /// Proxies whose `X-Forwarded-For` is believed (`web::client_ip`).
+    pub trusted_proxies: Vec<IpNetwork>,
 }
 
 impl Default for Settings {
@@ -281,6 +290,7 @@ impl Default for Settings {
             request_timeout: std::time::Duration::from_secs(30),
             page_cache: std::time::Duration::from_secs(15),
             metrics_token: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -298,6 +308,7 @@ impl Settings {
                 .metrics_token
                 .clone()
                 .filter(|t| !t.0.trim().is_empty()),
+            trusted_proxies: args.trusted_proxies.clone(),
             ..Settings::default()
         }
     }
@@ -337,6 +348,18 @@ mod tests {
         let cli = Cli::parse_from(["mend", "--smtp-url", "smtp://me:hunter2@mail:587"]);
         let printed = format!("{cli:?}");
         assert!(!printed.contains("hunter2"), "{printed}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_comma_separated_list_of_addresses_and_networks() {
+        let cli = Cli::parse_from(["mend", "--trusted-proxies", "127.0.0.1,10.0.0.0/8,::1"]);
+        let proxies = &cli.serve.trusted_proxies;
+        assert_eq!(proxies.len(), 3);
+        assert!(proxies[0].contains("127.0.0.1".parse().expect("ip")));
+        assert!(!proxies[0].contains("127.0.0.2".parse().expect("ip")));
+        assert!(proxies[1].contains("10.1.2.3".parse().expect("ip")));
+        assert!(Cli::try_parse_from(["mend", "--trusted-proxies", "nginx"]).is_err());
+        assert!(Cli::parse_from(["mend"]).serve.trusted_proxies.is_empty());
     }
 
     #[test]

@@ -1,19 +1,17 @@
 //! Signing in and out. Unknown e-mail and wrong password get the same page and take the same
-//! time; failures are counted per e-mail address and per client address, in the database so
-//! every instance sees them.
-
-use std::net::{IpAddr, SocketAddr};
+//! time; failures are counted per e-mail address and per client address (`client_ip`: behind a
+//! trusted proxy, the address it forwards), in the database so every instance sees them.
 
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::client_ip::ClientIp;
 use super::page::{Chrome, Ctx, Form, flash, render};
 use crate::AppState;
 use crate::auth::guard::safe_next;
@@ -68,22 +66,6 @@ struct SignInForm {
     #[serde(default)]
     password: String,
     next: Option<String>,
-}
-
-/// The client's address, when the server was started with connection info.
-struct ClientIp(Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip()),
-        ))
-    }
 }
 
 #[tracing::instrument(skip_all)]

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod case_list;
 pub mod cases;
+pub mod client_ip;
 pub mod dashboard;
 pub mod health;
 pub mod home;

@@ -132,6 +132,81 @@ async fn many_failures_from_one_address_lock_that_address() {
     assert!(res.text("#login-error").contains("try again in"));
 }
 
+/// Signs in as a browser behind a proxy would: the proxy forwards `X-Forwarded-For: forwarded`.
+async fn sign_in_forwarded(
+    client: &crate::common::Client,
+    email: &str,
+    password: &str,
+    forwarded: &str,
+) -> crate::common::Page {
+    let token = client.csrf_token("/login").await;
+    client
+        .post_with_headers(
+            "/login",
+            &[
+                ("csrf_token", token.as_str()),
+                ("email", email),
+                ("password", password),
+            ],
+            &[("x-forwarded-for", forwarded)],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_one_clients_failures_do_not_lock_out_the_others() {
+    // The test client connects from 127.0.0.1, which plays the load balancer.
+    let settings = Settings {
+        sign_in_failures_per_address: 3,
+        trusted_proxies: vec!["127.0.0.1".parse().expect("network")],
+        ..Settings::default()
+    };
+    let app = TestApp::spawn_with(settings).await;
+    app.create_user("ann@example.com", "account_manager", None)
+        .await;
+    for i in 0..3 {
+        // What the client wrote into the header itself (left) changes every time; the address
+        // the proxy appended (right) does not.
+        let res = sign_in_forwarded(
+            &app.client(),
+            &format!("someone{i}@example.com"),
+            "guess guess guess",
+            &format!("10.0.0.{i}, 203.0.113.7"),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    let locked = sign_in_forwarded(&app.client(), "ann@example.com", PASSWORD, "203.0.113.7").await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    let other = sign_in_forwarded(&app.client(), "ann@example.com", PASSWORD, "198.51.100.2").await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn x_forwarded_for_is_not_believed_from_a_client_that_is_not_a_trusted_proxy() {
+    let settings = Settings {
+        sign_in_failures_per_address: 3,
+        ..Settings::default()
+    };
+    let app = TestApp::spawn_with(settings).await;
+    app.create_user("ann@example.com", "account_manager", None)
+        .await;
+    for i in 0..3 {
+        let res = sign_in_forwarded(
+            &app.client(),
+            &format!("someone{i}@example.com"),
+            "guess guess guess",
+            &format!("203.0.113.{i}"),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // A made-up address does not get the client out of its lock.
+    let res = sign_in_forwarded(&app.client(), "ann@example.com", PASSWORD, "198.51.100.2").await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
 #[tokio::test]
 async fn next_takes_the_user_to_the_page_they_asked_for() {
     let app = TestApp::spawn().await;
