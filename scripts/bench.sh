@@ -233,8 +233,9 @@ MEND_BENCH_SESSIONS="$SESSIONS_FILE" MEND_BENCH_ACCOUNT="$ACCOUNT_ID" MEND_BENCH
     MEND_BENCH_TITLE="Benchmark incident $RUN_WORD" BENCH_LABEL="POST /cases" \
     bench "create case" /cases "" -s "$ROOT/scripts/bench-create.lua"
 ACKED=$(awk '/^created:/ { print $2 }' "$WORK/create_case.txt")
-STORED=$(curl -fsS -H "Cookie: $(head -1 "$SESSIONS_FILE" | cut -d" " -f1)" "$BASE/cases?q=$RUN_WORD" \
-    | sed -n 's/.*<caption[^>]*>\([0-9]*\) case.*/\1/p' | head -1)
+# The list counts only to 1,000; the CSV export has every matching case, a line each after the header.
+STORED=$(curl -fsS -H "Cookie: $(head -1 "$SESSIONS_FILE" | cut -d" " -f1)" "$BASE/cases/export.csv?q=$RUN_WORD" \
+    | tail -n +2 | wc -l)
 
 RSS=$(awk '/^VmRSS:/ { printf "%.1f MB", $2 / 1024 }' "/proc/$SERVER_PID/status")
 HWM=$(awk '/^VmHWM:/ { printf "%.1f MB", $2 / 1024 }' "/proc/$SERVER_PID/status")

@@ -49,6 +49,10 @@ pub struct AppState {
     pub writes: recent::Writes,
     /// The weekly dashboard's numbers, remembered briefly.
     pub dashboards: recent::Recent<web::dashboard::Numbers>,
+    /// Select boxes' choices (categories, a team's people), remembered briefly.
+    pub choices: recent::Recent<Vec<db::accounts::Choice>>,
+    /// The organisation's settings, remembered briefly.
+    pub organisation: recent::Recent<domain::organisation::OrgSettings>,
 }
 
 impl AppState {
@@ -58,6 +62,8 @@ impl AppState {
             db,
             api_limiter: api::rate_limiter(settings.api_rate_per_minute),
             dashboards: recent::Recent::new(writes.clone(), settings.page_cache),
+            choices: recent::Recent::new(writes.clone(), settings.page_cache),
+            organisation: recent::Recent::new(writes.clone(), settings.page_cache),
             writes,
             settings: Arc::new(settings),
         }

@@ -105,8 +105,7 @@ pub struct CaseRow {
     pub created_at: DateTime<Utc>,
     pub last_activity_at: DateTime<Utc>,
     pub overdue: bool,
-    /// The client's mood over time, oldest first (the list page's sparkline; empty elsewhere).
-    #[sqlx(default)]
+    /// The client's mood over time, oldest first (the list page's sparkline).
     pub series: Vec<i16>,
 }
 
@@ -114,11 +113,10 @@ pub struct CaseRow {
 #[derive(Clone, Copy)]
 enum What {
     Count,
-    /// The row columns, with the overdue flag if `overdue` (the page query adds it outside) and
-    /// the sort key as `sort_key` if asked.
+    /// The row columns, and how many cases match (capped, see [`COUNT_CAP`]) as `total` if
+    /// asked.
     Rows {
-        overdue: bool,
-        sort_key: Option<SortKey>,
+        total: bool,
     },
 }
 
@@ -133,7 +131,7 @@ fn select<'a>(
     q
 }
 
-/// `select` appended to `q`, so an outer query can wrap it.
+/// `select` appended to `q`.
 ///
 /// The scope is written into the SQL (`true`, `c.team_id = $n` or `false`) rather than bound as
 /// `($all or c.team_id = $team)`: with that, PostgreSQL cannot reuse a generic plan, and plans
@@ -148,36 +146,27 @@ fn select_into<'a>(
     q.push("select ");
     let rows = match what {
         What::Count => {
-            q.push("count(*)");
+            q.push("1");
             false
         }
-        What::Rows { overdue, sort_key } => {
+        What::Rows { total } => {
+            // The mood series and the earliest open action item's due date are kept on the
+            // case by triggers (migration 20261128000001), so a row costs no extra lookups.
             q.push(
                 "c.id, c.number, c.title, c.account_id, a.name as account_name,
                  o.name as owner_name, c.stage, c.outcome, c.severity, k.name as category,
                  c.detected_by, c.currency, c.value_at_risk_minor, c.created_at,
-                 c.last_activity_at, ",
-            );
+                 c.last_activity_at, c.mood as series, coalesce(c.open_action_due < ",
+            )
+            .push_bind(today)
+            .push(", false) as overdue, ");
             push_rank(q, filter);
             q.push(" as rank");
-            if overdue {
-                q.push(
-                    ", exists (select 1 from action_items i where i.case_id = c.id
-                        and i.done_at is null and i.removed_at is null
-                        and i.due_date < ",
-                )
-                .push_bind(today)
-                .push(") as overdue");
-            }
-            if let Some(key) = sort_key {
-                q.push(", ");
-                match key {
-                    SortKey::Relevance => push_rank(q, filter),
-                    key => {
-                        q.push(key.sql());
-                    }
-                }
-                q.push(" as sort_key");
+            if total {
+                // Uncorrelated: PostgreSQL runs it once per statement.
+                q.push(", (select count(*) from (");
+                select_into(q, scope, filter, today, What::Count);
+                q.push(format_args!(" limit {}) n) as total", COUNT_CAP + 1));
             }
             true
         }
@@ -192,11 +181,17 @@ fn select_into<'a>(
               join categories k on k.id = c.category_id",
         );
     }
-    match scope {
-        Scope::All => q.push(" where true"),
-        Scope::Team(team) => q.push(" where c.team_id = ").push_bind(team),
-        Scope::Nothing => q.push(" where false"),
-    };
+    push_filter(q, scope, filter, today);
+}
+
+/// The `where` clause: the caller's scope and the filter.
+fn push_filter<'a>(
+    q: &mut QueryBuilder<'a, Postgres>,
+    scope: Scope,
+    filter: &'a CaseFilter,
+    today: NaiveDate,
+) {
+    push_scope(q, scope);
     if let Some(search) = &filter.search {
         q.push(" and c.search @@ websearch_to_tsquery('english', ")
             .push_bind(search.as_str())
@@ -224,13 +219,16 @@ fn select_into<'a>(
         q.push(" and c.let_go = 'requested' and c.outcome = 'open'");
     }
     if filter.overdue {
-        q.push(
-            " and exists (select 1 from action_items i where i.case_id = c.id
-                and i.done_at is null and i.removed_at is null and i.due_date < ",
-        )
-        .push_bind(today)
-        .push(")");
+        q.push(" and c.open_action_due < ").push_bind(today);
     }
+}
+
+fn push_scope(q: &mut QueryBuilder<'_, Postgres>, scope: Scope) {
+    match scope {
+        Scope::All => q.push(" where true"),
+        Scope::Team(team) => q.push(" where c.team_id = ").push_bind(team),
+        Scope::Nothing => q.push(" where false"),
+    };
 }
 
 /// The search rank, or zero without a search.
@@ -247,27 +245,58 @@ fn push_rank<'a>(q: &mut QueryBuilder<'a, Postgres>, filter: &'a CaseFilter) {
     }
 }
 
-const ROWS: What = What::Rows {
-    overdue: true,
-    sort_key: None,
-};
+/// The sort key's expression over `c`.
+fn push_sort_key<'a>(q: &mut QueryBuilder<'a, Postgres>, key: SortKey, filter: &'a CaseFilter) {
+    match key {
+        SortKey::Relevance => push_rank(q, filter),
+        key => {
+            q.push(key.sql());
+        }
+    }
+}
 
-fn order(q: &mut QueryBuilder<'_, Postgres>, order: Order) {
-    let dir = if order.descending { "desc" } else { "asc" };
+fn order(q: &mut QueryBuilder<'_, Postgres>, key: SortKey, descending: bool) {
+    let dir = if descending { "desc" } else { "asc" };
     // Every sort key is non-null, and no `nulls last`: that would not match the indexes
     // (descending implies nulls first), turning each page into a sort of every visible case.
     q.push(format_args!(
         " order by {} {dir}, c.number {dir}",
-        order.key.sql()
+        key.sql()
     ));
 }
 
-/// One page of cases and the number that match in all.
+/// Where a page of the list starts: keyset pagination by the case at the page's edge, so a page
+/// deep in the list costs what the first one does, and pages stay stable while cases are added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    First,
+    /// The cases after this case number, in the list's order.
+    After(i64),
+    /// The cases before this case number (the previous page).
+    Before(i64),
+}
+
+/// The list counts matching cases up to this many; beyond it the page says "more than".
+/// Counting is an index-only scan, but one that grows with every matching case.
+pub const COUNT_CAP: i64 = 1_000;
+
+/// One page of the list.
+#[derive(Debug)]
+pub struct Page {
+    pub rows: Vec<CaseRow>,
+    /// How many cases match, up to [`COUNT_CAP`]; `more` when there are more than that.
+    pub total: i64,
+    pub more: bool,
+    /// The case numbers to page from: `Cursor::Before(prev)` and `Cursor::After(next)`.
+    pub prev: Option<i64>,
+    pub next: Option<i64>,
+}
+
+/// One page of cases and how many match in all (capped), in one statement.
 ///
-/// The page is chosen first (an index scan that stops after `limit` rows), and only its rows
-/// get the per-case extras: whether an action item is overdue and the client's mood series.
-/// Asked inside the scan, the planner would check every open action item of the organisation
-/// once (a hashed subplan) to label 50 rows. The count reads `cases` alone.
+/// The page is an index scan that stops after `limit + 1` rows (one more tells whether there is
+/// a next page), starting after (or before) the cursor's case; the count is an uncorrelated
+/// subquery, so PostgreSQL runs it once, as an index-only scan that stops at the cap.
 pub async fn page(
     db: &PgPool,
     scope: Scope,
@@ -275,47 +304,70 @@ pub async fn page(
     sort: Order,
     today: NaiveDate,
     limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<CaseRow>, i64)> {
-    let dir = if sort.descending { "desc" } else { "asc" };
-    let mut q = QueryBuilder::<Postgres>::new(
-        "select p.*,
-           exists (select 1 from action_items i where i.case_id = p.id and i.done_at is null
-                   and i.removed_at is null and i.due_date < ",
-    );
-    q.push_bind(today).push(
-        ") as overdue,
-           array(select s.sentiment from
-                   (select v.sentiment, v.happened_at as at from conversations v
-                     where v.case_id = p.id and v.removed_at is null
-                    union all
-                    select ci.sentiment, ci.completed_at from check_ins ci
-                     where ci.case_id = p.id and ci.status = 'done' and ci.sentiment is not null) s
-                 order by s.at) as series
-         from (",
-    );
-    select_into(
-        &mut q,
-        scope,
-        filter,
-        today,
-        What::Rows {
-            overdue: false,
-            sort_key: Some(sort.key),
-        },
-    );
-    order(&mut q, sort);
-    q.push(" limit ")
-        .push_bind(limit)
-        .push(" offset ")
-        .push_bind(offset);
-    q.push(format_args!(
-        ") p order by p.sort_key {dir}, p.number {dir}"
-    ));
-    let rows = q.build_query_as::<CaseRow>().fetch_all(db).await?;
-    let mut count = select(scope, filter, today, What::Count);
-    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
-    Ok((rows, total))
+    cursor: Cursor,
+) -> sqlx::Result<Page> {
+    use sqlx::{FromRow, Row};
+    // A previous page is read backwards from the cursor, then turned around.
+    let backwards = matches!(cursor, Cursor::Before(_));
+    let descending = sort.descending != backwards;
+    let mut q = QueryBuilder::<Postgres>::new("");
+    select_into(&mut q, scope, filter, today, What::Rows { total: true });
+    if let Cursor::After(number) | Cursor::Before(number) = cursor {
+        let cmp = if descending { "<" } else { ">" };
+        q.push(" and (");
+        push_sort_key(&mut q, sort.key, filter);
+        q.push(format_args!(", c.number) {cmp} (select "));
+        push_sort_key(&mut q, sort.key, filter);
+        q.push(", c.number from cases c");
+        push_scope(&mut q, scope);
+        q.push(" and c.number = ").push_bind(number).push(")");
+    }
+    order(&mut q, sort.key, descending);
+    // Integers of ours, not input: written into the SQL so the plan does not depend on them.
+    q.push(format_args!(" limit {}", limit + 1));
+    let found = q.build().fetch_all(db).await?;
+    let total = match found.first() {
+        Some(row) => row.try_get::<i64, _>("total")?,
+        None if cursor == Cursor::First => 0,
+        // Paged past the end (cases moved away meanwhile): count on its own.
+        None => count(db, scope, filter, today).await?,
+    };
+    let mut rows = found
+        .iter()
+        .map(CaseRow::from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    let full = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    if backwards {
+        rows.reverse();
+    }
+    let first = rows.first().map(|r| r.number);
+    let last = rows.last().map(|r| r.number);
+    let (prev, next) = match cursor {
+        Cursor::First => (None, last.filter(|_| full)),
+        Cursor::After(_) => (first, last.filter(|_| full)),
+        Cursor::Before(_) => (first.filter(|_| full), last),
+    };
+    Ok(Page {
+        rows,
+        total: total.min(COUNT_CAP),
+        more: total > COUNT_CAP,
+        prev,
+        next,
+    })
+}
+
+/// How many cases match, up to one more than [`COUNT_CAP`].
+async fn count(
+    db: &PgPool,
+    scope: Scope,
+    filter: &CaseFilter,
+    today: NaiveDate,
+) -> sqlx::Result<i64> {
+    let mut q = QueryBuilder::<Postgres>::new("select count(*) from (");
+    select_into(&mut q, scope, filter, today, What::Count);
+    q.push(format_args!(" limit {}) n", COUNT_CAP + 1));
+    q.build_query_scalar().fetch_one(db).await
 }
 
 /// Every matching case, in order: run it with `build_query_as::<CaseRow>().fetch(db)` to read
@@ -326,8 +378,8 @@ pub fn ordered<'a>(
     sort: Order,
     today: NaiveDate,
 ) -> QueryBuilder<'a, Postgres> {
-    let mut q = select(scope, filter, today, ROWS);
-    order(&mut q, sort);
+    let mut q = select(scope, filter, today, What::Rows { total: false });
+    order(&mut q, sort.key, sort.descending);
     q
 }
 
@@ -341,7 +393,7 @@ pub async fn newest_after(
     after: Option<(DateTime<Utc>, i64)>,
     limit: i64,
 ) -> sqlx::Result<Vec<CaseRow>> {
-    let mut q = select(scope, filter, today, ROWS);
+    let mut q = select(scope, filter, today, What::Rows { total: false });
     if let Some((created_at, number)) = after {
         q.push(" and (c.created_at, c.number) < (")
             .push_bind(created_at)
@@ -349,13 +401,7 @@ pub async fn newest_after(
             .push_bind(number)
             .push(")");
     }
-    order(
-        &mut q,
-        Order {
-            key: SortKey::Opened,
-            descending: true,
-        },
-    );
+    order(&mut q, SortKey::Opened, true);
     q.push(" limit ").push_bind(limit);
     q.build_query_as::<CaseRow>().fetch_all(db).await
 }

@@ -1124,22 +1124,16 @@ pub async fn account_choices(
 }
 
 /// The client's mood over time (conversations and completed check-ins, oldest first) for each
-/// of `case_ids`, in one query.
+/// of `case_ids` that has any: kept on the case by triggers (migration 20261128000001).
 pub async fn sentiment_series(
     db: impl PgExecutor<'_>,
     case_ids: &[Uuid],
 ) -> sqlx::Result<std::collections::HashMap<Uuid, Vec<i16>>> {
     let rows = sqlx::query!(
-        r#"select case_id as "case_id!", array_agg(sentiment order by at) as "series!"
-           from (select case_id, sentiment, happened_at as at from conversations
-                 where case_id = any($1) and removed_at is null
-                 union all
-                 select case_id, sentiment, completed_at from check_ins
-                 where case_id = any($1) and status = 'done' and sentiment is not null) s
-           group by case_id"#,
+        "select id, mood from cases where id = any($1) and cardinality(mood) > 0",
         case_ids
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.case_id, r.series)).collect())
+    Ok(rows.into_iter().map(|r| (r.id, r.mood)).collect())
 }

@@ -66,18 +66,24 @@ pub fn format_input(minor: i64) -> String {
     }
 }
 
-fn format_plain(minor: i64) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    let (whole, cents) = (abs / 100, abs % 100);
-    let digits = whole.to_string();
+/// A whole number with thousands separators ("1,234,567").
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
     }
+    grouped
+}
+
+fn format_plain(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let (whole, cents) = (abs / 100, abs % 100);
+    let grouped = group_thousands(whole);
     if cents == 0 {
         format!("{sign}{grouped}")
     } else {

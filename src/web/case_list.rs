@@ -10,11 +10,10 @@ use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::page::{Chrome, Ctx, Pager, render};
+use super::page::{Chrome, Ctx, render};
 use crate::AppState;
 use crate::db::accounts::Choice;
-use crate::db::case_list::{self, CaseFilter, CaseRow, Order, SortKey};
-use crate::db::cases as db_cases;
+use crate::db::case_list::{self, CaseFilter, CaseRow, Cursor, Order, SortKey};
 use crate::domain::case::{DetectedBy, Severity, local_display, time_zone};
 use crate::domain::money;
 use crate::domain::stage::{Outcome, Stage};
@@ -39,7 +38,9 @@ pub struct ListQuery {
     pub letgo: String,
     pub sort: String,
     pub dir: String,
-    pub page: String,
+    /// Keyset pagination: the case number the page starts after (or ends before).
+    pub after: String,
+    pub before: String,
 }
 
 impl ListQuery {
@@ -69,6 +70,19 @@ impl ListQuery {
         }
     }
 
+    /// Where the page starts; a cursor that is not a case number is ignored.
+    fn cursor(&self) -> Cursor {
+        let number = |s: &str| {
+            let s = s.trim();
+            s.strip_prefix("CR-").unwrap_or(s).parse::<i64>().ok()
+        };
+        match (number(&self.after), number(&self.before)) {
+            (Some(n), _) => Cursor::After(n),
+            (None, Some(n)) => Cursor::Before(n),
+            (None, None) => Cursor::First,
+        }
+    }
+
     /// The sort asked for; by default the best matches when searching, else the newest.
     fn sort(&self, filter: &CaseFilter) -> (SortKey, bool) {
         let default = if filter.search.is_some() {
@@ -85,7 +99,7 @@ impl ListQuery {
         (key, descending)
     }
 
-    /// The query-string pairs that define the view (no page, optionally no sort).
+    /// The query-string pairs that define the view (no cursor, optionally no sort).
     fn params(&self, with_sort: bool) -> Vec<(&'static str, String)> {
         let mut p = vec![
             ("q", self.q.trim().to_string()),
@@ -118,6 +132,23 @@ fn url(path: &str, params: &[(&str, String)]) -> String {
         path.to_string()
     } else {
         format!("{path}?{q}")
+    }
+}
+
+/// Previous and next links of the case list (keyset pages: no page numbers).
+pub struct ListPager {
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub first_href: Option<String>,
+}
+
+/// "1 case", "1,234 cases", or "More than 1,000 cases" when the count stopped at the cap.
+fn total_label(total: i64, more: bool) -> String {
+    let n = money::group_thousands(total.unsigned_abs());
+    match (more, total) {
+        (true, _) => format!("More than {n} cases"),
+        (false, 1) => "1 case".to_string(),
+        (false, _) => format!("{n} cases"),
     }
 }
 
@@ -155,8 +186,12 @@ struct ListPage {
     filtered: bool,
     columns: Vec<Column>,
     rows: Vec<ListRow>,
-    total: i64,
-    pager: Pager,
+    /// "1,234 cases" or "More than 1,000 cases".
+    total_label: String,
+    /// Whether this is a later page (an empty one says so instead of "no cases match").
+    paged: bool,
+    pager: ListPager,
+    page_size: i64,
     export_href: String,
     stages: Vec<(&'static str, &'static str)>,
     outcomes: Vec<(&'static str, &'static str)>,
@@ -182,14 +217,9 @@ pub async fn list(
     let (scope, tz) = scope_of(&ctx)?;
     let filter = query.filter();
     let (sort, descending) = query.sort(&filter);
-    let page = query
-        .page
-        .trim()
-        .parse::<i64>()
-        .unwrap_or(1)
-        .clamp(1, 100_000);
+    let cursor = query.cursor();
     let today = Utc::now().with_timezone(&tz).date_naive();
-    let (rows, total) = case_list::page(
+    let found = case_list::page(
         &state.db,
         scope,
         &filter,
@@ -199,7 +229,7 @@ pub async fn list(
         },
         today,
         PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
+        cursor,
     )
     .await?;
 
@@ -239,21 +269,28 @@ pub async fn list(
         column("Opened", SortKey::Opened, false),
         column("Last activity", SortKey::Activity, false),
     ];
-    let rows = rows
+    let rows = found
+        .rows
         .into_iter()
         .map(|r| ListRow {
             mood: super::sparkline::sparkline(&r.series),
             ..list_row(r, tz)
         })
         .collect();
-    let pager_params: Vec<(&str, String)> = query.params(true);
-    let pager_refs: Vec<(&str, &str)> =
-        pager_params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let pager = Pager::new("/cases", &pager_refs, page, total, PAGE_SIZE);
+    let at = |key: &'static str, number: i64| {
+        let mut params = query.params(true);
+        params.push((key, number.to_string()));
+        url("/cases", &params)
+    };
+    let pager = ListPager {
+        prev_href: found.prev.map(|n| at("before", n)),
+        next_href: found.next.map(|n| at("after", n)),
+        first_href: (cursor != Cursor::First).then(|| url("/cases", &query.params(true))),
+    };
     let filtered = filter != CaseFilter::default();
     let owners = match scope {
-        Scope::Team(team) => db_cases::team_members(&state.db, team).await?,
-        Scope::All => crate::db::accounts::manager_choices(&state.db, scope).await?,
+        Scope::Team(team) => super::reference::team_members(&state, team).await?,
+        Scope::All => super::reference::managers(&state, scope).await?,
         Scope::Nothing => Vec::new(),
     };
     Ok(render(
@@ -264,8 +301,10 @@ pub async fn list(
             filtered,
             columns,
             rows,
-            total,
+            total_label: total_label(found.total, found.more),
+            paged: cursor != Cursor::First,
             pager,
+            page_size: PAGE_SIZE,
             stages: Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
             outcomes: Outcome::ALL
                 .iter()
@@ -273,7 +312,7 @@ pub async fn list(
                 .collect(),
             severities: Severity::options(),
             detected: DetectedBy::options(),
-            categories: db_cases::categories(&state.db).await?,
+            categories: super::reference::categories(&state).await?,
             owners,
             query,
         },
@@ -427,6 +466,30 @@ pub async fn export(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn totals_read_as_numbers_people_say() {
+        assert_eq!(total_label(0, false), "0 cases");
+        assert_eq!(total_label(1, false), "1 case");
+        assert_eq!(total_label(1234, false), "1,234 cases");
+        assert_eq!(total_label(1000, true), "More than 1,000 cases");
+        assert_eq!(money::group_thousands(1_234_567), "1,234,567");
+        assert_eq!(money::group_thousands(999), "999");
+    }
+
+    #[test]
+    fn a_cursor_is_a_case_number_or_nothing() {
+        let q = |after: &str, before: &str| ListQuery {
+            after: after.into(),
+            before: before.into(),
+            ..ListQuery::default()
+        };
+        assert_eq!(q("", "").cursor(), Cursor::First);
+        assert_eq!(q("120", "").cursor(), Cursor::After(120));
+        assert_eq!(q("CR-120", "").cursor(), Cursor::After(120));
+        assert_eq!(q("", "77").cursor(), Cursor::Before(77));
+        assert_eq!(q("drop table", "x").cursor(), Cursor::First);
+    }
 
     #[test]
     fn formula_looking_cells_become_text() {

@@ -145,7 +145,7 @@ async fn new_page(
             errors,
             q,
             accounts,
-            categories: db_cases::categories(&state.db).await?,
+            categories: super::reference::categories(state).await?,
             severities: Severity::options(),
             detected_by: DetectedBy::options(),
         },
@@ -465,9 +465,10 @@ async fn case_page(
         .unwrap_or("");
     let mut forms = prefilled(&case, tz);
     // The organisation's default cadence, unless the submitted form is shown again.
-    forms.plan.cadence = crate::db::organisation::get(&state.db)
+    forms.plan.cadence = super::reference::organisation(state)
         .await?
-        .default_cadence;
+        .default_cadence
+        .clone();
     update(&mut forms);
     let refusal = refusal.unwrap_or(Refusal {
         status: StatusCode::OK,
@@ -564,7 +565,7 @@ async fn case_page(
             when: local_display(e.created_at, tz),
         })
         .collect();
-    let members = db_cases::team_members(&state.db, case.team_id).await?;
+    let members = super::reference::team_members(state, case.team_id).await?;
     let plan = crate::db::follow_ups::active_plan(&state.db, case.id)
         .await?
         .map(|p| PlanView {
@@ -662,7 +663,7 @@ async fn case_page(
         can_decide_let_go: user.role.at_least(Role::Manager),
         can_reassign: may_reassign(user.role),
         members,
-        categories: db_cases::categories(&state.db).await?,
+        categories: super::reference::categories(state).await?,
         conversations,
         actions,
         commitments: db_cases::commitments(&state.db, case.id).await?,

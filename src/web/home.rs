@@ -134,7 +134,7 @@ async fn my_work(
         .with_timezone(&time_zone(&user.time_zone))
         .date_naive();
     // "This week" ends on the last day of the organisation's week.
-    let week_start = crate::db::organisation::get(&state.db).await?.week_start;
+    let week_start = super::reference::organisation(state).await?.week_start;
     let (_, week_last) = week_start.week_of(today);
     let (mut due_today, mut this_week, mut missed) = (Vec::new(), Vec::new(), Vec::new());
     let (mut today_total, mut this_week_total, mut missed_total) = (0, 0, 0);

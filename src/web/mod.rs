@@ -15,6 +15,7 @@ pub mod intake;
 pub mod lessons;
 pub mod page;
 pub mod password;
+pub mod reference;
 pub mod review;
 pub mod security;
 pub mod settings;

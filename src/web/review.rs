@@ -172,7 +172,7 @@ async fn page(
     let Some((team_id, team_name)) = team(&state, &ctx, &q.team).await? else {
         return Err(AppError::Conflict("You are not in a team yet, so there is nothing to review. Ask an admin to add you to one.".into()));
     };
-    let organisation = crate::db::organisation::get(&state.db).await?;
+    let organisation = super::reference::organisation(&state).await?;
     let stuck_after = organisation.stuck_after_days(state.settings.stuck_after_days);
     let stuck_before = Utc::now() - chrono::Duration::days(stuck_after);
     let page_number = q.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 100_000);
@@ -182,7 +182,7 @@ async fn page(
     let today = Utc::now().with_timezone(&tz).date_naive();
     let (week_first, week_last) = organisation.week_start.week_of(today);
     // The sections are independent: read them at once, each on its own connection.
-    let (counts, stuck, let_go, high, all, (missed, missed_total), load, teams, members) = tokio::try_join!(
+    let (counts, stuck, let_go, high, all, (missed, missed_total), load, teams) = tokio::try_join!(
         review::section_counts(&state.db, team_id, stuck_before),
         section(Section::Stuck, SECTION_SIZE, 0),
         section(Section::LetGo, 100, 0),
@@ -198,8 +198,8 @@ async fn page(
                 Ok(Vec::new())
             }
         },
-        db_cases::team_members(&state.db, team_id),
     )?;
+    let members = super::reference::team_members(&state, team_id).await?;
     let team_param = if is_admin {
         team_id.to_string()
     } else {
@@ -258,7 +258,7 @@ async fn export(
     let Some((team_id, team_name)) = team(&state, &ctx, &q.team).await? else {
         return Err(AppError::NotFound);
     };
-    let stuck_after = crate::db::organisation::get(&state.db)
+    let stuck_after = super::reference::organisation(&state)
         .await?
         .stuck_after_days(state.settings.stuck_after_days);
     let stuck_before = Utc::now() - chrono::Duration::days(stuck_after);

@@ -140,6 +140,16 @@ async fn completing_a_check_in_from_my_work_updates_the_case_and_a_second_time_c
         page.text("#follow_up_plan")
             .contains("Happy with the credit note")
     );
+    // The check-in's sentiment joins the client's mood on the case list.
+    let number = case.trim_start_matches("/cases/");
+    let list = am.get("/cases").await;
+    let row = list
+        .texts("table.data tbody tr")
+        .into_iter()
+        .position(|r| r.contains(number))
+        .expect("the case is listed");
+    let moods = list.texts("table.data tbody tr td:nth-child(9)");
+    assert!(moods[row].contains("+2"), "{moods:?}");
 
     let again = am
         .submit(

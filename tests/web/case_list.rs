@@ -264,3 +264,133 @@ async fn a_manager_finds_the_cases_awaiting_let_go_approval() {
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert!(rows[0].contains("Hopeless client"));
 }
+
+/// Copies the case at `number` `n` times, each copy `g` minutes older than the one before
+/// (titles "Copy 1" … "Copy n"), straight into the database.
+async fn copies(app: &TestApp, number: i64, n: i64) {
+    sqlx::query(
+        "insert into cases (account_id, team_id, owner_id, title, category_id, severity, detected_by,
+                            occurred_at, detected_at, currency, created_at)
+         select account_id, team_id, owner_id, 'Copy ' || lpad(g::text, 4, '0'), category_id,
+                severity, detected_by, occurred_at, detected_at, currency,
+                created_at - g * interval '1 minute'
+         from cases, generate_series(1, $2::int) g where number = $1",
+    )
+    .bind(number)
+    .bind(n)
+    .execute(&app.db.pool)
+    .await
+    .expect("copies");
+}
+
+fn case_number_of(path: &str) -> i64 {
+    path.trim_start_matches("/cases/CR-")
+        .parse()
+        .expect("case number")
+}
+
+#[tokio::test]
+async fn pages_go_back_and_forth_and_stay_put_when_a_case_arrives() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = am.new_account("Acme").await;
+    let first = am.log_incident(&acme, "Template case").await;
+    copies(&app, case_number_of(&first), 119).await;
+    let numbers = |p: &crate::common::Page| p.texts("table.data tbody tr td:first-child");
+
+    let page1 = am.get("/cases").await;
+    assert_eq!(page1.text("#cases-caption"), "120 cases");
+    assert!(page1.attr(".pagination a[rel=prev]", "href").is_none());
+    let next = page1.attr(".pagination a[rel=next]", "href").expect("next");
+    let page2 = am.get(&next).await;
+    assert_eq!(numbers(&page2).len(), 50);
+
+    // A new incident lands at the top of the list; the second page does not shift.
+    am.log_incident(&acme, "Brand new trouble").await;
+    let again = am.get(&next).await;
+    assert_eq!(
+        numbers(&again),
+        numbers(&page2),
+        "the same cases on the same page"
+    );
+
+    // Back from the second page: the cases of the first, and a way further back to the newcomer.
+    let prev = again.attr(".pagination a[rel=prev]", "href").expect("prev");
+    let back = am.get(&prev).await;
+    assert_eq!(numbers(&back), numbers(&page1));
+    assert!(back.attr(".pagination a[rel=prev]", "href").is_some());
+    let first_page = back
+        .attr(".pagination a:first-child", "href")
+        .expect("first page");
+    assert_eq!(first_page, "/cases");
+    assert!(am.get(&first_page).await.body.contains("Brand new trouble"));
+
+    // The last page has no next.
+    let last = am
+        .get(&again.attr(".pagination a[rel=next]", "href").expect("next"))
+        .await;
+    assert_eq!(numbers(&last).len(), 20);
+    assert!(last.attr(".pagination a[rel=next]", "href").is_none());
+}
+
+#[tokio::test]
+async fn pages_keep_a_sort_by_title() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = am.new_account("Acme").await;
+    let first = am.log_incident(&acme, "Template case").await;
+    copies(&app, case_number_of(&first), 79).await;
+    let titles = |p: &crate::common::Page| {
+        p.texts("table.data tbody tr td:nth-child(2)")
+            .into_iter()
+            .map(|t| t.to_lowercase())
+            .collect::<Vec<_>>()
+    };
+    let page1 = am.get("/cases?sort=title&dir=asc").await;
+    let next = page1.attr(".pagination a[rel=next]", "href").expect("next");
+    assert!(
+        next.contains("sort=title") && next.contains("dir=asc"),
+        "{next}"
+    );
+    let page2 = am.get(&next).await;
+    let mut all = titles(&page1);
+    all.extend(titles(&page2));
+    assert_eq!(all.len(), 80);
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(all, sorted, "ascending across both pages");
+}
+
+#[tokio::test]
+async fn a_long_list_counts_to_a_thousand_and_says_more() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = am.new_account("Acme").await;
+    let first = am.log_incident(&acme, "Template case").await;
+    copies(&app, case_number_of(&first), 1_100).await;
+    let all = am.get("/cases").await;
+    assert_eq!(all.text("#cases-caption"), "More than 1,000 cases");
+    let narrow = am.get("/cases?q=template").await;
+    assert_eq!(narrow.text("#cases-caption"), "1 case");
+}
+
+#[tokio::test]
+async fn a_page_past_the_end_of_the_list_says_so() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = am.new_account("Acme").await;
+    let only = am.log_incident(&acme, "The only case").await;
+    let past = am
+        .get(&format!("/cases?after={}", case_number_of(&only)))
+        .await;
+    assert_eq!(past.status, StatusCode::OK);
+    assert!(past.body.contains("No more cases"), "{}", past.body);
+    assert_eq!(
+        past.attr(".empty-state a", "href").as_deref(),
+        Some("/cases")
+    );
+    // A cursor that is not a case number is the first page.
+    let junk = am.get("/cases?after=drop+table&before=%3Cb%3E").await;
+    assert_eq!(junk.status, StatusCode::OK);
+    assert!(junk.body.contains("The only case"));
+}
