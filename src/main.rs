@@ -4,6 +4,11 @@ use clap::Parser;
 use mend::config::{Cli, LogFormat};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: page rendering allocates many small strings, and glibc's malloc spent a tenth of
+/// the server's time on them under load; mimalloc also returns memory to the system promptly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

@@ -94,57 +94,66 @@ pub async fn facts_for(
     db: impl PgExecutor<'_>,
     case_ids: &[Uuid],
 ) -> sqlx::Result<Vec<(Uuid, CaseFacts)>> {
-    let rows = sqlx::query!(
-        r#"select c.id, c.what_happened <> '' as "what_happened!",
-                  c.root_cause <> '' as "root_cause!",
-                  c.our_share is not null as "our_share!",
-                  c.value_at_risk_minor is not null as "value_at_risk!",
-                  c.decision,
-                  (c.reparation_what <> '' or c.reparation_none_reason <> '') as "reparation!",
-                  c.let_go,
-                  (select count(*) from conversations v where v.case_id = c.id and v.removed_at is null) as "conversations!",
-                  (select count(*) from conversations v where v.case_id = c.id and v.removed_at is null
-                     and v.channel <> 'email') as "non_email!",
-                  (select count(*) from action_items i where i.case_id = c.id and i.removed_at is null) as "actions!",
-                  (select count(*) from commitments m where m.case_id = c.id and m.removed_at is null) as "commitments!",
-                  (select count(*) from lessons l where l.case_id = c.id and l.removed_at is null) as "lessons!",
-                  exists (select 1 from follow_up_plans p where p.case_id = c.id and p.ended_at is null) as "follow_up_plan!",
-                  (select count(*) from check_ins k where k.case_id = c.id and k.status = 'done'
-                     and k.sentiment is not null) as "checkins!"
-           from cases c where c.id = any($1)"#,
+    let rows = sqlx::query_as!(
+        FactsRow,
+        r#"select id as "id!", what_happened as "what_happened!", root_cause as "root_cause!",
+                  our_share as "our_share!", value_at_risk as "value_at_risk!", decision,
+                  reparation as "reparation!", let_go as "let_go!",
+                  conversations as "conversations!", non_email as "non_email!",
+                  actions as "actions!", commitments as "commitments!", lessons as "lessons!",
+                  follow_up_plan as "follow_up_plan!", checkins as "checkins!"
+           from case_gate_facts where id = any($1)"#,
         case_ids
     )
     .fetch_all(db)
     .await?;
-    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.id,
-                CaseFacts {
-                    what_happened: r.what_happened,
-                    occurred_at: true,
-                    detected_by: true,
-                    severity: true,
-                    category: true,
-                    root_cause: r.root_cause,
-                    our_share: r.our_share,
-                    value_at_risk: r.value_at_risk,
-                    decision: r.decision.as_deref().and_then(|d| Decision::parse(d).ok()),
-                    conversations: count(r.conversations),
-                    non_email_conversations: count(r.non_email),
-                    action_items: count(r.actions),
-                    reparation: r.reparation,
-                    commitments: count(r.commitments),
-                    follow_up_plan: r.follow_up_plan,
-                    checkins_with_sentiment: count(r.checkins),
-                    lessons: count(r.lessons),
-                    let_go: LetGoRequest::parse(&r.let_go).unwrap_or_default(),
-                },
-            )
-        })
-        .collect())
+    Ok(rows.into_iter().map(|r| (r.id, r.into())).collect())
+}
+
+/// A row of the `case_gate_facts` view (migration 20261128000002), which defines the facts.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct FactsRow {
+    pub id: Uuid,
+    pub what_happened: bool,
+    pub root_cause: bool,
+    pub our_share: bool,
+    pub value_at_risk: bool,
+    pub decision: Option<String>,
+    pub reparation: bool,
+    pub let_go: String,
+    pub conversations: i64,
+    pub non_email: i64,
+    pub actions: i64,
+    pub commitments: i64,
+    pub lessons: i64,
+    pub follow_up_plan: bool,
+    pub checkins: i64,
+}
+
+impl From<FactsRow> for CaseFacts {
+    fn from(r: FactsRow) -> CaseFacts {
+        let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+        CaseFacts {
+            what_happened: r.what_happened,
+            occurred_at: true,
+            detected_by: true,
+            severity: true,
+            category: true,
+            root_cause: r.root_cause,
+            our_share: r.our_share,
+            value_at_risk: r.value_at_risk,
+            decision: r.decision.as_deref().and_then(|d| Decision::parse(d).ok()),
+            conversations: count(r.conversations),
+            non_email_conversations: count(r.non_email),
+            action_items: count(r.actions),
+            reparation: r.reparation,
+            commitments: count(r.commitments),
+            follow_up_plan: r.follow_up_plan,
+            checkins_with_sentiment: count(r.checkins),
+            lessons: count(r.lessons),
+            let_go: LetGoRequest::parse(&r.let_go).unwrap_or_default(),
+        }
+    }
 }
 
 /// An open case on its owner's My work.
@@ -965,107 +974,6 @@ pub async fn add_lesson(
         &format!("Learned: {text}"),
         json!({}),
     )
-    .await
-}
-
-#[derive(Debug, Clone)]
-pub struct Conversation {
-    pub id: Uuid,
-    pub channel: String,
-    pub with_whom: String,
-    pub happened_at: DateTime<Utc>,
-    pub summary: String,
-    pub sentiment: i16,
-    pub listened_fully: bool,
-    pub validated_feelings: bool,
-    pub took_responsibility: bool,
-    pub asked_what_differently: bool,
-}
-
-pub async fn conversations(
-    db: impl PgExecutor<'_>,
-    case_id: Uuid,
-) -> sqlx::Result<Vec<Conversation>> {
-    sqlx::query_as!(
-        Conversation,
-        "select id, channel, with_whom, happened_at, summary, sentiment, listened_fully,
-                validated_feelings, took_responsibility, asked_what_differently
-         from conversations where case_id = $1 and removed_at is null order by happened_at, created_at",
-        case_id
-    )
-    .fetch_all(db)
-    .await
-}
-
-#[derive(Debug, Clone)]
-pub struct Action {
-    pub id: Uuid,
-    pub what: String,
-    pub owner_name: String,
-    pub due_date: Option<NaiveDate>,
-    pub done_at: Option<DateTime<Utc>>,
-}
-
-pub async fn actions(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<Vec<Action>> {
-    sqlx::query_as!(
-        Action,
-        "select i.id, i.what, u.name as owner_name, i.due_date, i.done_at
-         from action_items i join users u on u.id = i.owner_id
-         where i.case_id = $1 and i.removed_at is null order by i.created_at",
-        case_id
-    )
-    .fetch_all(db)
-    .await
-}
-
-#[derive(Debug, Clone)]
-pub struct Note {
-    pub id: Uuid,
-    pub text: String,
-    pub applies_to_all: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-pub async fn commitments(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<Vec<Note>> {
-    sqlx::query_as!(
-        Note,
-        r#"select id, text, false as "applies_to_all!", created_at from commitments
-           where case_id = $1 and removed_at is null order by created_at"#,
-        case_id
-    )
-    .fetch_all(db)
-    .await
-}
-
-pub async fn lessons(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<Vec<Note>> {
-    sqlx::query_as!(
-        Note,
-        "select id, text, applies_to_all, created_at from lessons
-         where case_id = $1 and removed_at is null order by created_at",
-        case_id
-    )
-    .fetch_all(db)
-    .await
-}
-
-#[derive(Debug, Clone)]
-pub struct Event {
-    pub kind: String,
-    pub summary: String,
-    pub data: serde_json::Value,
-    pub actor_name: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-pub async fn timeline(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<Vec<Event>> {
-    sqlx::query_as!(
-        Event,
-        r#"select e.kind, e.summary, e.data, u.name as "actor_name?", e.created_at
-           from case_events e left join users u on u.id = e.actor_id
-           where e.case_id = $1 order by e.id desc"#,
-        case_id
-    )
-    .fetch_all(db)
     .await
 }
 

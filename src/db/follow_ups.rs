@@ -11,63 +11,6 @@ use super::cases::event;
 use crate::domain::cadence::{self, Cadence};
 use crate::domain::case::{CheckInResult, NewPlan};
 
-#[derive(Debug, Clone)]
-pub struct Plan {
-    pub id: Uuid,
-    pub cadence: String,
-    pub every_days: Option<i32>,
-    pub first_due: NaiveDate,
-    pub assignee_id: Uuid,
-    pub assignee_name: String,
-    pub end_after: Option<i32>,
-}
-
-impl Plan {
-    pub fn cadence(&self) -> Option<Cadence> {
-        Cadence::from_parts(&self.cadence, self.every_days)
-    }
-}
-
-pub async fn active_plan(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<Option<Plan>> {
-    sqlx::query_as!(
-        Plan,
-        "select p.id, p.cadence, p.every_days, p.first_due, p.assignee_id, u.name as assignee_name, p.end_after
-         from follow_up_plans p join users u on u.id = p.assignee_id
-         where p.case_id = $1 and p.ended_at is null",
-        case_id
-    )
-    .fetch_optional(db)
-    .await
-}
-
-#[derive(Debug, Clone)]
-pub struct CheckIn {
-    pub id: Uuid,
-    pub seq: i32,
-    pub due_date: NaiveDate,
-    pub assignee_name: String,
-    pub status: String,
-    pub completed_at: Option<DateTime<Utc>>,
-    pub channel: Option<String>,
-    pub summary: String,
-    pub sentiment: Option<i16>,
-    pub next_step: String,
-    pub skip_reason: String,
-}
-
-pub async fn check_ins(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<Vec<CheckIn>> {
-    sqlx::query_as!(
-        CheckIn,
-        "select c.id, c.seq, c.due_date, u.name as assignee_name, c.status, c.completed_at, c.channel,
-                c.summary, c.sentiment, c.next_step, c.skip_reason
-         from check_ins c join users u on u.id = c.assignee_id
-         where c.case_id = $1 order by c.due_date, c.created_at",
-        case_id
-    )
-    .fetch_all(db)
-    .await
-}
-
 /// Starts a plan (ending the one before, whose open check-ins are skipped) and schedules its
 /// first check-in. False when the assignee is not an active member of the case's team.
 pub async fn start_plan(

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
 pub mod case_list;
+pub mod case_page;
 pub mod cases;
 pub mod categories;
 pub mod dashboard;

@@ -20,6 +20,7 @@ use super::page::{Chrome, Ctx, Form, flash, render};
 use crate::AppState;
 use crate::auth::{SessionUser, guard};
 use crate::db::accounts::Choice;
+use crate::db::case_page::{self, PageData};
 use crate::db::cases::{self as db_cases, CaseWriteError, CreateCaseError, Item};
 use crate::domain::case::{
     self as case_input, ActionForm, AssessmentForm, Channel, CheckInForm, ConversationForm,
@@ -309,8 +310,8 @@ struct CasePage {
     categories: Vec<Choice>,
     conversations: Vec<ConversationView>,
     actions: Vec<ActionView>,
-    commitments: Vec<db_cases::Note>,
-    lessons: Vec<db_cases::Note>,
+    commitments: Vec<case_page::Note>,
+    lessons: Vec<case_page::Note>,
     /// Whether the viewer may mark this case's lessons as applying to all clients.
     can_mark_lessons: bool,
     /// In Detected: what the team has learned on other cases, for all clients.
@@ -455,10 +456,19 @@ async fn case_page(
 ) -> Result<Response> {
     let user = ctx.user()?;
     let tz = tz_of(user);
-    let case = db_cases::get(&state.db, scope_of(user), number)
+    let PageData {
+        case,
+        facts,
+        conversations,
+        actions,
+        commitments,
+        lessons,
+        timeline,
+        plan,
+        check_ins,
+    } = case_page::read(&state.db, scope_of(user), number)
         .await?
         .ok_or(AppError::NotFound)?;
-    let facts: CaseFacts = db_cases::facts(&state.db, case.id).await?;
     let stage = Stage::parse(&case.stage).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
     let outcome = Outcome::parse(&case.outcome)
         .map(Outcome::label)
@@ -493,8 +503,7 @@ async fn case_page(
         })
         .collect();
     let today = Utc::now().with_timezone(&tz).date_naive();
-    let conversations = db_cases::conversations(&state.db, case.id)
-        .await?
+    let conversations = conversations
         .into_iter()
         .map(|c| {
             let mut practices = Vec::new();
@@ -522,8 +531,7 @@ async fn case_page(
             }
         })
         .collect();
-    let actions = db_cases::actions(&state.db, case.id)
-        .await?
+    let actions = actions
         .into_iter()
         .map(|a| ActionView {
             id: a.id,
@@ -537,8 +545,7 @@ async fn case_page(
             owner_name: a.owner_name,
         })
         .collect();
-    let timeline = db_cases::timeline(&state.db, case.id)
-        .await?
+    let timeline = timeline
         .into_iter()
         .map(|e| EventView {
             changes: e.data["changes"]
@@ -566,18 +573,15 @@ async fn case_page(
         })
         .collect();
     let members = super::reference::team_members(state, case.team_id).await?;
-    let plan = crate::db::follow_ups::active_plan(&state.db, case.id)
-        .await?
-        .map(|p| PlanView {
-            cadence: p.cadence().map(|c| c.label()).unwrap_or_default(),
-            until: p
-                .end_after
-                .map(|n| format!("{n} check-ins"))
-                .unwrap_or_else(|| "until the case closes".into()),
-            assignee_name: p.assignee_name,
-        });
-    let check_ins: Vec<CheckInView> = crate::db::follow_ups::check_ins(&state.db, case.id)
-        .await?
+    let plan = plan.map(|p| PlanView {
+        cadence: p.cadence().map(|c| c.label()).unwrap_or_default(),
+        until: p
+            .end_after
+            .map(|n| format!("{n} check-ins"))
+            .unwrap_or_else(|| "until the case closes".into()),
+        assignee_name: p.assignee_name,
+    });
+    let check_ins: Vec<CheckInView> = check_ins
         .into_iter()
         .map(|c| {
             let open = matches!(c.status.as_str(), "scheduled" | "missed");
@@ -666,8 +670,8 @@ async fn case_page(
         categories: super::reference::categories(state).await?,
         conversations,
         actions,
-        commitments: db_cases::commitments(&state.db, case.id).await?,
-        lessons: db_cases::lessons(&state.db, case.id).await?,
+        commitments,
+        lessons,
         can_mark_lessons: may_mark_for_all_clients(user.role, case.owner_id == user.id),
         reminders,
         timeline,
