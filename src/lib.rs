@@ -49,6 +49,8 @@ pub struct AppState {
     pub writes: recent::Writes,
     /// The weekly dashboard's numbers, remembered briefly.
     pub dashboards: recent::Recent<web::dashboard::Numbers>,
+    /// The manager review's counts and load, remembered briefly.
+    pub reviews: recent::Recent<web::review::Numbers>,
     /// Select boxes' choices (categories, a team's people), remembered briefly.
     pub choices: recent::Recent<Vec<db::accounts::Choice>>,
     /// The organisation's settings, remembered briefly.
@@ -62,6 +64,7 @@ impl AppState {
             db,
             api_limiter: api::rate_limiter(settings.api_rate_per_minute),
             dashboards: recent::Recent::new(writes.clone(), settings.page_cache),
+            reviews: recent::Recent::new(writes.clone(), settings.page_cache),
             choices: recent::Recent::new(writes.clone(), settings.page_cache),
             organisation: recent::Recent::new(writes.clone(), settings.page_cache),
             writes,

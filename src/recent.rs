@@ -1,6 +1,7 @@
 //! Short-lived memory of the expensive read-only parts of a page (the weekly dashboard's
-//! numbers), so that a team refreshing its dashboard does not recompute twelve weeks of
-//! aggregates per view.
+//! numbers, the manager review's counts and load) and of reference data most forms list
+//! (categories, a team's people, the organisation's settings), so that a team refreshing its
+//! pages does not recompute aggregates over every case per view.
 //!
 //! An entry is used only while it is fresh in two senses:
 //! - **No write since.** Every state-changing request this instance answers bumps [`Writes`]

@@ -143,7 +143,7 @@ pub async fn missed_check_ins(
         "select k.number, k.title, a.name as account, u.name as assignee, c.due_date
          from check_ins c join cases k on k.id = c.case_id join accounts a on a.id = k.account_id
          join users u on u.id = c.assignee_id
-         where c.team_id = $1 and c.status = 'missed' and k.outcome = 'open'
+         where c.team_id = $1 and c.status = 'missed' and c.case_open
          order by c.due_date, k.number limit $2",
         team,
         limit
@@ -151,8 +151,8 @@ pub async fn missed_check_ins(
     .fetch_all(db)
     .await?;
     let total = sqlx::query_scalar!(
-        r#"select count(*) as "n!" from check_ins c join cases k on k.id = c.case_id
-           where c.team_id = $1 and c.status = 'missed' and k.outcome = 'open'"#,
+        r#"select count(*) as "n!" from check_ins c
+           where c.team_id = $1 and c.status = 'missed' and c.case_open"#,
         team
     )
     .fetch_one(db)
@@ -172,7 +172,8 @@ pub struct Load {
 
 /// Every active member of the team with their open cases, check-ins due from `monday` to
 /// `sunday`, and missed check-ins (all on open cases), in one query: each count is one grouped
-/// pass over the team's rows, not a subquery per member.
+/// pass over the team's rows, not a subquery per member, and check-ins know whether their case
+/// is open (`check_ins.case_open`, kept by triggers).
 pub async fn load(
     db: impl PgExecutor<'_>,
     team: Uuid,
@@ -186,15 +187,13 @@ pub async fn load(
                where c.team_id = $1 and c.outcome = 'open' group by c.owner_id
            ),
            week as (
-               select k.assignee_id as who, count(*) as n
-               from check_ins k join cases c on c.id = k.case_id
-               where k.team_id = $1 and k.due_date between $2 and $3 and c.outcome = 'open'
+               select k.assignee_id as who, count(*) as n from check_ins k
+               where k.team_id = $1 and k.due_date between $2 and $3 and k.case_open
                group by k.assignee_id
            ),
            missed as (
-               select k.assignee_id as who, count(*) as n
-               from check_ins k join cases c on c.id = k.case_id
-               where k.team_id = $1 and k.status = 'missed' and c.outcome = 'open'
+               select k.assignee_id as who, count(*) as n from check_ins k
+               where k.team_id = $1 and k.status = 'missed' and k.case_open
                group by k.assignee_id
            )
            select u.id as user_id, u.name,

@@ -42,6 +42,14 @@ struct ReviewQuery {
     page: String,
 }
 
+/// The review's aggregates for a team: how many cases each section holds, and each person's
+/// load.
+#[derive(Debug, Clone)]
+pub struct Numbers {
+    counts: review::SectionCounts,
+    load: Vec<review::Load>,
+}
+
 pub struct Row {
     pub number: i64,
     pub title: String,
@@ -181,15 +189,26 @@ async fn page(
     };
     let today = Utc::now().with_timezone(&tz).date_naive();
     let (week_first, week_last) = organisation.week_start.week_of(today);
+    // The counts and each person's load pass over every open case of the team; they are
+    // remembered briefly (`crate::recent`), the lists are read afresh.
+    let numbers =
+        state
+            .reviews
+            .get_or_compute(format!("{team_id} {stuck_after} {week_first}"), async {
+                let (counts, load) = tokio::try_join!(
+                    review::section_counts(&state.db, team_id, stuck_before),
+                    review::load(&state.db, team_id, week_first, week_last),
+                )?;
+                Ok::<_, sqlx::Error>(Numbers { counts, load })
+            });
     // The sections are independent: read them at once, each on its own connection.
-    let (counts, stuck, let_go, high, all, (missed, missed_total), load, teams) = tokio::try_join!(
-        review::section_counts(&state.db, team_id, stuck_before),
+    let (numbers, stuck, let_go, high, all, (missed, missed_total), teams) = tokio::try_join!(
+        numbers,
         section(Section::Stuck, SECTION_SIZE, 0),
         section(Section::LetGo, 100, 0),
         section(Section::HighSeverity, SECTION_SIZE, 0),
         section(Section::All, PAGE_SIZE, (page_number - 1) * PAGE_SIZE),
         review::missed_check_ins(&state.db, team_id, SECTION_SIZE),
-        review::load(&state.db, team_id, week_first, week_last),
         async {
             if is_admin {
                 crate::db::accounts::team_choices(&state.db, crate::domain::visibility::Scope::All)
@@ -200,6 +219,7 @@ async fn page(
         },
     )?;
     let members = super::reference::team_members(&state, team_id).await?;
+    let counts = numbers.counts;
     let team_param = if is_admin {
         team_id.to_string()
     } else {
@@ -235,7 +255,7 @@ async fn page(
         },
         missed,
         missed_total,
-        load,
+        load: numbers.load.clone(),
         all: Block {
             rows: all_rows,
             total: counts.all,

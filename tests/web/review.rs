@@ -194,3 +194,62 @@ async fn the_review_csv_has_the_same_open_repairs_as_the_page() {
             && page.text("#all").contains(&format!("CR-{b}"))
     );
 }
+
+#[tokio::test]
+async fn a_closed_cases_check_ins_leave_the_review_and_return_when_it_reopens() {
+    let app = TestApp::spawn().await;
+    app.create_user("bob@example.com", "account_manager", Some("North"))
+        .await;
+    let number = case(&app, "bob@example.com", "Went quiet", "medium", 2).await;
+    sqlx::query(
+        "with p as (insert into follow_up_plans (case_id, cadence, first_due, assignee_id)
+                    select id, 'weekly', current_date - 9, owner_id from cases where number = $1 returning id, case_id, assignee_id)
+         insert into check_ins (case_id, plan_id, seq, due_date, assignee_id, status)
+         select case_id, id, 1, current_date - 9, assignee_id, 'missed' from p",
+    )
+    .bind(number)
+    .execute(&app.db.pool)
+    .await
+    .expect("missed check-in");
+    let case_open = || async {
+        sqlx::query_scalar::<_, bool>(
+            "select ci.case_open from check_ins ci join cases c on c.id = ci.case_id where c.number = $1",
+        )
+        .bind(number)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("check-in")
+    };
+    assert!(case_open().await);
+    let set_outcome = |stage: &'static str, outcome: &'static str| {
+        let pool = app.db.pool.clone();
+        async move {
+            sqlx::query(
+                "update cases set stage = $2, outcome = $3,
+                        closed_at = case when $3 = 'open' then null else now() end
+                 where number = $1",
+            )
+            .bind(number)
+            .bind(stage)
+            .bind(outcome)
+            .execute(&pool)
+            .await
+            .expect("outcome");
+        }
+    };
+    set_outcome("closed", "lost").await;
+    assert!(!case_open().await, "closing the case tells its check-ins");
+
+    let manager = app.signed_in("manager").await;
+    let page = manager.get("/review").await;
+    assert!(
+        !page.text("#missed").contains(&format!("CR-{number}")),
+        "{}",
+        page.text("#missed")
+    );
+    let load = page.texts("#load tbody tr");
+    assert!(load.iter().any(|r| r.starts_with("bob 0 0 0")), "{load:?}");
+
+    set_outcome("following_up", "open").await;
+    assert!(case_open().await, "reopening it tells them again");
+}
