@@ -2218,9 +2218,9 @@ fn col<'r, R, T>(rows: &'r [R], f: impl Fn(&'r R) -> T) -> Vec<T> {
     rows.iter().map(f).collect()
 }
 
-/// Conversations, action items and lessons (the writes whose triggers update their cases: the
-/// search vectors, first contact and fix times; one transaction, so two never wait on each
-/// other's case rows), follow-up plans and check-ins.
+/// Conversations, action items, lessons, commitments, follow-up plans and check-ins: the writes
+/// whose triggers update their cases (search vectors, first contact, fix times, mood, gate
+/// counts), in one transaction, so two never wait on each other's case rows.
 #[tracing::instrument(skip_all)]
 async fn insert_talk(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
@@ -2237,6 +2237,10 @@ async fn insert_talk(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
         .await
         .context("inserting demo lessons")?;
     let timer = log_step("lessons", data.lessons.len(), timer);
+    insert_notes(&mut tx, "commitments", &data.commitments)
+        .await
+        .context("inserting demo commitments")?;
+    let timer = log_step("commitments", data.commitments.len(), timer);
     insert_follow_up_plans(&mut tx, &data.follow_up_plans)
         .await
         .context("inserting demo follow-up plans")?;
@@ -2249,15 +2253,11 @@ async fn insert_talk(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Commitments and the timeline.
+/// The timeline (no triggers: it can load beside the rest).
 #[tracing::instrument(skip_all)]
 async fn insert_work(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
     let timer = Instant::now();
-    insert_notes(&mut tx, "commitments", &data.commitments)
-        .await
-        .context("inserting demo commitments")?;
-    let timer = log_step("commitments", data.commitments.len(), timer);
     insert_events(&mut tx, &data.events)
         .await
         .context("inserting demo case events")?;

@@ -909,3 +909,91 @@ async fn script_typed_into_case_fields_is_shown_as_text() {
     assert!(!page.body.contains("<script>alert(2)"));
     assert_eq!(page.text("h1"), "<img src=x onerror=alert(1)>");
 }
+
+/// The gate counts kept on the case by triggers (migration 20261128000002), as the gates read
+/// them: conversations, email-free ones, actions, commitments, lessons, plan, check-ins.
+async fn gate_counts(app: &TestApp, number: i64) -> (i64, i64, i64, i64, i64, bool, i64) {
+    sqlx::query_as(
+        "select f.conversations, f.non_email, f.actions, f.commitments, f.lessons,
+                f.follow_up_plan, f.checkins
+         from case_gate_facts f join cases c on c.id = f.id where c.number = $1",
+    )
+    .bind(number)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("gate facts")
+}
+
+#[tokio::test]
+async fn gate_counts_follow_writes_from_any_path_and_ignore_what_does_not_count() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = am.new_account("Acme").await;
+    let case = am.log_incident(&acme, "Counted").await;
+    let number: i64 = case
+        .trim_start_matches("/cases/CR-")
+        .parse()
+        .expect("number");
+    assert_eq!(gate_counts(&app, number).await, (0, 0, 0, 0, 0, false, 0));
+
+    // Written straight into the database, as a manual fix in psql would be.
+    let run = |sql: &'static str| {
+        let pool = app.db.pool.clone();
+        async move {
+            sqlx::query(sql)
+                .bind(number)
+                .execute(&pool)
+                .await
+                .expect(sql);
+        }
+    };
+    run(
+        "insert into conversations (case_id, channel, with_whom, happened_at, summary, sentiment)
+         select id, ch, 'Jo', now(), 'Talked', 0 from cases, unnest(array['email', 'phone']) ch
+         where number = $1",
+    )
+    .await;
+    run("insert into action_items (case_id, what, owner_id)
+         select id, 'Fix it', owner_id from cases where number = $1")
+    .await;
+    run("insert into commitments (case_id, text) select id, 'From now on' from cases where number = $1")
+        .await;
+    run("insert into lessons (case_id, text) select id, 'Learned' from cases where number = $1")
+        .await;
+    run(
+        "insert into follow_up_plans (case_id, cadence, first_due, assignee_id)
+         select id, 'weekly', current_date, owner_id from cases where number = $1",
+    )
+    .await;
+    // Scheduled check-ins count for nothing; a done one with a sentiment does.
+    run(
+        "insert into check_ins (case_id, plan_id, seq, due_date, assignee_id, status)
+         select c.id, p.id, g, current_date + g, c.owner_id, 'scheduled'
+         from cases c join follow_up_plans p on p.case_id = c.id, generate_series(1, 3) g
+         where c.number = $1",
+    )
+    .await;
+    assert_eq!(gate_counts(&app, number).await, (2, 1, 1, 1, 1, true, 0));
+    run("update check_ins set status = 'missed'
+         where seq = 2 and case_id = (select id from cases where number = $1)")
+    .await;
+    assert_eq!(gate_counts(&app, number).await.6, 0, "a missed check-in");
+    run(
+        "update check_ins set status = 'done', sentiment = 1, completed_at = now()
+         where seq = 1 and case_id = (select id from cases where number = $1)",
+    )
+    .await;
+    assert_eq!(gate_counts(&app, number).await.6, 1, "a done one");
+
+    // Removing takes them off again.
+    run("update conversations set removed_at = now()
+         where channel = 'phone' and case_id = (select id from cases where number = $1)")
+    .await;
+    run("update follow_up_plans set ended_at = now()
+         where case_id = (select id from cases where number = $1)")
+    .await;
+    run("update lessons set removed_at = now()
+         where case_id = (select id from cases where number = $1)")
+    .await;
+    assert_eq!(gate_counts(&app, number).await, (1, 0, 1, 1, 0, false, 1));
+}
