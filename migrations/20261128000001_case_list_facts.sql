@@ -14,6 +14,13 @@ alter table cases
     add column mood smallint[] not null default '{}',
     add column open_action_due date;
 
+-- Whether this transaction is a bulk load (`mend demo`) that writes every derived value itself
+-- (it sets `mend.bulk_load` to 'on' locally): the triggers that keep derived values then step
+-- aside, instead of refreshing thousands of cases once per statement and table.
+create function bulk_loading() returns boolean language sql stable as $$
+    select coalesce(current_setting('mend.bulk_load', true), '') = 'on'
+$$;
+
 create function cases_mood_of(case_id uuid) returns smallint[] language sql stable as $$
     select coalesce(array_agg(s.sentiment order by s.at, s.created_at), '{}')
     from (select v.sentiment, v.happened_at as at, v.created_at from conversations v
@@ -34,16 +41,21 @@ $$;
 -- 20261126000001); the same update now keeps the mood, and a changed sentiment counts too.
 create or replace function cases_refresh_conversation_facts(case_ids uuid[]) returns void
 language sql as $$
-    -- Setting `search` to null makes the cases_search trigger recompute it.
+    -- Setting `search` to null makes the cases_search trigger recompute it. The array is joined
+    -- as a table so that PostgreSQL uses the primary key (20261126000003).
     update cases c set search = null,
         first_contact_at = (select min(v.happened_at) from conversations v
                             where v.case_id = c.id and v.removed_at is null),
         mood = cases_mood_of(c.id)
-    where c.id = any(case_ids);
+    from (select distinct id from unnest(case_ids) as k(id)) k
+    where c.id = k.id;
 $$;
 
 create or replace function conversations_updated() returns trigger language plpgsql as $$
 begin
+    if bulk_loading() then
+        return null;
+    end if;
     perform cases_refresh_conversation_facts(array(
         select distinct n.case_id from after_rows n join before_rows o on o.id = n.id
         where (n.summary, n.happened_at, n.removed_at, n.sentiment) is distinct from
@@ -55,6 +67,9 @@ $$;
 -- Check-ins: a completion (or a correction of one) changes the mood.
 create function check_ins_mood_inserted() returns trigger language plpgsql as $$
 begin
+    if bulk_loading() then
+        return null;
+    end if;
     perform cases_refresh_mood(array(
         select distinct case_id from changed where status = 'done' and sentiment is not null));
     return null;
@@ -65,6 +80,9 @@ create trigger check_ins_mood_ins after insert on check_ins
 
 create function check_ins_mood_updated() returns trigger language plpgsql as $$
 begin
+    if bulk_loading() then
+        return null;
+    end if;
     perform cases_refresh_mood(array(
         select distinct n.case_id from after_rows n join before_rows o on o.id = n.id
         where (n.status = 'done' or o.status = 'done')

@@ -13,6 +13,9 @@ from cases c where c.id = ci.case_id and c.outcome <> 'open';
 -- New check-ins (and moved ones) take their case's team and openness.
 create or replace function check_ins_copy_case() returns trigger language plpgsql as $$
 begin
+    if bulk_loading() then
+        return new;
+    end if;
     select c.team_id, c.outcome = 'open' into new.team_id, new.case_open
     from cases c where c.id = new.case_id;
     return new;

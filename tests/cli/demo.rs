@@ -225,6 +225,24 @@ fn demo_data_loads_and_can_be_signed_into() {
     assert!(count(&dir, "select 1 from check_ins where status = 'done'") > 0);
     assert!(count(&dir, "select 1 from check_ins where status = 'scheduled'") > 0);
 
+    // The demo writes what cases derive from their rows itself (the triggers step aside for a
+    // bulk load): each value must be what the database computes from the rows.
+    let derived = [
+        "select 1 from cases c where c.search is distinct from case_search_vector(c.title,          c.what_happened,          (select string_agg(text, ' ') from lessons l where l.case_id = c.id and l.removed_at is null),          (select string_agg(summary, ' ') from conversations v where v.case_id = c.id and v.removed_at is null))",
+        "select 1 from cases c where c.first_contact_at is distinct from          (select min(happened_at) from conversations v where v.case_id = c.id and v.removed_at is null)",
+        "select 1 from cases c where c.mood is distinct from cases_mood_of(c.id)",
+        "select 1 from cases c where c.fixed_at is distinct from          (select case when count(*) > 0 and count(*) = count(done_at) then max(done_at) end           from action_items a where a.case_id = c.id and a.removed_at is null)",
+        "select 1 from cases c where c.open_action_due is distinct from          (select min(due_date) from action_items a where a.case_id = c.id           and a.removed_at is null and a.done_at is null)",
+        "select 1 from cases c where (c.conversation_count, c.non_email_count, c.action_count,          c.commitment_count, c.lesson_count, c.sentiment_check_in_count, c.has_plan) is distinct from          ((select count(*) from conversations v where v.case_id = c.id and v.removed_at is null)::int,           (select count(*) from conversations v where v.case_id = c.id and v.removed_at is null              and v.channel <> 'email')::int,           (select count(*) from action_items a where a.case_id = c.id and a.removed_at is null)::int,           (select count(*) from commitments m where m.case_id = c.id and m.removed_at is null)::int,           (select count(*) from lessons l where l.case_id = c.id and l.removed_at is null)::int,           (select count(*) from check_ins k where k.case_id = c.id and k.status = 'done'              and k.sentiment is not null)::int,           exists (select 1 from follow_up_plans p where p.case_id = c.id and p.ended_at is null))",
+        "select 1 from conversations v join cases c on c.id = v.case_id          where (v.team_id, v.owner_id) is distinct from (c.team_id, c.owner_id)",
+        "select 1 from check_ins k join cases c on c.id = k.case_id          where (k.team_id, k.case_open) is distinct from (c.team_id, c.outcome = 'open')",
+    ];
+    for sql in derived {
+        assert_eq!(count(&dir, sql), 0, "{sql}");
+    }
+    assert!(count(&dir, "select 1 from cases where cardinality(mood) > 0") > 0);
+    assert!(count(&dir, "select 1 from cases where conversation_count > 0") > 0);
+
     server.signal(Signal::SIGTERM);
     assert!(server.wait().0);
 }
