@@ -1,7 +1,6 @@
 //! What each CLI command does. `main.rs` parses and dispatches; these do the work.
 
 use std::io::Read;
-use std::net::SocketAddr;
 
 use anyhow::Context;
 
@@ -53,18 +52,18 @@ async fn serve_on(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
     // On a signal: stop accepting, let in-flight requests finish, but for `shutdown_grace` at
     // most (a client that never finishes its request would otherwise hold the process up).
     let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
-    let server = axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let limits = crate::server::Limits {
+        header_read_timeout: std::time::Duration::from_secs(args.header_read_timeout),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+    };
+    let server = crate::server::serve(listener, app(state), limits, async move {
         shutdown_signal().await;
         tracing::info!("stopped accepting; finishing in-flight requests");
         let _ = signalled.send(true);
     });
     let grace = std::time::Duration::from_secs(args.shutdown_grace);
     let served = tokio::select! {
-        served = server => served.context("serving HTTP"),
+        () = server => Ok(()),
         () = async {
             let _ = on_signal.wait_for(|s| *s).await;
             tokio::time::sleep(grace).await;

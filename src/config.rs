@@ -106,9 +106,19 @@ pub struct ServeArgs {
     #[arg(long, env = "MEND_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub request_timeout: u64,
 
-    /// Seconds the weekly dashboard's numbers may be reused between views when nothing was
-    /// written through this instance meanwhile (writes elsewhere show within this time); 0 turns
-    /// the reuse off.
+    /// Seconds a client gets to send a request's headers (after connecting, or after the previous
+    /// response on a kept-alive connection); slower or idle connections are closed.
+    #[arg(long, env = "MEND_HEADER_READ_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_read_timeout: u64,
+
+    /// Client connections open at once; more wait until one closes.
+    #[arg(long, env = "MEND_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+
+    /// Seconds the weekly dashboard's numbers, the review's counts and reference lists
+    /// (categories, a team's people, organisation settings) may be reused between views when
+    /// nothing was written through this instance meanwhile (writes elsewhere show within this
+    /// time); 0 turns the reuse off.
     #[arg(long, env = "MEND_PAGE_CACHE_SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(0..=300))]
     pub page_cache_seconds: u64,
 

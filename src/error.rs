@@ -54,6 +54,19 @@ impl From<sqlx::Error> for AppError {
 }
 
 impl AppError {
+    /// An error that several requests share, because they waited on one computation
+    /// (`crate::recent`): whoever holds the last reference gets it whole, the others one of the
+    /// same kind with its text.
+    pub fn shared(err: std::sync::Arc<AppError>) -> AppError {
+        std::sync::Arc::try_unwrap(err).unwrap_or_else(|shared| match &*shared {
+            AppError::Unavailable(m) => AppError::Unavailable(m.clone()),
+            AppError::Database(e) if crate::db::is_unavailable(e) => {
+                AppError::Unavailable(e.to_string())
+            }
+            other => AppError::Internal(anyhow::anyhow!("{other}")),
+        })
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,

@@ -17,6 +17,7 @@ pub mod mail;
 pub mod pg;
 pub mod recent;
 pub mod scheduler;
+pub mod server;
 pub mod telemetry;
 pub mod web;
 

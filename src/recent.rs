@@ -23,6 +23,8 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::error::AppError;
+
 /// How many state-changing requests this instance has answered.
 #[derive(Debug, Clone, Default)]
 pub struct Writes(Arc<AtomicU64>);
@@ -54,7 +56,7 @@ pub async fn count_writes(State(writes): State<Writes>, request: Request, next: 
 #[derive(Clone)]
 pub struct Recent<V: Send + Sync + 'static> {
     writes: Writes,
-    memory: Option<moka::sync::Cache<(String, u64), Arc<V>>>,
+    memory: Option<moka::future::Cache<(String, u64), Arc<V>>>,
 }
 
 impl<V: Send + Sync + 'static> Recent<V> {
@@ -62,7 +64,7 @@ impl<V: Send + Sync + 'static> Recent<V> {
         Recent {
             writes,
             memory: (!ttl.is_zero()).then(|| {
-                moka::sync::Cache::builder()
+                moka::future::Cache::builder()
                     .max_capacity(1_000)
                     .time_to_live(ttl)
                     .build()
@@ -71,22 +73,26 @@ impl<V: Send + Sync + 'static> Recent<V> {
     }
 
     /// The value for `key`: remembered if fresh, else computed by `compute` (and remembered).
-    pub async fn get_or_compute<E, F>(&self, key: String, compute: F) -> Result<Arc<V>, E>
+    /// Requests that ask for the same key while it is being computed wait for that computation
+    /// instead of starting their own: a team opening the dashboard at once after a write costs
+    /// one computation, not one each. An error is not remembered; every waiter gets it.
+    pub async fn get_or_compute<E, F>(&self, key: String, compute: F) -> Result<Arc<V>, AppError>
     where
+        E: Into<AppError>,
         F: Future<Output = Result<V, E>>,
     {
         let Some(memory) = &self.memory else {
-            return compute.await.map(Arc::new);
+            return compute.await.map(Arc::new).map_err(Into::into);
         };
         // The count is read before computing: a write that lands meanwhile bumps it, and the
         // value is filed under the older count, which no later read asks for.
         let key = (key, self.writes.current());
-        if let Some(value) = memory.get(&key) {
-            return Ok(value);
-        }
-        let value = Arc::new(compute.await?);
-        memory.insert(key, value.clone());
-        Ok(value)
+        memory
+            .try_get_with(key, async {
+                compute.await.map(Arc::new).map_err(Into::into)
+            })
+            .await
+            .map_err(AppError::shared)
     }
 }
 
@@ -94,7 +100,7 @@ impl<V: Send + Sync + 'static> Recent<V> {
 mod tests {
     use super::*;
 
-    async fn count(n: &AtomicU64) -> Result<u64, ()> {
+    async fn count(n: &AtomicU64) -> Result<u64, AppError> {
         Ok(n.fetch_add(1, Ordering::SeqCst) + 1)
     }
 
@@ -133,11 +139,32 @@ mod tests {
     #[tokio::test]
     async fn errors_are_not_remembered() {
         let recent: Recent<u64> = Recent::new(Writes::default(), Duration::from_secs(60));
-        let failed: Result<_, &str> = recent
-            .get_or_compute("k".into(), async { Err("down") })
+        let failed = recent
+            .get_or_compute("k".into(), async {
+                Err::<u64, _>(AppError::Unavailable("down".into()))
+            })
             .await;
-        assert!(failed.is_err());
-        let ok: Result<_, &str> = recent.get_or_compute("k".into(), async { Ok(7) }).await;
+        assert!(matches!(failed, Err(AppError::Unavailable(_))));
+        let ok = recent
+            .get_or_compute("k".into(), async { Ok::<_, AppError>(7) })
+            .await;
         assert_eq!(*ok.unwrap(), 7);
+    }
+
+    #[tokio::test]
+    async fn requests_at_once_share_one_computation() {
+        let recent: Recent<u64> = Recent::new(Writes::default(), Duration::from_secs(60));
+        let computed = AtomicU64::new(0);
+        let slow = || async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            count(&computed).await
+        };
+        let (a, b, c) = tokio::join!(
+            recent.get_or_compute("k".into(), slow()),
+            recent.get_or_compute("k".into(), slow()),
+            recent.get_or_compute("k".into(), slow()),
+        );
+        assert_eq!((*a.unwrap(), *b.unwrap(), *c.unwrap()), (1, 1, 1));
+        assert_eq!(computed.load(Ordering::SeqCst), 1);
     }
 }

@@ -41,10 +41,10 @@ pub async fn managers(state: &AppState, scope: Scope) -> Result<Vec<Choice>> {
 
 /// The organisation's settings.
 pub async fn organisation(state: &AppState) -> Result<Arc<OrgSettings>> {
-    Ok(state
+    state
         .organisation
         .get_or_compute(String::new(), db::organisation::get(&state.db))
-        .await?)
+        .await
 }
 
 async fn choices(

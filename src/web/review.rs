@@ -191,19 +191,18 @@ async fn page(
     let (week_first, week_last) = organisation.week_start.week_of(today);
     // The counts and each person's load pass over every open case of the team; they are
     // remembered briefly (`crate::recent`), the lists are read afresh.
-    let numbers =
-        state
-            .reviews
-            .get_or_compute(format!("{team_id} {stuck_after} {week_first}"), async {
-                let (counts, load) = tokio::try_join!(
-                    review::section_counts(&state.db, team_id, stuck_before),
-                    review::load(&state.db, team_id, week_first, week_last),
-                )?;
-                Ok::<_, sqlx::Error>(Numbers { counts, load })
-            });
+    let numbers = state
+        .reviews
+        .get_or_compute(format!("{team_id} {stuck_after} {week_first}"), async {
+            let (counts, load) = tokio::try_join!(
+                review::section_counts(&state.db, team_id, stuck_before),
+                review::load(&state.db, team_id, week_first, week_last),
+            )?;
+            Ok::<_, sqlx::Error>(Numbers { counts, load })
+        })
+        .await?;
     // The sections are independent: read them at once, each on its own connection.
-    let (numbers, stuck, let_go, high, all, (missed, missed_total), teams) = tokio::try_join!(
-        numbers,
+    let (stuck, let_go, high, all, (missed, missed_total), teams) = tokio::try_join!(
         section(Section::Stuck, SECTION_SIZE, 0),
         section(Section::LetGo, 100, 0),
         section(Section::HighSeverity, SECTION_SIZE, 0),

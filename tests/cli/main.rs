@@ -5,6 +5,7 @@ mod backup;
 mod cluster;
 mod crash;
 mod demo;
+mod limits;
 mod scheduler;
 mod shutdown;
 mod support;
