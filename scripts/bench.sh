@@ -86,18 +86,24 @@ stop_server() {
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
-say "starting mend serve on $BASE (log: $LOG)"
-start_ns=$(date +%s%N)
-"$MEND" --data-dir "$DATA_DIR" serve --addr "127.0.0.1:$PORT" --no-scheduler >"$LOG" 2>&1 &
-SERVER_PID=$!
-ready=""
-for _ in $(seq 1 600); do
-    kill -0 "$SERVER_PID" 2>/dev/null || { tail -20 "$LOG" >&2; die "mend serve exited (see $LOG)"; }
-    if curl -fsS -o /dev/null "$BASE/readyz" 2>/dev/null; then ready=1; break; fi
-    sleep 0.1
-done
-[[ -n "$ready" ]] || die "/readyz did not answer within 60 s (see $LOG)"
-START_MS=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+# start_server [extra serve flags...]: starts Mend and waits for /readyz; sets START_MS.
+start_server() {
+    say "starting mend serve $* on $BASE (log: $LOG)"
+    local start_ns ready=""
+    start_ns=$(date +%s%N)
+    "$MEND" --data-dir "$DATA_DIR" serve --addr "127.0.0.1:$PORT" --no-scheduler "$@" >>"$LOG" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 1 600); do
+        kill -0 "$SERVER_PID" 2>/dev/null || { tail -20 "$LOG" >&2; die "mend serve exited (see $LOG)"; }
+        if curl -fsS -o /dev/null "$BASE/readyz" 2>/dev/null; then ready=1; break; fi
+        sleep 0.1
+    done
+    [[ -n "$ready" ]] || die "/readyz did not answer within 60 s (see $LOG)"
+    START_MS=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+}
+: >"$LOG"
+start_server
+FIRST_START_MS=$START_MS
 
 # --- sign in ----------------------------------------------------------------------------------
 csrf_of() { sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1; }
@@ -226,6 +232,22 @@ for spec in \
     fi
 done
 
+# The dashboard's numbers and the review's counts are reused between views until a write
+# (--page-cache-seconds): the rows above measure that. Computed afresh on every view, by a server
+# that reuses nothing:
+READS_RSS=$(awk '/^VmRSS:/ { printf "%.1f MB", $2 / 1024 }' "/proc/$SERVER_PID/status")
+READS_HWM=$(awk '/^VmHWM:/ { printf "%.1f MB", $2 / 1024 }' "/proc/$SERVER_PID/status")
+stop_server
+start_server --page-cache-seconds 0
+for spec in \
+    "dashboard fresh|/dashboard/weekly|$MANAGER_COOKIE" \
+    "review fresh|/review|$MANAGER_COOKIE"; do
+    IFS='|' read -r name path cookie <<<"$spec"
+    if skip_unless_ok "$name" "$path" "$cookie"; then
+        bench "$name" "$path" "$cookie"
+    fi
+done
+
 # Case creation last, so the pages above see the same data in every run. Every incident of this
 # run carries RUN_WORD in its title; afterwards a search for it counts what was stored.
 RUN_WORD="benchrun$(date +%s)"
@@ -249,8 +271,9 @@ echo "case creation: ${ACKED:-?} answered 303, ${STORED:-?} found in the databas
 if [[ -n "${ACKED:-}" && -n "${STORED:-}" ]] && (( STORED < ACKED )); then
     echo "WARNING: fewer cases stored than acknowledged"
 fi
-echo "server start to /readyz: ${START_MS} ms"
-echo "server memory after the load: VmRSS $RSS (peak VmHWM $HWM)"
+echo "server start to /readyz: ${FIRST_START_MS} ms"
+echo "server memory after the page loads: VmRSS $READS_RSS (peak VmHWM $READS_HWM)"
+echo "server memory after fresh dashboards, reviews and case creation: VmRSS $RSS (peak VmHWM $HWM)"
 errors=$(grep -c ' ERROR ' "$LOG" || true)
 warnings=$(grep -c ' WARN ' "$LOG" || true)
 echo "server log: $LOG (${errors} ERROR, ${warnings} WARN lines)"

@@ -50,6 +50,8 @@ pub struct AppState {
     pub writes: recent::Writes,
     /// The weekly dashboard's numbers, remembered briefly.
     pub dashboards: recent::Recent<web::dashboard::Numbers>,
+    /// How many cases match a case-list view, remembered briefly.
+    pub case_counts: recent::Recent<i64>,
     /// The manager review's counts and load, remembered briefly.
     pub reviews: recent::Recent<web::review::Numbers>,
     /// Select boxes' choices (categories, a team's people), remembered briefly.
@@ -66,6 +68,7 @@ impl AppState {
             api_limiter: api::rate_limiter(settings.api_rate_per_minute),
             dashboards: recent::Recent::new(writes.clone(), settings.page_cache),
             reviews: recent::Recent::new(writes.clone(), settings.page_cache),
+            case_counts: recent::Recent::new(writes.clone(), settings.page_cache),
             choices: recent::Recent::new(writes.clone(), settings.page_cache),
             organisation: recent::Recent::new(writes.clone(), settings.page_cache),
             writes,

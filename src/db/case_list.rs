@@ -113,11 +113,8 @@ pub struct CaseRow {
 #[derive(Clone, Copy)]
 enum What {
     Count,
-    /// The row columns, and how many cases match (capped, see [`COUNT_CAP`]) as `total` if
-    /// asked.
-    Rows {
-        total: bool,
-    },
+    /// The row columns.
+    Rows,
 }
 
 fn select<'a>(
@@ -149,7 +146,7 @@ fn select_into<'a>(
             q.push("1");
             false
         }
-        What::Rows { total } => {
+        What::Rows => {
             // The mood series and the earliest open action item's due date are kept on the
             // case by triggers (migration 20261128000001), so a row costs no extra lookups.
             q.push(
@@ -162,12 +159,6 @@ fn select_into<'a>(
             .push(", false) as overdue, ");
             push_rank(q, filter);
             q.push(" as rank");
-            if total {
-                // Uncorrelated: PostgreSQL runs it once per statement.
-                q.push(", (select count(*) from (");
-                select_into(q, scope, filter, today, What::Count);
-                q.push(format_args!(" limit {}) n) as total", COUNT_CAP + 1));
-            }
             true
         }
     };
@@ -284,19 +275,14 @@ pub const COUNT_CAP: i64 = 1_000;
 #[derive(Debug)]
 pub struct Page {
     pub rows: Vec<CaseRow>,
-    /// How many cases match, up to [`COUNT_CAP`]; `more` when there are more than that.
-    pub total: i64,
-    pub more: bool,
     /// The case numbers to page from: `Cursor::Before(prev)` and `Cursor::After(next)`.
     pub prev: Option<i64>,
     pub next: Option<i64>,
 }
 
-/// One page of cases and how many match in all (capped), in one statement.
-///
-/// The page is an index scan that stops after `limit + 1` rows (one more tells whether there is
-/// a next page), starting after (or before) the cursor's case; the count is an uncorrelated
-/// subquery, so PostgreSQL runs it once, as an index-only scan that stops at the cap.
+/// One page of cases: an index scan that stops after `limit + 1` rows (one more tells whether
+/// there is a next page), starting after (or before) the cursor's case. How many match in all is
+/// [`count`]'s.
 pub async fn page(
     db: &PgPool,
     scope: Scope,
@@ -306,12 +292,11 @@ pub async fn page(
     limit: i64,
     cursor: Cursor,
 ) -> sqlx::Result<Page> {
-    use sqlx::{FromRow, Row};
     // A previous page is read backwards from the cursor, then turned around.
     let backwards = matches!(cursor, Cursor::Before(_));
     let descending = sort.descending != backwards;
     let mut q = QueryBuilder::<Postgres>::new("");
-    select_into(&mut q, scope, filter, today, What::Rows { total: true });
+    select_into(&mut q, scope, filter, today, What::Rows);
     if let Cursor::After(number) | Cursor::Before(number) = cursor {
         let cmp = if descending { "<" } else { ">" };
         q.push(" and (");
@@ -325,17 +310,7 @@ pub async fn page(
     order(&mut q, sort.key, descending);
     // Integers of ours, not input: written into the SQL so the plan does not depend on them.
     q.push(format_args!(" limit {}", limit + 1));
-    let found = q.build().fetch_all(db).await?;
-    let total = match found.first() {
-        Some(row) => row.try_get::<i64, _>("total")?,
-        None if cursor == Cursor::First => 0,
-        // Paged past the end (cases moved away meanwhile): count on its own.
-        None => count(db, scope, filter, today).await?,
-    };
-    let mut rows = found
-        .iter()
-        .map(CaseRow::from_row)
-        .collect::<sqlx::Result<Vec<_>>>()?;
+    let mut rows = q.build_query_as::<CaseRow>().fetch_all(db).await?;
     let full = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     if backwards {
@@ -348,17 +323,12 @@ pub async fn page(
         Cursor::After(_) => (first, last.filter(|_| full)),
         Cursor::Before(_) => (first.filter(|_| full), last),
     };
-    Ok(Page {
-        rows,
-        total: total.min(COUNT_CAP),
-        more: total > COUNT_CAP,
-        prev,
-        next,
-    })
+    Ok(Page { rows, prev, next })
 }
 
-/// How many cases match, up to one more than [`COUNT_CAP`].
-async fn count(
+/// How many cases match, up to one more than [`COUNT_CAP`]: an index-only scan that stops at
+/// the cap.
+pub async fn count(
     db: &PgPool,
     scope: Scope,
     filter: &CaseFilter,
@@ -378,7 +348,7 @@ pub fn ordered<'a>(
     sort: Order,
     today: NaiveDate,
 ) -> QueryBuilder<'a, Postgres> {
-    let mut q = select(scope, filter, today, What::Rows { total: false });
+    let mut q = select(scope, filter, today, What::Rows);
     order(&mut q, sort.key, sort.descending);
     q
 }
@@ -393,7 +363,7 @@ pub async fn newest_after(
     after: Option<(DateTime<Utc>, i64)>,
     limit: i64,
 ) -> sqlx::Result<Vec<CaseRow>> {
-    let mut q = select(scope, filter, today, What::Rows { total: false });
+    let mut q = select(scope, filter, today, What::Rows);
     if let Some((created_at, number)) = after {
         q.push(" and (c.created_at, c.number) < (")
             .push_bind(created_at)

@@ -219,19 +219,26 @@ pub async fn list(
     let (sort, descending) = query.sort(&filter);
     let cursor = query.cursor();
     let today = Utc::now().with_timezone(&tz).date_naive();
-    let found = case_list::page(
-        &state.db,
-        scope,
-        &filter,
-        Order {
-            key: sort,
-            descending,
-        },
-        today,
-        PAGE_SIZE,
-        cursor,
-    )
-    .await?;
+    // The count, like the dashboard's numbers, is remembered until a write (`crate::recent`).
+    let (found, total) = tokio::join!(
+        case_list::page(
+            &state.db,
+            scope,
+            &filter,
+            Order {
+                key: sort,
+                descending,
+            },
+            today,
+            PAGE_SIZE,
+            cursor,
+        ),
+        state.case_counts.get_or_compute(
+            format!("{scope:?} {today} {filter:?}"),
+            case_list::count(&state.db, scope, &filter, today),
+        ),
+    );
+    let (found, total) = (found?, *total?);
 
     let view = query.params(false);
     let column = |label: &'static str, key: SortKey, numeric: bool| {
@@ -301,7 +308,10 @@ pub async fn list(
             filtered,
             columns,
             rows,
-            total_label: total_label(found.total, found.more),
+            total_label: total_label(
+                total.min(case_list::COUNT_CAP),
+                total > case_list::COUNT_CAP,
+            ),
             paged: cursor != Cursor::First,
             pager,
             page_size: PAGE_SIZE,
