@@ -58,6 +58,8 @@ pub struct AppState {
     pub choices: recent::Recent<Vec<db::accounts::Choice>>,
     /// The organisation's settings, remembered briefly.
     pub organisation: recent::Recent<domain::organisation::OrgSettings>,
+    /// Whether anyone has an account yet (until then, pages lead to the first-run setup).
+    pub set_up: web::setup::SetUp,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             choices: recent::Recent::new(writes.clone(), settings.page_cache),
             organisation: recent::Recent::new(writes.clone(), settings.page_cache),
             writes,
+            set_up: web::setup::SetUp::default(),
             settings: Arc::new(settings),
         }
     }
@@ -145,11 +148,16 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(web::api_docs::router())
         .merge(web::intake::router())
         .merge(web::password::router())
+        .merge(web::setup::router())
         .fallback(|| async { AppError::NotFound })
-        // Innermost first: the token check, the Origin check, then error pages framed for the
-        // signed-in user, all inside the session.
+        // Innermost first: the token check, the Origin check, the way to the first-run setup,
+        // then error pages framed for the signed-in user, all inside the session.
         .layer(middleware::from_fn(auth::csrf::verify))
         .layer(CsrfLayer::new().with_rejection_response(|_| AppError::Csrf.into_response()))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::setup::lead_to_setup,
+        ))
         .layer(middleware::from_fn(web::page::render_errors))
         .layer(auth_layer);
 

@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod password_links;
 pub mod review;
 pub mod sessions;
+pub mod setup;
 pub mod sign_in;
 pub mod users;
 

@@ -14,7 +14,8 @@ use super::page::{Chrome, Ctx, render};
 use crate::AppState;
 use crate::db::accounts::Choice;
 use crate::db::case_list::{self, CaseFilter, CaseRow, Cursor, Order, SortKey};
-use crate::domain::case::{DetectedBy, Severity, local_display, time_zone};
+use crate::domain::case::{DetectedBy, Severity, time_zone};
+use crate::domain::moment::Moment;
 use crate::domain::money;
 use crate::domain::stage::{Outcome, Stage};
 use crate::domain::visibility::Scope;
@@ -172,8 +173,8 @@ pub struct ListRow {
     pub severity: String,
     pub severity_label: &'static str,
     pub value_at_risk: String,
-    pub opened: String,
-    pub last_activity: String,
+    pub opened: Moment,
+    pub last_activity: Moment,
     pub overdue: bool,
     pub mood: Option<super::sparkline::Sparkline>,
 }
@@ -276,12 +277,13 @@ pub async fn list(
         column("Opened", SortKey::Opened, false),
         column("Last activity", SortKey::Activity, false),
     ];
+    let now = chrono::Utc::now();
     let rows = found
         .rows
         .into_iter()
         .map(|r| ListRow {
             mood: super::sparkline::sparkline(&r.series),
-            ..list_row(r, tz)
+            ..list_row(r, tz, now)
         })
         .collect();
     let at = |key: &'static str, number: i64| {
@@ -329,7 +331,7 @@ pub async fn list(
     ))
 }
 
-fn list_row(r: CaseRow, tz: chrono_tz::Tz) -> ListRow {
+fn list_row(r: CaseRow, tz: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc>) -> ListRow {
     ListRow {
         stage: Stage::parse(&r.stage).map(Stage::label).unwrap_or(""),
         outcome: Outcome::parse(&r.outcome).map(Outcome::label).unwrap_or(""),
@@ -341,8 +343,8 @@ fn list_row(r: CaseRow, tz: chrono_tz::Tz) -> ListRow {
             .value_at_risk_minor
             .map(|v| money::format(v, &r.currency))
             .unwrap_or_default(),
-        opened: local_display(r.created_at, tz),
-        last_activity: local_display(r.last_activity_at, tz),
+        opened: Moment::new(r.created_at, now, tz),
+        last_activity: Moment::new(r.last_activity_at, now, tz),
         mood: None,
         number: r.number,
         title: r.title,

@@ -27,6 +27,7 @@ use crate::domain::case::{
     DefinitionForm, DetectedBy, IncidentForm, OurShare, PlanForm, RelationshipValue,
     ReparationForm, Severity, TextForm, local_display, local_input, parse_version,
 };
+use crate::domain::moment::Moment;
 use crate::domain::stage::{self, CaseFacts, Decision, GateItem, LetGoRequest, Outcome, Stage};
 use crate::domain::visibility::{Scope, may_mark_for_all_clients, may_reassign};
 use crate::domain::{FieldErrors, Role, money};
@@ -226,7 +227,7 @@ pub struct ConversationView {
     pub id: Uuid,
     pub channel: &'static str,
     pub with_whom: String,
-    pub when: String,
+    pub when: Moment,
     pub summary: String,
     pub sentiment: i16,
     pub sentiment_label: &'static str,
@@ -245,7 +246,7 @@ pub struct ActionView {
 pub struct EventView {
     pub summary: String,
     pub actor: String,
-    pub when: String,
+    pub when: Moment,
     pub changes: Vec<(String, String, String)>,
     pub reason: Option<String>,
 }
@@ -502,7 +503,8 @@ async fn case_page(
             },
         })
         .collect();
-    let today = Utc::now().with_timezone(&tz).date_naive();
+    let now = Utc::now();
+    let today = now.with_timezone(&tz).date_naive();
     let conversations = conversations
         .into_iter()
         .map(|c| {
@@ -523,7 +525,7 @@ async fn case_page(
                 id: c.id,
                 channel: Channel::parse(&c.channel).map(Channel::label).unwrap_or(""),
                 with_whom: c.with_whom,
-                when: local_display(c.happened_at, tz),
+                when: Moment::new(c.happened_at, now, tz),
                 summary: c.summary,
                 sentiment: c.sentiment,
                 sentiment_label: case_input::sentiment_label(c.sentiment),
@@ -569,7 +571,7 @@ async fn case_page(
             reason: e.data["reason"].as_str().map(str::to_owned),
             summary: e.summary,
             actor: e.actor_name.unwrap_or_else(|| "Mend".into()),
-            when: local_display(e.created_at, tz),
+            when: Moment::new(e.created_at, now, tz),
         })
         .collect();
     let members = super::reference::team_members(state, case.team_id).await?;

@@ -19,6 +19,7 @@ pub mod reference;
 pub mod review;
 pub mod security;
 pub mod settings;
+pub mod setup;
 pub mod sparkline;
 
 use crate::AppState;

@@ -586,7 +586,9 @@ async fn the_openapi_document_is_valid_and_lists_every_route() {
     // A route the router serves but the document does not list would be a 401 here, not 404.
     problem(&api.get("/api/v1/users").await, StatusCode::NOT_FOUND);
 
-    // The readable reference lists each operation.
+    // The readable reference lists each operation; anyone may read it once Mend is set up.
+    app.create_user("reader@example.com", "account_manager", Some("North"))
+        .await;
     let reference = app.client().get("/api").await;
     assert_eq!(reference.status, StatusCode::OK);
     for (method, path) in &operations {

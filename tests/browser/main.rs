@@ -5,6 +5,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod audit;
 mod cases;
 mod driver;
+mod journeys;
 mod sign_in;

@@ -33,7 +33,8 @@ fn a_stalled_client_does_not_hold_up_a_shutdown() {
 fn a_request_still_running_after_the_grace_period_is_abandoned() {
     let dir = DataDir::new();
     let server = dir.serve_with(&["--shutdown-grace", "1"]);
-    // Hold the sessions table, so a page (which saves its session) waits on it.
+    // Hold the sessions and users tables, so a page (which saves its session, and before the
+    // first user exists asks whether there is one) waits on them.
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -48,7 +49,7 @@ fn a_request_still_running_after_the_grace_period_is_abandoned() {
         let mut conn = sqlx::PgConnection::connect_with(&options)
             .await
             .expect("connect");
-        sqlx::raw_sql("begin; lock table sessions in access exclusive mode;")
+        sqlx::raw_sql("begin; lock table sessions, users in access exclusive mode;")
             .execute(&mut conn)
             .await
             .expect("lock");

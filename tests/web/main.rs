@@ -14,4 +14,5 @@ mod lessons;
 mod pages;
 mod review;
 mod roles;
+mod setup;
 mod sign_in;

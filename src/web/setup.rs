@@ -1,0 +1,209 @@
+//! First run: while the database has no users, every page leads to `/setup`, where a newcomer
+//! names the organisation, picks its time zone, makes the first admin (and their team) and may
+//! load demo data; they are then signed in. Once anyone has an account the page is gone for
+//! good (404), also for a second form submitted at the same moment (`db::setup::first_admin`).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use askama::Template;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use super::page::{Chrome, Ctx, Form, flash, render};
+use crate::AppState;
+use crate::auth::{AuthSession, SessionUser, csrf};
+use crate::db;
+use crate::db::setup::Outcome;
+use crate::db::users::CreateUserError;
+use crate::demo;
+use crate::domain::FieldErrors;
+use crate::domain::organisation::time_zone_names;
+use crate::domain::setup::SetupForm;
+use crate::error::{AppError, Result};
+
+pub const PATH: &str = "/setup";
+
+/// Whether this instance has seen a user in the database. It only ever turns true (users are
+/// deactivated, never deleted), so after that no request asks the database again.
+#[derive(Clone, Default)]
+pub struct SetUp(Arc<AtomicBool>);
+
+impl SetUp {
+    /// Whether Mend is set up, asking the database until it is.
+    pub async fn check(&self, pool: &sqlx::PgPool) -> Result<bool> {
+        if self.0.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let done = db::setup::has_users(pool).await?;
+        if done {
+            self.0.store(true, Ordering::Relaxed);
+        }
+        Ok(done)
+    }
+}
+
+pub fn router() -> super::Router {
+    super::Router::new().route(PATH, get(show).post(submit))
+}
+
+/// Middleware for the pages: before anyone has an account, every page but the setup page
+/// itself leads there.
+pub async fn lead_to_setup(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.uri().path() == PATH {
+        return next.run(request).await;
+    }
+    match state.set_up.check(&state.db).await {
+        Ok(true) => next.run(request).await,
+        Ok(false) => Redirect::to(PATH).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/setup.html")]
+struct SetupPage {
+    chrome: Chrome,
+    form: SetupForm,
+    errors: FieldErrors,
+    zones: Vec<&'static str>,
+    demo_cases: usize,
+    min_password: usize,
+}
+
+fn page(ctx: &Ctx, form: SetupForm, errors: FieldErrors) -> Response {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        &SetupPage {
+            chrome: ctx.chrome("Set up Mend"),
+            form,
+            errors,
+            zones: time_zone_names(),
+            demo_cases: DEMO.cases,
+            min_password: crate::domain::user::MIN_PASSWORD_CHARS,
+        },
+    )
+}
+
+/// What "load demo data" loads: `mend demo`'s defaults.
+const DEMO: demo::DemoOptions = demo::DemoOptions {
+    accounts: 200,
+    cases: 1_000,
+    seed: 42,
+};
+
+async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    if state.set_up.check(&state.db).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(page(&ctx, SetupForm::blank(), FieldErrors::default()))
+}
+
+#[tracing::instrument(skip_all)]
+async fn submit(
+    State(state): State<AppState>,
+    mut auth: AuthSession,
+    Form(form): Form<SetupForm>,
+) -> Result<Response> {
+    if state.set_up.check(&state.db).await? {
+        return Err(AppError::NotFound);
+    }
+    let setup = match form.parse() {
+        Ok(setup) => setup,
+        Err(errors) => {
+            let ctx = Ctx::for_session(&auth, PATH).await?;
+            return Ok(page(
+                &ctx,
+                SetupForm {
+                    password: String::new(),
+                    ..form
+                },
+                errors,
+            ));
+        }
+    };
+    let hash = crate::auth::password::hash(setup.admin.password.expose().to_string())
+        .await
+        .map_err(AppError::Internal)?;
+    let mut conn = state.db.acquire().await?;
+    let id = match db::setup::first_admin(&mut conn, &setup, &hash).await {
+        Ok(Outcome::Created(id)) => id,
+        Ok(Outcome::AlreadySetUp) => {
+            // Someone finished setting up a moment ago.
+            state.set_up.0.store(true, Ordering::Relaxed);
+            flash(
+                &auth.session,
+                "info",
+                "Mend has just been set up by someone else: sign in with the account they give you.",
+            )
+            .await?;
+            return Ok(Redirect::to("/login").into_response());
+        }
+        // No user exists before setup, so no address can be taken.
+        Err(e @ CreateUserError::DuplicateEmail(_)) => {
+            return Err(AppError::Internal(anyhow::anyhow!("first admin: {e}")));
+        }
+        Err(CreateUserError::Database(e)) => return Err(e.into()),
+    };
+    drop(conn);
+    state.set_up.0.store(true, Ordering::Relaxed);
+    tracing::info!(user_id = %id, demo = setup.demo, "first admin created");
+
+    let user = db::users::find_active(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the new admin vanished")))?;
+    auth.login(&SessionUser::from(user))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("starting a session: {e}")))?;
+    csrf::rotate(&auth.session).await?;
+
+    let welcome = format!(
+        "Welcome to Mend, {}. You are its first admin: add your colleagues under Admin → Users.",
+        setup.admin.name
+    );
+    flash(&auth.session, "success", welcome).await?;
+    if setup.demo {
+        match demo::load(&state.db, DEMO).await {
+            Ok(demo::DemoResult::Loaded(report)) => {
+                flash(
+                    &auth.session,
+                    "info",
+                    format!(
+                        "Demo data is loaded: {} accounts and {} cases in every stage, in three teams. \
+                         Open a case under Cases and work it through the stages. The demo's own people \
+                         sign in as, for example, am1.north@{} with the password {}.",
+                        report.counts.accounts,
+                        report.counts.cases,
+                        demo::EMAIL_DOMAIN,
+                        demo::PASSWORD
+                    ),
+                )
+                .await?;
+            }
+            Ok(demo::DemoResult::AlreadyLoaded) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "loading demo data after setup");
+                flash(
+                    &auth.session,
+                    "error",
+                    "Mend is set up, but the demo data could not be loaded. You can load it later \
+                     with `mend demo`.",
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(Redirect::to("/").into_response())
+}

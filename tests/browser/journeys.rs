@@ -1,0 +1,320 @@
+//! The journeys a newcomer and a team make, end to end in a real browser: first-run setup →
+//! log an incident → work it through every stage to Restored → see it on the weekly dashboard;
+//! and an account manager and a manager working at the same time in two browsers.
+
+use std::time::Duration;
+
+use crate::common::TestApp;
+use crate::driver::Browser;
+
+/// Clicks a button that asks for confirmation first, and says yes.
+async fn click_and_confirm(browser: &Browser, css: &str) {
+    browser.click(css).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match browser.client.accept_alert().await {
+            Ok(()) => return,
+            Err(e) if std::time::Instant::now() > deadline => {
+                panic!("no confirmation for {css}: {e}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// Moves the case on and waits for the stepper to show `next`.
+async fn move_on(browser: &Browser, next: &str) {
+    browser
+        .click("#stage form[action$='/advance'] button")
+        .await;
+    browser
+        .wait_for_text(".stepper [aria-current=step]", next)
+        .await;
+}
+
+#[tokio::test]
+async fn a_newcomer_sets_up_mend_and_works_an_incident_to_restored() {
+    let app = TestApp::spawn().await;
+    let browser = Browser::start().await;
+
+    // Any address leads to the setup page while nobody has an account.
+    browser.client.goto(&app.url("/")).await.expect("goto");
+    browser.wait_for_text("h1", "Set up Mend").await;
+    assert_eq!(browser.path().await, "/setup");
+    browser.fill("#organisation", "Northwind Services").await;
+    browser.select("#time_zone", "Europe/Berlin").await;
+    browser.fill("#name", "Ada Admin").await;
+    browser.fill("#email", "ada@northwind.example").await;
+    browser.fill("#password", "a long enough password").await;
+    // Start empty: untick the demo data.
+    browser.click("#demo").await;
+    browser.click("button.primary[type=submit]").await;
+    browser
+        .wait_for_text(".flashes", "Welcome to Mend, Ada Admin")
+        .await;
+
+    // A client account, then the incident.
+    browser
+        .client
+        .goto(&app.url("/accounts/new"))
+        .await
+        .expect("goto");
+    browser.fill("#name", "Bluefin Logistics").await;
+    browser.click("button.primary[type=submit]").await;
+    browser.wait_for_text("h1", "Bluefin Logistics").await;
+    browser
+        .client
+        .goto(&app.url("/cases/new"))
+        .await
+        .expect("goto");
+    browser.select("#account_id", "Bluefin Logistics").await;
+    browser
+        .fill("#title", "Quarterly report missed the deadline")
+        .await;
+    browser.select("#category_id", "Missed deadline").await;
+    browser.click("button.primary[type=submit]").await;
+    browser
+        .wait_for_text("h1", "Quarterly report missed the deadline")
+        .await;
+    let case_path = browser.path().await;
+    assert!(case_path.starts_with("/cases/CR-"), "{case_path}");
+
+    // 1 → 2: what happened.
+    browser
+        .fill(
+            "#what_happened",
+            "The report came four days late; the client found out first.",
+        )
+        .await;
+    browser.click("#definition button[type=submit]").await;
+    browser
+        .wait_for_text(".flashes", "definition of the damage is saved")
+        .await;
+    move_on(&browser, "Assessing").await;
+
+    // 2 → 3: the assessment.
+    browser
+        .fill(
+            "#root_cause",
+            "Nobody owned the report while its author was away.",
+        )
+        .await;
+    browser.select("#our_share", "All of it").await;
+    browser.fill("#value_at_risk", "40000").await;
+    browser.select("#decision", "Repair").await;
+    browser.click("#assessment button[type=submit]").await;
+    browser
+        .wait_for_text(".flashes", "assessment is saved")
+        .await;
+    move_on(&browser, "Reaching out").await;
+
+    // 3 → 4: a call with the client.
+    browser.select("#channel", "Phone").await;
+    browser.fill("#with_whom", "Dana, head of operations").await;
+    browser
+        .fill(
+            "#summary",
+            "Apologised, listened to everything, asked what we could do better.",
+        )
+        .await;
+    browser.select("#sentiment", "-1").await;
+    browser.click("#conversations button[type=submit]").await;
+    browser
+        .wait_for_text("#conversations", "Dana, head of operations")
+        .await;
+    move_on(&browser, "Making it right").await;
+
+    // 4 → 5: an action done, a commitment, the reparation.
+    browser.fill("#what", "Send the report today").await;
+    browser
+        .click("#actions form[action$='/actions'] button[type=submit]")
+        .await;
+    browser
+        .wait_for_text("#actions", "Send the report today")
+        .await;
+    browser
+        .click("#actions form[action$='/done'] button[type=submit]")
+        .await;
+    browser.wait_for_text("#actions .item", "Done").await;
+    browser
+        .fill("#commitment", "name a stand-in for every recurring report")
+        .await;
+    browser
+        .click("#actions form[action$='/commitments'] button[type=submit]")
+        .await;
+    browser
+        .wait_for_text("#actions", "name a stand-in for every recurring report")
+        .await;
+    browser
+        .fill("#reparation_what", "Next quarter's report free")
+        .await;
+    browser.fill("#reparation_cost", "500").await;
+    browser
+        .click("#actions form[action$='/reparation'] button[type=submit]")
+        .await;
+    browser.wait_for_text(".flashes", "reparation").await;
+    move_on(&browser, "Following up").await;
+
+    // 5: a weekly plan whose first check-in is today, recorded with a happy client.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive();
+    browser
+        .client
+        .execute(
+            "document.getElementById('first_due').value = arguments[0];",
+            vec![serde_json::json!(today.format("%Y-%m-%d").to_string())],
+        )
+        .await
+        .expect("set the first check-in");
+    browser
+        .click("#follow_up_plan form[action$='/plan'] button[type=submit]")
+        .await;
+    browser
+        .wait_for_text("#check_in", "Record the check-in due")
+        .await;
+    browser.select("#checkin_channel", "Phone").await;
+    browser.select("#checkin_sentiment", "2").await;
+    browser
+        .fill(
+            "#checkin_summary",
+            "Reports arrive on time; Dana is relieved.",
+        )
+        .await;
+    browser
+        .click("#follow_up_plan form[action$='/check-ins'] button[type=submit]")
+        .await;
+    browser.wait_for_text(".flashes", "Check-in recorded").await;
+
+    // 6: the lesson, then close as restored.
+    browser
+        .fill(
+            "#lesson",
+            "Every recurring deliverable needs a named stand-in.",
+        )
+        .await;
+    browser
+        .click("#lessons form[action$='/lessons'] button")
+        .await;
+    browser
+        .wait_for_text(
+            "#lessons",
+            "Every recurring deliverable needs a named stand-in.",
+        )
+        .await;
+    browser.select("#outcome", "Restored").await;
+    click_and_confirm(&browser, "#stage form[action$='/close'] button").await;
+    browser.wait_for_text("#stage", "This case is closed").await;
+    assert!(browser.text("#stage").await.contains("Restored"));
+
+    // The week on the dashboard: the check-in done on time, and the case restored.
+    browser
+        .client
+        .goto(&app.url("/dashboard/weekly"))
+        .await
+        .expect("goto");
+    browser.wait_for_text("h1", "Weekly").await;
+    let page = browser.text("main").await;
+    assert!(
+        page.contains("Ada Admin"),
+        "the check-in's owner is on the dashboard"
+    );
+    let (outcome, done): (String, i64) = sqlx::query_as(
+        "select c.outcome, (select count(*) from check_ins k where k.case_id = c.id and k.completed_at is not null)
+         from cases c where c.title = 'Quarterly report missed the deadline'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("the case");
+    assert_eq!((outcome.as_str(), done), ("restored", 1));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_account_manager_and_a_manager_work_a_let_go_at_the_same_time() {
+    let app = TestApp::spawn().await;
+    app.create_user("ann@example.com", "account_manager", Some("North"))
+        .await;
+    app.create_user("nora@example.com", "manager", Some("North"))
+        .await;
+    let number: i64 = sqlx::query_scalar(
+        "with a as (insert into accounts (name, team_id) select 'Cedar Foods', id from teams where name = 'North' returning id, team_id)
+         insert into cases (account_id, team_id, owner_id, title, what_happened, category_id, severity, detected_by,
+                            occurred_at, detected_at, currency, stage, root_cause, our_share, value_at_risk_minor,
+                            decision)
+         select a.id, a.team_id, u.id, 'Third missed delivery this quarter', 'The pallets came a week late.',
+                (select id from categories limit 1), 'medium', 'client', now(), now(), 'EUR', 'assessing',
+                'Their volumes are too small for our routes.', 'some', 120000, 'let_go'
+         from a, users u where u.email = 'ann@example.com' returning number",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("fixture");
+    let case_path = format!("/cases/CR-{number}");
+
+    let ann = Browser::start().await;
+    let nora = Browser::start().await;
+    for (browser, email, next) in [
+        (&ann, "ann@example.com", case_path.as_str()),
+        (&nora, "nora@example.com", "/review"),
+    ] {
+        browser
+            .client
+            .goto(&app.url(&format!("/login?next={}", next.replace('/', "%2F"))))
+            .await
+            .expect("goto");
+        browser.fill("#email", email).await;
+        browser.fill("#password", crate::common::PASSWORD).await;
+        browser.click("button[type=submit].primary").await;
+    }
+    ann.wait_for_text("h1", "Third missed delivery this quarter")
+        .await;
+    nora.wait_for_text("h1", "Manager review").await;
+    nora.wait_for_text("#let-go", "No let-go request is waiting.")
+        .await;
+
+    // Ann records what the team learned (every way of closing needs it) and asks to let go;
+    // Nora's review shows the request once she reloads.
+    ann.fill(
+        "#lesson",
+        "Check a client's volumes fit our routes before we sign.",
+    )
+    .await;
+    ann.click("#lessons form[action$='/lessons'] button").await;
+    ann.wait_for_text("#lessons", "Check a client's volumes")
+        .await;
+    ann.click("#let-go summary").await;
+    ann.fill(
+        "#let_go_reason",
+        "Their volumes do not fit our routes; both sides lose.",
+    )
+    .await;
+    ann.click("#let-go form[action$='/let-go'] button").await;
+    ann.wait_for_text("#let-go", "Awaiting a manager's approval")
+        .await;
+    nora.client.refresh().await.expect("reload");
+    nora.wait_for_text("#let-go", "Third missed delivery this quarter")
+        .await;
+
+    // Nora follows it to the case and approves; Ann's page shows the case closed.
+    nora.click(&format!("#let-go a[href='{case_path}']")).await;
+    nora.wait_for_text("h1", "Third missed delivery this quarter")
+        .await;
+    click_and_confirm(&nora, "#let-go button.danger").await;
+    nora.wait_for_text("#stage", "This case is closed").await;
+    ann.client.refresh().await.expect("reload");
+    ann.wait_for_text("#stage", "This case is closed").await;
+    assert!(
+        ann.text("#let-go")
+            .await
+            .contains("A manager approved letting go")
+    );
+    let outcome: String = sqlx::query_scalar("select outcome from cases where number = $1")
+        .bind(number)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("outcome");
+    assert_eq!(outcome, "let_go");
+    ann.close().await;
+    nora.close().await;
+}
