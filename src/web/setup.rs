@@ -51,13 +51,14 @@ pub fn router() -> super::Router {
 }
 
 /// Middleware for the pages: before anyone has an account, every page but the setup page
-/// itself leads there.
+/// itself leads there (calendar feeds are not pages: theirs is a plain "not found").
 pub async fn lead_to_setup(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    if request.uri().path() == PATH {
+    let path = request.uri().path();
+    if path == PATH || path.starts_with("/calendar/") {
         return next.run(request).await;
     }
     match state.set_up.check(&state.db).await {

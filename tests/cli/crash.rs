@@ -193,11 +193,15 @@ fn start_load(
     let (account, category, case) = (world.account.clone(), world.category.clone(), world.case);
     rt.spawn(async move {
         let mut tasks = Vec::new();
+        // Every client signs in before any starts the load, so the server is never killed
+        // while one is still signing in (argon2 is slow on a busy machine).
+        let ready = Arc::new(tokio::sync::Barrier::new(CREATORS + TALKERS));
         for w in 0..CREATORS + TALKERS {
             let (account, category) = (account.clone(), category.clone());
-            let (until, acks) = (until.clone(), acks.clone());
+            let (until, acks, ready) = (until.clone(), acks.clone(), ready.clone());
             tasks.push(tokio::spawn(async move {
                 let (client, token) = signed_in(port).await;
+                ready.wait().await;
                 let mut acknowledged = Acknowledged::default();
                 for i in 0.. {
                     if let Until::Told(stop) = &until

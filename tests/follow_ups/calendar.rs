@@ -100,6 +100,8 @@ fn is_checked(page: &Page, id: &str) -> bool {
 #[tokio::test]
 async fn the_settings_page_needs_a_signed_in_user() {
     let app = TestApp::spawn().await;
+    app.create_user("someone@example.com", "account_manager", Some("North"))
+        .await;
     let res = app.client().get("/settings").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.location().as_deref(), Some("/login?next=%2Fsettings"));

@@ -33,6 +33,8 @@ async fn each_role_reaches_exactly_its_pages() {
 #[tokio::test]
 async fn signed_out_visitors_are_sent_to_sign_in_with_the_page_remembered() {
     let app = TestApp::spawn().await;
+    app.create_user("ann@example.com", "account_manager", Some("North"))
+        .await;
     let client = app.client();
     for (path, expected) in [
         ("/", "/login"),

@@ -309,6 +309,8 @@ async fn secure_cookies_are_marked_secure_when_configured() {
         ..Settings::default()
     })
     .await;
+    app.create_user("ann@example.com", "account_manager", None)
+        .await;
     let page = app.client().get("/login").await;
     let cookie = page.header("set-cookie").expect("set-cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
