@@ -231,6 +231,97 @@ async fn a_newcomer_sets_up_mend_and_works_an_incident_to_restored() {
 }
 
 #[tokio::test]
+async fn a_newcomer_loads_the_demo_data_and_restores_a_demo_case_without_the_cli() {
+    let app = TestApp::spawn().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&app.url("/cases")).await.expect("goto");
+    browser.wait_for_text("h1", "Set up Mend").await;
+    browser.fill("#organisation", "Northwind Services").await;
+    browser.fill("#name", "Ada Admin").await;
+    browser.fill("#email", "ada@northwind.example").await;
+    browser.fill("#password", "a long enough password").await;
+    // The demo box is ticked already.
+    assert!(
+        browser
+            .client
+            .find(fantoccini::Locator::Css("#demo"))
+            .await
+            .expect("demo box")
+            .is_selected()
+            .await
+            .expect("state")
+    );
+    browser.click("button.primary[type=submit]").await;
+    // Loading the demo data takes a few seconds.
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(fantoccini::Locator::XPath(
+            "//*[contains(@class, 'flash') and contains(., 'Demo data is loaded')]",
+        ))
+        .await
+        .expect("the demo data is loaded");
+
+    // Cases → filter to "Following up" → the first case.
+    browser.click("nav a[href='/cases']").await;
+    browser.wait_for_text("h1", "Cases").await;
+    browser.select("#stage", "Following up").await;
+    browser.click("form.filters button[type=submit]").await;
+    browser.wait_for_text("caption", "case").await;
+    browser
+        .click("table.data tbody tr td a[href^='/cases/CR-']")
+        .await;
+    browser
+        .wait_for_text(".stepper [aria-current=step]", "Following up")
+        .await;
+    let case_path = browser.path().await;
+
+    // Record the check-in that is due, with a happy client, and what the team learned.
+    browser
+        .wait_for_text("#check_in", "Record the check-in due")
+        .await;
+    browser.select("#checkin_sentiment", "2").await;
+    browser
+        .fill(
+            "#checkin_summary",
+            "All good again; they renewed for a year.",
+        )
+        .await;
+    browser
+        .click("#follow_up_plan form[action$='/check-ins'] button[type=submit]")
+        .await;
+    browser.wait_for_text(".flashes", "Check-in recorded").await;
+    browser
+        .fill(
+            "#lesson",
+            "Call the client the day a delivery slips, not after.",
+        )
+        .await;
+    browser
+        .click("#lessons form[action$='/lessons'] button")
+        .await;
+    browser
+        .wait_for_text("#lessons", "Call the client the day a delivery slips")
+        .await;
+    browser.select("#outcome", "Restored").await;
+    click_and_confirm(&browser, "#stage form[action$='/close'] button").await;
+    browser.wait_for_text("#stage", "This case is closed").await;
+    assert!(browser.text("#stage").await.contains("Restored"));
+    let number: i64 = case_path
+        .trim_start_matches("/cases/CR-")
+        .parse()
+        .expect("case number");
+    let outcome: String = sqlx::query_scalar("select outcome from cases where number = $1")
+        .bind(number)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("outcome");
+    assert_eq!(outcome, "restored");
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn an_account_manager_and_a_manager_work_a_let_go_at_the_same_time() {
     let app = TestApp::spawn().await;
     app.create_user("ann@example.com", "account_manager", Some("North"))
