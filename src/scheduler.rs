@@ -164,7 +164,9 @@ async fn materialise(
             if p.end_after.is_some_and(|n| seq > n) {
                 break;
             }
-            let n = u32::try_from(seq - 1).unwrap_or(u32::MAX);
+            let Ok(n) = u32::try_from(seq - p.base_seq) else {
+                break;
+            };
             let Some(due) = cadence::due_date(p.first_due, c, n) else {
                 break;
             };
@@ -178,6 +180,7 @@ async fn materialise(
                 seq,
                 due,
                 p.assignee_id,
+                p.base_seq,
             )
             .await?
             {
@@ -210,6 +213,9 @@ async fn mark_missed(
 ) -> anyhow::Result<(u64, u64)> {
     let mut tx = pool.begin().await?;
     let missed = crate::db::follow_ups::mark_missed(&mut tx, now).await?;
+    for m in &missed {
+        crate::db::follow_ups::adapt_after_missed(&mut tx, m.check_in_id).await?;
+    }
     let mut queued = 0;
     for m in &missed {
         if !m.remind_missed {

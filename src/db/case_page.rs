@@ -82,6 +82,14 @@ pub struct Plan {
     pub assignee_id: Uuid,
     pub assignee_name: String,
     pub end_after: Option<i32>,
+    #[serde(default)]
+    pub adaptive: bool,
+    #[serde(default)]
+    pub good_streak: i32,
+    #[serde(default)]
+    pub step_after: i32,
+    #[serde(default)]
+    pub restored_after: i32,
 }
 
 impl Plan {
@@ -165,7 +173,9 @@ pub async fn read(
                   (select json_build_object(
                               'id', p.id, 'cadence', p.cadence, 'every_days', p.every_days,
                               'first_due', p.first_due, 'assignee_id', p.assignee_id,
-                              'assignee_name', u.name, 'end_after', p.end_after)
+                              'assignee_name', u.name, 'end_after', p.end_after,
+                              'adaptive', p.adaptive, 'good_streak', p.good_streak,
+                              'step_after', p.step_after, 'restored_after', p.restored_after)
                    from follow_up_plans p join users u on u.id = p.assignee_id
                    where p.case_id = c.id and p.ended_at is null)
                       as "plan: Json<Plan>",

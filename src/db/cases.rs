@@ -79,17 +79,27 @@ pub async fn get(db: impl PgExecutor<'_>, scope: Scope, number: i64) -> sqlx::Re
     .await
 }
 
-/// What the gates look at for one case.
+/// What the gates look at for one case, with the restored gate's count of good check-ins.
 pub async fn facts(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<CaseFacts> {
-    facts_for(db, &[case_id])
-        .await?
-        .into_iter()
-        .next()
-        .map(|(_, f)| f)
-        .ok_or(sqlx::Error::RowNotFound)
+    let row = sqlx::query_as!(
+        FactsRow,
+        r#"select id as "id!", what_happened as "what_happened!", root_cause as "root_cause!",
+                  our_share as "our_share!", value_at_risk as "value_at_risk!", decision,
+                  reparation as "reparation!", let_go as "let_go!",
+                  conversations as "conversations!", non_email as "non_email!",
+                  actions as "actions!", commitments as "commitments!", lessons as "lessons!",
+                  follow_up_plan as "follow_up_plan!", checkins as "checkins!",
+                  restored_after, good_in_row as "good_in_row!"
+           from case_gate_facts where id = $1"#,
+        case_id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(row.into())
 }
 
-/// What the gates look at for each of `case_ids`, counted in one query.
+/// What the gates look at for each of `case_ids`, counted in one query (all but the restored
+/// gate's good check-ins in a row, which only closing a case needs).
 pub async fn facts_for(
     db: impl PgExecutor<'_>,
     case_ids: &[Uuid],
@@ -101,7 +111,8 @@ pub async fn facts_for(
                   reparation as "reparation!", let_go as "let_go!",
                   conversations as "conversations!", non_email as "non_email!",
                   actions as "actions!", commitments as "commitments!", lessons as "lessons!",
-                  follow_up_plan as "follow_up_plan!", checkins as "checkins!"
+                  follow_up_plan as "follow_up_plan!", checkins as "checkins!",
+                  null::int as restored_after, 0::bigint as "good_in_row!"
            from case_gate_facts where id = any($1)"#,
         case_ids
     )
@@ -128,6 +139,10 @@ pub struct FactsRow {
     pub lessons: i64,
     pub follow_up_plan: bool,
     pub checkins: i64,
+    #[serde(default)]
+    pub restored_after: Option<i32>,
+    #[serde(default)]
+    pub good_in_row: i64,
 }
 
 impl From<FactsRow> for CaseFacts {
@@ -152,6 +167,8 @@ impl From<FactsRow> for CaseFacts {
             checkins_with_sentiment: count(r.checkins),
             lessons: count(r.lessons),
             let_go: LetGoRequest::parse(&r.let_go).unwrap_or_default(),
+            restored_after: r.restored_after.and_then(|n| u32::try_from(n).ok()),
+            good_in_row: count(r.good_in_row),
         }
     }
 }

@@ -8,7 +8,7 @@ use sqlx::{PgExecutor, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::cases::event;
-use crate::domain::cadence::{self, Cadence};
+use crate::domain::cadence::{self, Adaptive, Cadence, Reading};
 use crate::domain::case::{CheckInResult, NewPlan};
 
 /// Starts a plan (ending the one before, whose open check-ins are skipped) and schedules its
@@ -46,16 +46,23 @@ pub async fn start_plan(
         .await?;
     }
     let (name, days) = plan.cadence.as_parts();
+    // An adaptive plan keeps the organisation's numbers as they are when it starts.
     let plan_id = sqlx::query_scalar!(
-        "insert into follow_up_plans (case_id, cadence, every_days, first_due, assignee_id, end_after, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+        "insert into follow_up_plans (case_id, cadence, every_days, first_due, assignee_id, end_after,
+                                      created_by, adaptive, step_after, restored_after)
+         select $1, $2, $3, $4, $5, $6, $7, $8, o.adaptive_step_after, o.restored_after
+         from (select coalesce(max(adaptive_step_after), 2) as adaptive_step_after,
+                      coalesce(max(restored_after), 3) as restored_after
+               from organisation) o
+         returning id",
         case_id,
         name,
         days,
         plan.first_due,
         plan.assignee_id,
         plan.end_after,
-        actor
+        actor,
+        plan.adaptive
     )
     .fetch_one(&mut **tx)
     .await?;
@@ -64,8 +71,13 @@ pub async fn start_plan(
         .end_after
         .map(|n| format!(", {n} times"))
         .unwrap_or_else(|| ", until the case closes".into());
+    let adapts = if plan.adaptive {
+        ", adapting to how they go"
+    } else {
+        ""
+    };
     let summary = format!(
-        "Planned check-ins: {} from {} with {assignee}{until}",
+        "Planned check-ins: {} from {} with {assignee}{until}{adapts}",
         plan.cadence.label().to_lowercase(),
         plan.first_due.format("%-d %b %Y")
     );
@@ -97,6 +109,7 @@ async fn schedule(
 }
 
 /// What happened to the earliest open check-in.
+#[derive(Clone, Copy)]
 pub enum Outcome<'a> {
     Done(&'a CheckInResult),
     Skipped(&'a str),
@@ -122,18 +135,30 @@ pub async fn settle(
     outcome: Outcome<'_>,
     actor: Uuid,
 ) -> sqlx::Result<bool> {
+    // The plan is locked too: an adaptive plan may change its cadence here, and the scheduler
+    // extends plans under a share lock (`schedule_check_in`).
     let open = sqlx::query!(
-        "select c.id, c.seq, c.due_date, p.id as plan_id, p.cadence, p.every_days, p.first_due, p.end_after, p.assignee_id
+        "select c.id, c.seq, c.due_date, p.id as plan_id, p.cadence, p.every_days, p.first_due, p.end_after,
+                p.assignee_id, p.adaptive, p.base_seq, p.good_streak, p.step_after
          from check_ins c join follow_up_plans p on p.id = c.plan_id
          where c.case_id = $1 and ($2::uuid is null or c.id = $2)
            and p.ended_at is null and c.status in ('scheduled', 'missed')
-         order by c.seq limit 1 for update of c",
+         order by c.seq limit 1 for update of c, p",
         case_id,
         only
     )
     .fetch_optional(&mut **tx)
     .await?;
     let Some(open) = open else { return Ok(false) };
+    let mut plan = PlanState {
+        id: open.plan_id,
+        cadence: open.cadence,
+        every_days: open.every_days,
+        first_due: open.first_due,
+        base_seq: open.base_seq,
+        good_streak: open.good_streak,
+        step_after: open.step_after,
+    };
     let summary = match outcome {
         Outcome::Done(r) => {
             sqlx::query!(
@@ -168,23 +193,175 @@ pub async fn settle(
             )
         }
     };
+    event(tx, case_id, actor, "check_in", &summary, json!({})).await?;
+    if open.adaptive
+        && let Outcome::Done(r) = outcome
+    {
+        let reading = Reading::of_sentiment(r.sentiment);
+        adapt_plan(tx, case_id, &mut plan, open.seq, open.due_date, reading).await?;
+    }
     let more = open.end_after.is_none_or(|n| open.seq < n);
-    if more && let Some(c) = Cadence::from_parts(&open.cadence, open.every_days) {
-        let n = u32::try_from(open.seq).unwrap_or(u32::MAX);
-        if let Some(due) = cadence::due_date(open.first_due, c, n) {
-            schedule(
-                tx,
-                case_id,
-                open.plan_id,
-                open.seq + 1,
-                due,
-                open.assignee_id,
+    if more && let Some(due) = plan.due(open.seq + 1) {
+        schedule(
+            tx,
+            case_id,
+            open.plan_id,
+            open.seq + 1,
+            due,
+            open.assignee_id,
+        )
+        .await?;
+    }
+    Ok(true)
+}
+
+/// What an active plan's due dates follow.
+struct PlanState {
+    id: Uuid,
+    cadence: String,
+    every_days: Option<i32>,
+    first_due: NaiveDate,
+    base_seq: i32,
+    good_streak: i32,
+    step_after: i32,
+}
+
+impl PlanState {
+    /// The due date of check-in `seq`.
+    fn due(&self, seq: i32) -> Option<NaiveDate> {
+        let c = Cadence::from_parts(&self.cadence, self.every_days)?;
+        let n = u32::try_from(seq - self.base_seq).ok()?;
+        cadence::due_date(self.first_due, c, n)
+    }
+}
+
+/// Feeds one settled check-in (number `seq`, due on `due`) to an adaptive plan, whose row the
+/// caller has locked. When the cadence steps, the plan is re-based so check-in `seq + 1` falls
+/// one new step after `due`, the check-ins already scheduled after it move, and the timeline
+/// says why.
+async fn adapt_plan(
+    tx: &mut Transaction<'_, Postgres>,
+    case_id: Uuid,
+    plan: &mut PlanState,
+    seq: i32,
+    due: NaiveDate,
+    reading: Reading,
+) -> sqlx::Result<()> {
+    let Some(current) = Cadence::from_parts(&plan.cadence, plan.every_days) else {
+        return Ok(());
+    };
+    let state = Adaptive {
+        cadence: current,
+        streak: u32::try_from(plan.good_streak).unwrap_or(0),
+    };
+    let (next, step) = cadence::adapt(state, reading, u32::try_from(plan.step_after).unwrap_or(2));
+    let streak = i32::try_from(next.streak).unwrap_or(i32::MAX);
+    let Some(step) = step else {
+        plan.good_streak = streak;
+        sqlx::query!(
+            "update follow_up_plans set good_streak = $2 where id = $1",
+            plan.id,
+            streak
+        )
+        .execute(&mut **tx)
+        .await?;
+        return Ok(());
+    };
+    let Some(first_due) = cadence::due_date(due, step.to, 1) else {
+        return Ok(());
+    };
+    let (name, days) = step.to.as_parts();
+    *plan = PlanState {
+        id: plan.id,
+        cadence: name.to_string(),
+        every_days: days,
+        first_due,
+        base_seq: seq + 1,
+        good_streak: streak,
+        step_after: plan.step_after,
+    };
+    sqlx::query!(
+        "update follow_up_plans set cadence = $2, every_days = $3, first_due = $4, base_seq = $5,
+                good_streak = $6 where id = $1",
+        plan.id,
+        name,
+        days,
+        first_due,
+        plan.base_seq,
+        streak
+    )
+    .execute(&mut **tx)
+    .await?;
+    let later = sqlx::query_scalar!(
+        "select seq from check_ins where plan_id = $1 and seq > $2 and status = 'scheduled'",
+        plan.id,
+        seq
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for later_seq in later {
+        if let Some(new_due) = plan.due(later_seq) {
+            sqlx::query!(
+                "update check_ins set due_date = $3 where plan_id = $1 and seq = $2",
+                plan.id,
+                later_seq,
+                new_due
             )
+            .execute(&mut **tx)
             .await?;
         }
     }
-    event(tx, case_id, actor, "check_in", &summary, json!({})).await?;
-    Ok(true)
+    let summary = format!(
+        "{}; the next check-in is due {}",
+        step.summary(),
+        first_due.format("%-d %b %Y")
+    );
+    // Written by nobody: Mend decided it.
+    sqlx::query!(
+        "insert into case_events (case_id, actor_id, kind, summary, data) values ($1, null, 'cadence', $2, $3)",
+        case_id,
+        summary,
+        json!({ "from": step.from.as_parts().0, "to": step.to.as_parts().0, "reason": step.reason })
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Feeds a check-in the scheduler just marked missed to its plan, if that plan adapts.
+pub async fn adapt_after_missed(
+    tx: &mut Transaction<'_, Postgres>,
+    check_in: Uuid,
+) -> sqlx::Result<()> {
+    let row = sqlx::query!(
+        "select c.case_id, c.seq, c.due_date, p.id as plan_id, p.cadence, p.every_days, p.first_due,
+                p.base_seq, p.good_streak, p.step_after
+         from check_ins c join follow_up_plans p on p.id = c.plan_id
+         where c.id = $1 and p.adaptive and p.ended_at is null
+         for update of p",
+        check_in
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(()) };
+    let mut plan = PlanState {
+        id: row.plan_id,
+        cadence: row.cadence,
+        every_days: row.every_days,
+        first_due: row.first_due,
+        base_seq: row.base_seq,
+        good_streak: row.good_streak,
+        step_after: row.step_after,
+    };
+    adapt_plan(
+        tx,
+        row.case_id,
+        &mut plan,
+        row.seq,
+        row.due_date,
+        Reading::Missed,
+    )
+    .await
 }
 
 /// The number of the visible case a check-in belongs to.
@@ -275,6 +452,8 @@ pub struct PlanToExtend {
     pub assignee_id: Uuid,
     pub time_zone: String,
     pub max_seq: i32,
+    /// The check-in whose due date is `first_due` (an adaptive plan re-bases when it steps).
+    pub base_seq: i32,
 }
 
 /// Active plans of open cases whose last check-in is due before the horizon, with room left.
@@ -286,7 +465,7 @@ pub async fn plans_to_extend(
     sqlx::query_as!(
         PlanToExtend,
         r#"select p.id as plan_id, p.case_id, p.cadence, p.every_days, p.first_due, p.end_after,
-                  p.assignee_id, u.time_zone, coalesce(max(c.seq), 0) as "max_seq!"
+                  p.assignee_id, u.time_zone, coalesce(max(c.seq), 0) as "max_seq!", p.base_seq
            from follow_up_plans p
            join cases k on k.id = p.case_id and k.outcome = 'open'
            join users u on u.id = p.assignee_id
@@ -302,7 +481,10 @@ pub async fn plans_to_extend(
     .await
 }
 
-/// Creates check-in `seq` of a plan unless it exists; true when this call created it.
+/// Creates check-in `seq` of a plan unless it exists; true when this call created it. `base_seq`
+/// is the plan's as the due date was computed: if an adaptive plan stepped since (or ended),
+/// nothing is created (the plan row is read under a share lock, so a step either happened
+/// before, and is seen, or waits until this insert is done, and moves it).
 pub async fn schedule_check_in(
     db: impl PgExecutor<'_>,
     case_id: Uuid,
@@ -310,15 +492,20 @@ pub async fn schedule_check_in(
     seq: i32,
     due: NaiveDate,
     assignee: Uuid,
+    base_seq: i32,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
-        "insert into check_ins (case_id, plan_id, seq, due_date, assignee_id) values ($1, $2, $3, $4, $5)
+        "with p as (select id from follow_up_plans
+                    where id = $2 and base_seq = $6 and ended_at is null for share)
+         insert into check_ins (case_id, plan_id, seq, due_date, assignee_id)
+         select $1, p.id, $3, $4, $5 from p
          on conflict (plan_id, seq) do nothing",
         case_id,
         plan_id,
         seq,
         due,
-        assignee
+        assignee,
+        base_seq
     )
     .execute(db)
     .await?;

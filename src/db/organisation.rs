@@ -10,6 +10,8 @@ struct Row {
     default_cadence: String,
     stuck_after_days: Option<i32>,
     week_start: String,
+    adaptive_step_after: i32,
+    restored_after: i32,
 }
 
 impl From<Row> for OrgSettings {
@@ -21,6 +23,8 @@ impl From<Row> for OrgSettings {
             stuck_after_days: r.stuck_after_days.map(i64::from),
             // The column's check allows only the two.
             week_start: WeekStart::parse(&r.week_start).unwrap_or_default(),
+            adaptive_step_after: i64::from(r.adaptive_step_after),
+            restored_after: i64::from(r.restored_after),
         }
     }
 }
@@ -30,7 +34,8 @@ impl From<Row> for OrgSettings {
 pub async fn get(db: impl PgExecutor<'_>) -> sqlx::Result<OrgSettings> {
     Ok(sqlx::query_as!(
         Row,
-        "select name, time_zone, default_cadence, stuck_after_days, week_start
+        "select name, time_zone, default_cadence, stuck_after_days, week_start,
+                adaptive_step_after, restored_after
          from organisation where id"
     )
     .fetch_optional(db)
@@ -45,7 +50,8 @@ pub async fn get(db: impl PgExecutor<'_>) -> sqlx::Result<OrgSettings> {
 pub async fn save(conn: &mut PgConnection, s: &OrgSettings) -> sqlx::Result<OrgSettings> {
     let before = sqlx::query_as!(
         Row,
-        "select name, time_zone, default_cadence, stuck_after_days, week_start
+        "select name, time_zone, default_cadence, stuck_after_days, week_start,
+                adaptive_step_after, restored_after
          from organisation where id for update"
     )
     .fetch_optional(&mut *conn)
@@ -57,18 +63,27 @@ pub async fn save(conn: &mut PgConnection, s: &OrgSettings) -> sqlx::Result<OrgS
         .map(i32::try_from)
         .transpose()
         .map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let step_after =
+        i32::try_from(s.adaptive_step_after).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let restored_after =
+        i32::try_from(s.restored_after).map_err(|e| sqlx::Error::Encode(e.into()))?;
     sqlx::query!(
-        "insert into organisation (id, name, time_zone, default_cadence, stuck_after_days, week_start)
-         values (true, $1, $2, $3, $4, $5)
+        "insert into organisation (id, name, time_zone, default_cadence, stuck_after_days, week_start,
+                                   adaptive_step_after, restored_after)
+         values (true, $1, $2, $3, $4, $5, $6, $7)
          on conflict (id) do update set name = excluded.name, time_zone = excluded.time_zone,
              default_cadence = excluded.default_cadence,
              stuck_after_days = excluded.stuck_after_days, week_start = excluded.week_start,
+             adaptive_step_after = excluded.adaptive_step_after,
+             restored_after = excluded.restored_after,
              updated_at = now()",
         s.name,
         s.time_zone,
         s.default_cadence,
         stuck,
-        s.week_start.as_str()
+        s.week_start.as_str(),
+        step_after,
+        restored_after
     )
     .execute(&mut *conn)
     .await?;

@@ -83,9 +83,244 @@ fn monthly(first: NaiveDate, n: u32) -> Option<NaiveDate> {
     month_start.with_day(first.day().min(last_day))
 }
 
+/// How a settled check-in reads for an adaptive plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// Done, the client's mood +1 or better.
+    Good,
+    /// Done, the client's mood 0 or worse.
+    Bad,
+    /// Its day ended without it.
+    Missed,
+}
+
+impl Reading {
+    pub fn of_sentiment(sentiment: i16) -> Reading {
+        if sentiment >= 1 {
+            Reading::Good
+        } else {
+            Reading::Bad
+        }
+    }
+}
+
+/// Where an adaptive plan stands: its cadence and the good check-ins in a row since its last
+/// step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Adaptive {
+    pub cadence: Cadence,
+    pub streak: u32,
+}
+
+/// A change of cadence, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub from: Cadence,
+    pub to: Cadence,
+    pub reason: String,
+}
+
+impl Step {
+    /// The timeline's words for it.
+    pub fn summary(&self) -> String {
+        let way = if self.to.days_apart() > self.from.days_apart() {
+            "down"
+        } else {
+            "up"
+        };
+        format!(
+            "Follow-up cadence stepped {way}: {} (was {}), {}",
+            self.to.label().to_lowercase(),
+            self.from.label().to_lowercase(),
+            self.reason
+        )
+    }
+}
+
+impl Cadence {
+    /// The steps an adaptive plan moves between, most frequent first.
+    pub const LADDER: [Cadence; 3] = [Cadence::Weekly, Cadence::Biweekly, Cadence::Monthly];
+
+    /// Whether an adaptive plan can use it (custom cadences have no place on the ladder).
+    pub fn is_on_ladder(self) -> bool {
+        Cadence::LADDER.contains(&self)
+    }
+
+    /// Roughly how many days apart its check-ins are.
+    pub fn days_apart(self) -> u32 {
+        match self {
+            Cadence::Weekly => 7,
+            Cadence::Biweekly => 14,
+            Cadence::Monthly => 30,
+            Cadence::EveryDays(n) => n,
+        }
+    }
+
+    fn rung(self) -> Option<usize> {
+        Cadence::LADDER.iter().position(|c| *c == self)
+    }
+
+    /// One step less often, if there is one.
+    pub fn less_often(self) -> Option<Cadence> {
+        self.rung()
+            .and_then(|i| Cadence::LADDER.get(i + 1))
+            .copied()
+    }
+
+    /// One step more often, if there is one.
+    pub fn more_often(self) -> Option<Cadence> {
+        self.rung()
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| Cadence::LADDER.get(i))
+            .copied()
+    }
+}
+
+/// An adaptive plan after one more check-in: `good_to_step` good check-ins in a row step the
+/// cadence down (weekly → every two weeks → monthly); a bad or missed one steps it back up and
+/// starts the count again.
+pub fn adapt(state: Adaptive, reading: Reading, good_to_step: u32) -> (Adaptive, Option<Step>) {
+    match reading {
+        Reading::Good => {
+            let streak = state.streak + 1;
+            match state.cadence.less_often() {
+                Some(to) if streak >= good_to_step.max(1) => (
+                    Adaptive {
+                        cadence: to,
+                        streak: 0,
+                    },
+                    Some(Step {
+                        from: state.cadence,
+                        to,
+                        reason: format!(
+                            "after {streak} good check-in{} in a row",
+                            if streak == 1 { "" } else { "s" }
+                        ),
+                    }),
+                ),
+                _ => (
+                    Adaptive {
+                        cadence: state.cadence,
+                        streak,
+                    },
+                    None,
+                ),
+            }
+        }
+        Reading::Bad | Reading::Missed => {
+            let reason = if reading == Reading::Missed {
+                "because a check-in was missed".to_string()
+            } else {
+                "because the client's mood was not good (0 or worse)".to_string()
+            };
+            let step = state.cadence.more_often().map(|to| Step {
+                from: state.cadence,
+                to,
+                reason,
+            });
+            (
+                Adaptive {
+                    cadence: step.as_ref().map_or(state.cadence, |s| s.to),
+                    streak: 0,
+                },
+                step,
+            )
+        }
+    }
+}
+
+/// Good check-ins in a row at the end of `readings` (oldest first): what the restored gate
+/// counts.
+pub fn good_in_a_row(readings: &[Reading]) -> u32 {
+    let n = readings
+        .iter()
+        .rev()
+        .take_while(|r| **r == Reading::Good)
+        .count();
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs a plan through `readings`, collecting the cadence after each and the steps taken.
+    fn run(start: Cadence, readings: &[Reading], k: u32) -> (Vec<Cadence>, Vec<Step>) {
+        let mut state = Adaptive {
+            cadence: start,
+            streak: 0,
+        };
+        let mut cadences = Vec::new();
+        let mut steps = Vec::new();
+        for r in readings {
+            let (next, step) = adapt(state, *r, k);
+            state = next;
+            cadences.push(state.cadence);
+            steps.extend(step);
+        }
+        (cadences, steps)
+    }
+
+    use Cadence::{Biweekly as B, Monthly as M, Weekly as W};
+    use Reading::{Bad, Good, Missed};
+
+    #[test]
+    fn good_check_ins_step_the_cadence_down_two_at_a_time() {
+        let (cadences, steps) = run(W, &[Good, Good, Good, Good, Good, Good], 2);
+        assert_eq!(cadences, [W, B, B, M, M, M]);
+        assert_eq!(steps.len(), 2);
+        assert_eq!(
+            steps[0].summary(),
+            "Follow-up cadence stepped down: every two weeks (was every week), after 2 good check-ins in a row"
+        );
+    }
+
+    #[test]
+    fn a_bad_or_missed_check_in_steps_it_back_up_and_restarts_the_count() {
+        let (cadences, steps) = run(W, &[Good, Good, Good, Bad, Good, Good], 2);
+        assert_eq!(cadences, [W, B, B, W, W, B]);
+        assert_eq!(steps[1].from, B);
+        assert_eq!(steps[1].to, W);
+        assert!(
+            steps[1]
+                .summary()
+                .starts_with("Follow-up cadence stepped up: every week")
+        );
+        let (cadences, steps) = run(M, &[Missed, Missed, Missed], 2);
+        assert_eq!(cadences, [B, W, W]);
+        assert_eq!(steps.len(), 2, "weekly is as often as it gets");
+        assert!(steps[0].reason.contains("missed"));
+    }
+
+    #[test]
+    fn a_good_streak_broken_before_k_does_not_step() {
+        let (cadences, steps) = run(B, &[Good, Bad, Good, Missed, Good], 2);
+        assert_eq!(cadences, [B, W, W, W, W]);
+        assert_eq!(steps.len(), 1);
+        // K is configurable: three in a row.
+        let (cadences, _) = run(W, &[Good, Good, Good], 3);
+        assert_eq!(cadences, [W, W, B]);
+    }
+
+    #[test]
+    fn the_restored_gate_counts_good_check_ins_at_the_end() {
+        assert_eq!(good_in_a_row(&[]), 0);
+        assert_eq!(good_in_a_row(&[Good, Good, Bad, Good, Good]), 2);
+        assert_eq!(good_in_a_row(&[Good, Good, Good]), 3);
+        assert_eq!(good_in_a_row(&[Good, Missed]), 0);
+        assert_eq!(Reading::of_sentiment(1), Good);
+        assert_eq!(Reading::of_sentiment(0), Bad);
+        assert_eq!(Reading::of_sentiment(-2), Bad);
+    }
+
+    #[test]
+    fn only_the_three_standard_cadences_are_on_the_ladder() {
+        assert!(W.is_on_ladder() && B.is_on_ladder() && M.is_on_ladder());
+        assert!(!Cadence::EveryDays(10).is_on_ladder());
+        assert_eq!(Cadence::EveryDays(10).less_often(), None);
+        assert_eq!(M.less_often(), None);
+        assert_eq!(W.more_often(), None);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("valid date")

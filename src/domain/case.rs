@@ -845,6 +845,8 @@ pub struct PlanForm {
     /// "closed" (until the case closes) or "count" (after `end_after` check-ins).
     pub end_rule: String,
     pub end_after: String,
+    /// "yes" when the cadence should adapt to how the check-ins go.
+    pub adaptive: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -853,6 +855,8 @@ pub struct NewPlan {
     pub first_due: NaiveDate,
     pub assignee_id: Uuid,
     pub end_after: Option<i32>,
+    /// Steps the cadence down as trust comes back, and up when it slips.
+    pub adaptive: bool,
 }
 
 impl PlanForm {
@@ -900,6 +904,13 @@ impl PlanForm {
         } else {
             None
         };
+        let adaptive = self.adaptive.is_some();
+        if adaptive && cadence.is_some_and(|c| !c.is_on_ladder()) {
+            errors.add(
+                "cadence",
+                "An adaptive plan steps between every week, every two weeks and every month: choose one of those, or untick \u{201c}adapt\u{201d}.",
+            );
+        }
         match (cadence, first_due, assignee_id) {
             (Some(cadence), Some(first_due), Some(assignee_id)) if errors.is_empty() => {
                 Ok(NewPlan {
@@ -907,6 +918,7 @@ impl PlanForm {
                     first_due,
                     assignee_id,
                     end_after,
+                    adaptive,
                 })
             }
             _ => Err(errors),
@@ -1006,6 +1018,34 @@ mod follow_up_tests {
         .parse(today())
         .expect("valid");
         assert_eq!(open_ended.end_after, None);
+    }
+
+    #[test]
+    fn an_adaptive_plan_needs_a_cadence_on_the_ladder() {
+        let owner = Uuid::new_v4();
+        let form = PlanForm {
+            cadence: "weekly".into(),
+            first_due: "2026-12-01".into(),
+            assignee_id: owner.to_string(),
+            adaptive: Some("yes".into()),
+            ..PlanForm::default()
+        };
+        assert!(form.parse(today()).expect("valid").adaptive);
+        let custom = PlanForm {
+            cadence: "custom".into(),
+            every_days: "10".into(),
+            ..form.clone()
+        };
+        let e = custom.parse(today()).expect_err("custom cannot adapt");
+        assert!(
+            e.get("cadence").is_some_and(|m| m.contains("adaptive")),
+            "{e:?}"
+        );
+        let fixed = PlanForm {
+            adaptive: None,
+            ..custom
+        };
+        assert!(!fixed.parse(today()).expect("valid").adaptive);
     }
 
     #[test]

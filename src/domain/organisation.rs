@@ -72,6 +72,10 @@ pub struct OrgSettings {
     /// `None`: the server's `--stuck-after-days`.
     pub stuck_after_days: Option<i64>,
     pub week_start: WeekStart,
+    /// Good check-ins in a row that step an adaptive plan's cadence down.
+    pub adaptive_step_after: i64,
+    /// Good check-ins in a row a case with an adaptive plan needs to close as restored.
+    pub restored_after: i64,
 }
 
 impl Default for OrgSettings {
@@ -82,6 +86,8 @@ impl Default for OrgSettings {
             default_cadence: "weekly".into(),
             stuck_after_days: None,
             week_start: WeekStart::Monday,
+            adaptive_step_after: 2,
+            restored_after: 3,
         }
     }
 }
@@ -104,6 +110,8 @@ pub struct OrgSettingsForm {
     /// Blank: the server's default.
     pub stuck_after_days: String,
     pub week_start: String,
+    pub adaptive_step_after: String,
+    pub restored_after: String,
 }
 
 impl OrgSettingsForm {
@@ -118,6 +126,8 @@ impl OrgSettingsForm {
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
             week_start: s.week_start.as_str().to_string(),
+            adaptive_step_after: s.adaptive_step_after.to_string(),
+            restored_after: s.restored_after.to_string(),
         }
     }
 
@@ -156,18 +166,59 @@ impl OrgSettingsForm {
         let week_start = WeekStart::parse(&self.week_start)
             .map_err(|e| errors.add("week_start", e))
             .ok();
-        match (name, time_zone, cadence, stuck, week_start) {
-            (Some(name), Some(time_zone), Some(default_cadence), Some(stuck), Some(week_start))
-                if errors.is_empty() =>
-            {
-                Ok(OrgSettings {
-                    name,
-                    time_zone: time_zone.to_string(),
-                    default_cadence,
-                    stuck_after_days: stuck,
-                    week_start,
-                })
-            }
+        // Blank: Mend's default.
+        let mut count = |field: &'static str, raw: &str, max: i64, default: i64| match raw.trim() {
+            "" => Some(default),
+            raw => match raw.parse::<i64>() {
+                Ok(n) if (1..=max).contains(&n) => Some(n),
+                _ => {
+                    errors.add(
+                        field,
+                        format!("Enter a whole number of check-ins from 1 to {max}."),
+                    );
+                    None
+                }
+            },
+        };
+        let defaults = OrgSettings::default();
+        let step_after = count(
+            "adaptive_step_after",
+            &self.adaptive_step_after,
+            10,
+            defaults.adaptive_step_after,
+        );
+        let restored_after = count(
+            "restored_after",
+            &self.restored_after,
+            20,
+            defaults.restored_after,
+        );
+        match (
+            name,
+            time_zone,
+            cadence,
+            stuck,
+            week_start,
+            step_after,
+            restored_after,
+        ) {
+            (
+                Some(name),
+                Some(time_zone),
+                Some(default_cadence),
+                Some(stuck),
+                Some(week_start),
+                Some(adaptive_step_after),
+                Some(restored_after),
+            ) if errors.is_empty() => Ok(OrgSettings {
+                name,
+                time_zone: time_zone.to_string(),
+                default_cadence,
+                stuck_after_days: stuck,
+                week_start,
+                adaptive_step_after,
+                restored_after,
+            }),
             _ => Err(errors),
         }
     }
@@ -245,6 +296,8 @@ mod tests {
             default_cadence: "biweekly".into(),
             stuck_after_days: "10".into(),
             week_start: "sunday".into(),
+            adaptive_step_after: "2".into(),
+            restored_after: "4".into(),
         }
     }
 
@@ -256,6 +309,7 @@ mod tests {
         assert_eq!(s.default_cadence, "biweekly");
         assert_eq!(s.stuck_after_days, Some(10));
         assert_eq!(s.week_start, WeekStart::Sunday);
+        assert_eq!((s.adaptive_step_after, s.restored_after), (2, 4));
         assert_eq!(OrgSettingsForm::from_settings(&s).parse(), Ok(s));
     }
 
@@ -280,6 +334,8 @@ mod tests {
             default_cadence: "custom".into(),
             stuck_after_days: "0".into(),
             week_start: "friday".into(),
+            adaptive_step_after: "0".into(),
+            restored_after: "21".into(),
         }
         .parse()
         .expect_err("must fail");
@@ -289,6 +345,8 @@ mod tests {
             "default_cadence",
             "stuck_after_days",
             "week_start",
+            "adaptive_step_after",
+            "restored_after",
         ] {
             assert!(errors.get(field).is_some(), "missing error for {field}");
         }

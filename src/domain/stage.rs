@@ -353,6 +353,19 @@ pub struct CaseFacts {
     pub checkins_with_sentiment: u32,
     pub lessons: u32,
     pub let_go: LetGoRequest,
+    /// With an adaptive follow-up plan: the good check-ins in a row needed to close as restored.
+    pub restored_after: Option<u32>,
+    /// Good check-ins (the client's mood +1 or better) in a row, most recent last.
+    pub good_in_row: u32,
+}
+
+impl CaseFacts {
+    /// How many more good check-ins in a row the case needs before it can close as restored
+    /// (0 when it needs none).
+    pub fn good_check_ins_needed(&self) -> u32 {
+        self.restored_after
+            .map_or(0, |n| n.saturating_sub(self.good_in_row))
+    }
 }
 
 /// One thing a gate still needs before the case may move on.
@@ -540,6 +553,8 @@ pub enum MoveError {
     LetGoPending,
     LetGoNotRequested,
     NotAllowed,
+    /// An adaptive plan's restored gate: this many more good check-ins in a row are needed.
+    TrustNotBack(u32),
 }
 
 impl std::fmt::Display for MoveError {
@@ -585,6 +600,11 @@ impl std::fmt::Display for MoveError {
             MoveError::NotAllowed => {
                 f.write_str("Only a manager or an admin may decide on letting a client go.")
             }
+            MoveError::TrustNotBack(n) => write!(
+                f,
+                "Trust is not back yet: {n} more good check-in{} in a row (the client's mood +1 or better) before the case can close as restored.",
+                if *n == 1 { "" } else { "s" }
+            ),
         }
     }
 }
@@ -649,6 +669,10 @@ pub fn close(stage: Stage, outcome: Outcome, facts: &CaseFacts) -> Result<(), Mo
             let missing = gate(Stage::FollowingUp, facts);
             if !missing.is_empty() {
                 return Err(MoveError::GateNotMet(missing));
+            }
+            let needed = facts.good_check_ins_needed();
+            if needed > 0 {
+                return Err(MoveError::TrustNotBack(needed));
             }
         }
         Outcome::LetGo => {
@@ -721,7 +745,39 @@ mod tests {
             checkins_with_sentiment: 1,
             lessons: 1,
             let_go: LetGoRequest::None,
+            restored_after: None,
+            good_in_row: 0,
         }
+    }
+
+    #[test]
+    fn an_adaptive_plan_closes_as_restored_only_after_enough_good_check_ins_in_a_row() {
+        let mut facts = CaseFacts {
+            restored_after: Some(3),
+            good_in_row: 1,
+            ..complete()
+        };
+        assert_eq!(facts.good_check_ins_needed(), 2);
+        let refused = close(Stage::FollowingUp, Outcome::Restored, &facts);
+        assert_eq!(refused, Err(MoveError::TrustNotBack(2)));
+        assert!(
+            refused
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+                .contains("2 more good check-ins in a row")
+        );
+        // Lost needs no streak.
+        assert_eq!(close(Stage::FollowingUp, Outcome::Lost, &facts), Ok(()));
+        facts.good_in_row = 3;
+        assert_eq!(close(Stage::FollowingUp, Outcome::Restored, &facts), Ok(()));
+        // Without an adaptive plan one good check-in is enough, as before.
+        let fixed = CaseFacts {
+            restored_after: None,
+            good_in_row: 0,
+            ..complete()
+        };
+        assert_eq!(close(Stage::FollowingUp, Outcome::Restored, &fixed), Ok(()));
     }
 
     /// `complete()` with the fact behind `item` taken away.

@@ -272,6 +272,8 @@ pub struct PlanView {
     pub cadence: String,
     pub assignee_name: String,
     pub until: String,
+    /// For an adaptive plan: where it stands, said plainly.
+    pub adapting: Option<String>,
 }
 
 pub struct CheckInView {
@@ -299,6 +301,8 @@ struct CasePage {
     playbook: &'static [&'static str],
     missing: Vec<GateItem>,
     warnings: Vec<&'static str>,
+    /// The restored gate of an adaptive plan, while it is not met.
+    trust_needed: Option<String>,
     value_at_risk: String,
     reparation_cost: String,
     reparation_share: Option<String>,
@@ -576,6 +580,22 @@ async fn case_page(
         .collect();
     let members = super::reference::team_members(state, case.team_id).await?;
     let plan = plan.map(|p| PlanView {
+        adapting: p.adaptive.then(|| {
+            let next = p
+                .cadence()
+                .and_then(|c| c.less_often())
+                .map(|to| {
+                    let left = (p.step_after - p.good_streak).max(1);
+                    format!(
+                        "{left} more good check-in{} in a row step{} it down to {}",
+                        if left == 1 { "" } else { "s" },
+                        if left == 1 { "s" } else { "" },
+                        to.label().to_lowercase()
+                    )
+                })
+                .unwrap_or_else(|| "monthly is as seldom as it gets".into());
+            format!("Adapts to how the check-ins go: {next}; a bad or missed one steps it back up.")
+        }),
         cadence: p.cadence().map(|c| c.label()).unwrap_or_default(),
         until: p
             .end_after
@@ -647,6 +667,8 @@ async fn case_page(
         steps,
         playbook: stage.playbook(),
         missing: stage::gate(stage, &facts),
+        trust_needed: (stage == Stage::FollowingUp && facts.good_check_ins_needed() > 0)
+            .then(|| stage::MoveError::TrustNotBack(facts.good_check_ins_needed()).to_string()),
         warnings: stage::warnings(stage, &facts)
             .into_iter()
             .map(|w| w.message())

@@ -16,3 +16,4 @@ mod review;
 mod roles;
 mod setup;
 mod sign_in;
+mod trust;

@@ -98,6 +98,16 @@ fn changes(
         json!(before.week_start.label()),
         json!(after.week_start.label()),
     );
+    note(
+        "adaptive_step_after",
+        json!(before.adaptive_step_after),
+        json!(after.adaptive_step_after),
+    );
+    note(
+        "restored_after",
+        json!(before.restored_after),
+        json!(after.restored_after),
+    );
     details
 }
 

@@ -1,0 +1,338 @@
+//! The trust loop through the front door: adaptive follow-up plans that step their cadence as
+//! check-ins go, and the restored gate that waits for a run of good check-ins.
+
+use chrono::{Days, NaiveDate, Utc};
+use mend::scheduler::{SchedulerConfig, run_once};
+use reqwest::StatusCode;
+
+use crate::common::{Client, Page, TestApp};
+
+async fn post(client: &Client, case: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+    let page = client.get(case).await;
+    let version = page
+        .attr("input[name=version]", "value")
+        .unwrap_or_default();
+    let mut all: Vec<(&str, &str)> = vec![("version", version.as_str())];
+    all.extend_from_slice(fields);
+    client.submit(case, &format!("{case}/{action}"), &all).await
+}
+
+fn number(case: &str) -> i64 {
+    case.trim_start_matches("/cases/CR-")
+        .parse()
+        .expect("case number")
+}
+
+/// A case of the signed-in AM in Following up with a lesson, and an adaptive weekly plan whose
+/// first check-in is due `first_due`.
+async fn adaptive_case(app: &TestApp, am: &Client, first_due: NaiveDate) -> String {
+    let account = am.new_account("Bluefin Logistics").await;
+    let case = am
+        .log_incident(&account, "The weekly report came late")
+        .await;
+    sqlx::query("update cases set stage = 'following_up' where number = $1")
+        .bind(number(&case))
+        .execute(&app.db.pool)
+        .await
+        .expect("stage");
+    let res = am
+        .submit(
+            &case,
+            &format!("{case}/lessons"),
+            &[("text", "Reports need a named stand-in.")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let owner = am
+        .get(&case)
+        .await
+        .attr("#assignee_id option[selected]", "value")
+        .expect("owner");
+    let first = first_due.format("%Y-%m-%d").to_string();
+    let res = am
+        .submit(
+            &case,
+            &format!("{case}/plan"),
+            &[
+                ("cadence", "weekly"),
+                ("first_due", &first),
+                ("assignee_id", &owner),
+                ("end_rule", "closed"),
+                ("adaptive", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    case
+}
+
+async fn check_in(am: &Client, case: &str, sentiment: &str) {
+    let res = am
+        .submit(
+            case,
+            &format!("{case}/check-ins"),
+            &[
+                ("checkin_channel", "phone"),
+                ("checkin_summary", "Spoke with Dana."),
+                ("checkin_sentiment", sentiment),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text("#problem")
+    );
+}
+
+/// The plan's cadence and the due dates of its open check-ins.
+async fn plan_of(app: &TestApp, case: &str) -> (String, i32, Vec<NaiveDate>) {
+    let (cadence, streak): (String, i32) = sqlx::query_as(
+        "select p.cadence, p.good_streak from follow_up_plans p join cases c on c.id = p.case_id
+         where c.number = $1 and p.ended_at is null",
+    )
+    .bind(number(case))
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("plan");
+    let open: Vec<NaiveDate> = sqlx::query_scalar(
+        "select k.due_date from check_ins k join cases c on c.id = k.case_id
+         where c.number = $1 and k.status = 'scheduled' order by k.seq",
+    )
+    .bind(number(case))
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("check-ins");
+    (cadence, streak, open)
+}
+
+async fn cadence_events(app: &TestApp, case: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "select e.summary from case_events e join cases c on c.id = e.case_id
+         where c.number = $1 and e.kind = 'cadence' order by e.id",
+    )
+    .bind(number(case))
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("events")
+}
+
+#[tokio::test]
+async fn good_check_ins_step_an_adaptive_plan_down_and_a_bad_one_steps_it_back_up() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let today = Utc::now().date_naive();
+    let case = adaptive_case(&app, &am, today).await;
+    let page = am.get(&case).await;
+    assert!(
+        page.text("#adapting")
+            .contains("2 more good check-ins in a row step it down to every two weeks"),
+        "{}",
+        page.text("#adapting")
+    );
+
+    check_in(&am, &case, "2").await;
+    let (cadence, streak, open) = plan_of(&app, &case).await;
+    assert_eq!((cadence.as_str(), streak), ("weekly", 1));
+    assert_eq!(open, [today + Days::new(7)]);
+
+    // The second good one in a row: every two weeks from the check-in just done.
+    check_in(&am, &case, "1").await;
+    let (cadence, streak, open) = plan_of(&app, &case).await;
+    assert_eq!((cadence.as_str(), streak), ("biweekly", 0));
+    assert_eq!(open, [today + Days::new(7 + 14)]);
+    let events = cadence_events(&app, &case).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(
+        events[0].starts_with("Follow-up cadence stepped down: every two weeks (was every week), after 2 good check-ins in a row"),
+        "{}",
+        events[0]
+    );
+    let page = am.get(&case).await;
+    assert!(page.text(".timeline").contains("stepped down"));
+    assert!(page.text("#follow_up_plan").contains("Every two weeks"));
+
+    // A check-in with the client's mood at 0 steps it back up to weekly.
+    check_in(&am, &case, "0").await;
+    let (cadence, streak, open) = plan_of(&app, &case).await;
+    assert_eq!((cadence.as_str(), streak), ("weekly", 0));
+    assert_eq!(open, [today + Days::new(7 + 14 + 7)]);
+    let events = cadence_events(&app, &case).await;
+    assert_eq!(events.len(), 2);
+    assert!(
+        events[1].contains("stepped up: every week"),
+        "{}",
+        events[1]
+    );
+    assert!(events[1].contains("mood was not good"), "{}", events[1]);
+}
+
+#[tokio::test]
+async fn an_adaptive_case_closes_as_restored_only_after_three_good_check_ins_in_a_row() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    check_in(&am, &case, "2").await;
+    check_in(&am, &case, "-1").await;
+    check_in(&am, &case, "1").await;
+    let page = am.get(&case).await;
+    assert!(
+        page.text("#trust-gate")
+            .contains("2 more good check-ins in a row"),
+        "{}",
+        page.text("#trust-gate")
+    );
+    let refused = post(&am, &case, "close", &[("outcome", "restored")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text("#problem")
+            .contains("2 more good check-ins in a row"),
+        "{}",
+        refused.text("#problem")
+    );
+    check_in(&am, &case, "2").await;
+    assert!(
+        am.get(&case)
+            .await
+            .text("#trust-gate")
+            .contains("1 more good check-in in a row")
+    );
+    check_in(&am, &case, "1").await;
+    assert!(am.get(&case).await.text("#trust-gate").is_empty());
+    let closed = post(&am, &case, "close", &[("outcome", "restored")]).await;
+    assert_eq!(
+        closed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        closed.text("#problem")
+    );
+    let outcome: String = sqlx::query_scalar("select outcome from cases where number = $1")
+        .bind(number(&case))
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("outcome");
+    assert_eq!(outcome, "restored");
+}
+
+#[tokio::test]
+async fn the_organisation_sets_the_numbers_and_custom_cadences_cannot_adapt() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let res = admin
+        .submit(
+            "/admin/settings",
+            "/admin/settings",
+            &[
+                ("name", "Northwind"),
+                ("time_zone", "UTC"),
+                ("default_cadence", "weekly"),
+                ("stuck_after_days", ""),
+                ("week_start", "monday"),
+                ("adaptive_step_after", "1"),
+                ("restored_after", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text("#restored_after-error").contains("from 1 to 20"));
+    assert_eq!(
+        res.attr("#adaptive_step_after", "value").as_deref(),
+        Some("1")
+    );
+    let res = admin
+        .submit(
+            "/admin/settings",
+            "/admin/settings",
+            &[
+                ("name", "Northwind"),
+                ("time_zone", "UTC"),
+                ("default_cadence", "weekly"),
+                ("stuck_after_days", ""),
+                ("week_start", "monday"),
+                ("adaptive_step_after", "1"),
+                ("restored_after", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    // A plan started now steps after one good check-in.
+    let am = app.signed_in("account_manager").await;
+    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    check_in(&am, &case, "1").await;
+    assert_eq!(plan_of(&app, &case).await.0, "biweekly");
+    assert!(am.get(&case).await.text("#trust-gate").is_empty());
+
+    // An adaptive plan needs weekly, biweekly or monthly.
+    let owner = am
+        .get(&case)
+        .await
+        .attr("#assignee_id option[selected]", "value")
+        .expect("owner");
+    let first = Utc::now().date_naive().format("%Y-%m-%d").to_string();
+    let refused = am
+        .submit(
+            &case,
+            &format!("{case}/plan"),
+            &[
+                ("cadence", "custom"),
+                ("every_days", "10"),
+                ("first_due", &first),
+                ("assignee_id", &owner),
+                ("end_rule", "closed"),
+                ("adaptive", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text("#cadence-error").contains("adaptive"),
+        "{}",
+        refused.text("#cadence-error")
+    );
+}
+
+#[tokio::test]
+async fn a_missed_check_in_steps_the_cadence_up_once_with_two_schedulers() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let today = Utc::now().date_naive();
+    let case = adaptive_case(&app, &am, today).await;
+    check_in(&am, &case, "2").await;
+    check_in(&am, &case, "2").await;
+    let (cadence, _, open) = plan_of(&app, &case).await;
+    assert_eq!(cadence, "biweekly");
+    let due = open[0];
+    // Three weeks on, the biweekly check-in's day has passed: two schedulers at once.
+    let later = Utc::now() + chrono::Duration::days(30);
+    let config = SchedulerConfig::new("https://mend.example");
+    let (a, b) = tokio::join!(
+        run_once(&app.db.pool, &config, None, later),
+        run_once(&app.db.pool, &config, None, later)
+    );
+    a.expect("first scheduler");
+    b.expect("second scheduler");
+    let events = cadence_events(&app, &case).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(
+        events[1].contains("stepped up: every week"),
+        "{}",
+        events[1]
+    );
+    assert!(events[1].contains("missed"), "{}", events[1]);
+    let (cadence, streak, _) = plan_of(&app, &case).await;
+    assert_eq!((cadence.as_str(), streak), ("weekly", 0));
+    // The check-in after the missed one is a week after it.
+    let next: NaiveDate = sqlx::query_scalar(
+        "select k.due_date from check_ins k join cases c on c.id = k.case_id
+         where c.number = $1 and k.due_date > $2 order by k.seq limit 1",
+    )
+    .bind(number(&case))
+    .bind(due)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("next check-in");
+    assert_eq!(next, due + Days::new(7));
+}
