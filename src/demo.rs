@@ -172,6 +172,9 @@ pub async fn load(pool: &PgPool, options: DemoOptions) -> anyhow::Result<DemoRes
         .context("inserting demo cases")?;
     log_step("cases", data.cases.len(), timer);
     tokio::try_join!(insert_talk(pool, &data), insert_work(pool, &data))?;
+    escalate(&mut guard)
+        .await
+        .context("escalating demo cases")?;
 
     insert_users(&mut guard, admin, &data)
         .await
@@ -194,6 +197,59 @@ pub async fn load(pool: &PgPool, options: DemoOptions) -> anyhow::Result<DemoRes
         counts: data.counts(),
         elapsed: started.elapsed(),
     }))
+}
+
+/// What the escalation clock would have done to the demo's history: open cases quiet past
+/// their severity's limit were escalated when they crossed it, and an incident logged within
+/// 90 days of a restore on the same account was escalated at once and linked to that case.
+/// (The scheduler then only tells managers of the escalations of the last week.)
+#[tracing::instrument(skip_all)]
+async fn escalate(conn: &mut PgConnection) -> sqlx::Result<()> {
+    let timer = Instant::now();
+    let repeats = sqlx::query(
+        "with r as (
+             select c.id,
+                    (select p.id from cases p
+                     where p.account_id = c.account_id and p.outcome = 'restored'
+                       and p.closed_at < c.created_at
+                       and p.closed_at > c.created_at - interval '90 days'
+                     order by p.closed_at desc limit 1) as linked
+             from cases c)
+         update cases c set linked_case_id = r.linked, escalated_at = c.created_at,
+                escalation_reason = 'repeat'
+         from r where r.id = c.id and r.linked is not null",
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let quiet = sqlx::query(
+        "with limits as (
+             select coalesce(max(escalate_critical_days), 2) as critical,
+                    coalesce(max(escalate_high_days), 4) as high,
+                    coalesce(max(escalate_medium_days), 7) as medium,
+                    coalesce(max(escalate_low_days), 14) as low
+             from organisation)
+         update cases c
+         set escalated_at = c.last_activity_at + make_interval(days => case c.severity
+                 when 'critical' then l.critical when 'high' then l.high
+                 when 'medium' then l.medium else l.low end),
+             escalation_reason = 'quiet'
+         from limits l
+         where c.outcome = 'open'
+           and c.last_activity_at + make_interval(days => case c.severity
+                 when 'critical' then l.critical when 'high' then l.high
+                 when 'medium' then l.medium else l.low end) < now()",
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    tracing::info!(
+        repeats,
+        quiet,
+        seconds = format!("{:.1}", timer.elapsed().as_secs_f64()),
+        "escalated demo cases"
+    );
+    Ok(())
 }
 
 /// Takes `count` numbers from the case number sequence, in order. Numbering the cases here

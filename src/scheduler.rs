@@ -50,6 +50,8 @@ pub struct PassReport {
     pub marked_missed: u64,
     pub reminders_queued: u64,
     pub digests_queued: u64,
+    pub escalated: u64,
+    pub escalation_mails: u64,
     pub sent: u64,
     pub send_failures: u64,
 }
@@ -64,9 +66,11 @@ impl fmt::Display for PassReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "Scheduler pass: {} check-ins created, {} marked missed, {} reminders and {} digests queued, {} e-mails sent, {} failed.",
+            "Scheduler pass: {} check-ins created, {} marked missed, {} cases escalated ({} e-mails to managers), {} reminders and {} digests queued, {} e-mails sent, {} failed.",
             self.check_ins_created,
             self.marked_missed,
+            self.escalated,
+            self.escalation_mails,
             self.reminders_queued,
             self.digests_queued,
             self.sent,
@@ -92,6 +96,9 @@ pub async fn run_once(
     report.marked_missed = missed;
     report.reminders_queued = missed_queued + queue_due_reminders(pool, config, now).await?;
     report.digests_queued = queue_digests(pool, config, now).await?;
+    let (escalated, told) = escalate(pool, config, now).await?;
+    report.escalated = escalated;
+    report.escalation_mails = told;
     if let Some(mailer) = mailer {
         let sent = mail::send_pending(pool, mailer, now, config.send_batch).await?;
         report.sent = sent.sent;
@@ -245,6 +252,57 @@ async fn mark_missed(
     }
     tx.commit().await?;
     Ok((missed.len() as u64, queued))
+}
+
+/// Escalates the cases that went quiet for too long, then queues one e-mail per escalation to
+/// each of the team's managers (escalations made when a case was logged are told here too).
+#[tracing::instrument(skip_all)]
+async fn escalate(
+    pool: &PgPool,
+    config: &SchedulerConfig,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(u64, u64)> {
+    let mut tx = pool.begin().await?;
+    let escalated = crate::db::escalation::escalate_quiet(&mut tx, now).await?;
+    tx.commit().await?;
+    let flagged =
+        crate::db::escalation::flagged_since(pool, now - chrono::Duration::days(7)).await?;
+    let mut queued = 0;
+    for f in flagged {
+        let why = match f.linked_number {
+            Some(linked) if f.reason == "repeat" => format!(
+                "it is a second incident on {} within 90 days of CR-{linked}, which was restored",
+                f.account
+            ),
+            _ => "nobody has recorded any work on it for longer than its severity allows".into(),
+        };
+        for m in crate::db::escalation::managers_of(pool, f.team_id).await? {
+            let message = NewMessage {
+                kind: "escalation",
+                dedupe_key: format!(
+                    "escalation:{}:{}:{}",
+                    f.case_id,
+                    f.escalated_at.timestamp_micros(),
+                    m.id
+                ),
+                user_id: m.id,
+                to_address: &m.email,
+                subject: format!("Escalated: {} (CR-{})", f.account, f.number),
+                body: format!(
+                    "Hello {},\n\nCR-{} \u{201c}{}\u{201d} is escalated: {why}.\n\n\
+                     It is flagged on your review until someone works on it:\n{}\n\n-- \nMend",
+                    m.name,
+                    f.number,
+                    f.title,
+                    case_link(config, f.number)
+                ),
+            };
+            if outbox::enqueue(pool, &message).await? {
+                queued += 1;
+            }
+        }
+    }
+    Ok((escalated.len() as u64, queued))
 }
 
 /// Queues the morning reminder for check-ins due today (in the assignee's zone).

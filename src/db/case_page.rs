@@ -30,6 +30,10 @@ pub struct PageData {
     pub plan: Option<Plan>,
     /// Every check-in of every plan, by due date.
     pub check_ins: Vec<CheckIn>,
+    /// When the case was escalated, while nobody has worked on it since, and why.
+    pub escalated: Option<(DateTime<Utc>, String)>,
+    /// The earlier case this one repeats (a second incident soon after a restore).
+    pub linked_number: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,6 +135,10 @@ pub async fn read(
                   c.reparation_what, c.reparation_cost_minor, c.reparation_none_reason,
                   c.let_go, c.let_go_reason, r.name as "let_go_requested_by?", c.version,
                   c.created_at, c.closed_at,
+                  case when c.escalated_at >= c.last_activity_at then c.escalated_at end
+                      as "escalated_at?: DateTime<Utc>",
+                  coalesce(c.escalation_reason, 'quiet') as "escalation_reason!",
+                  (select l.number from cases l where l.id = c.linked_case_id) as "linked_number?",
                   (select to_json(f) from case_gate_facts f where f.id = c.id)
                       as "facts!: Json<FactsRow>",
                   coalesce((select json_agg(json_build_object(
@@ -246,5 +254,7 @@ pub async fn read(
         timeline: r.timeline.0,
         plan: r.plan.map(|p| p.0),
         check_ins: r.check_ins.0,
+        escalated: r.escalated_at.map(|at| (at, r.escalation_reason)),
+        linked_number: r.linked_number,
     }))
 }

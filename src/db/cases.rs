@@ -437,6 +437,8 @@ pub async fn create(
         json!({}),
     )
     .await?;
+    // A second incident soon after a repair: the managers should know at once.
+    super::escalation::escalate_repeat(&mut tx, row.id).await?;
     tx.commit().await?;
     Ok(row.number)
 }

@@ -9,6 +9,7 @@ pub mod case_page;
 pub mod cases;
 pub mod categories;
 pub mod dashboard;
+pub mod escalation;
 pub mod follow_ups;
 pub mod intake;
 pub mod lessons;

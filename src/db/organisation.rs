@@ -12,6 +12,10 @@ struct Row {
     week_start: String,
     adaptive_step_after: i32,
     restored_after: i32,
+    escalate_critical_days: i32,
+    escalate_high_days: i32,
+    escalate_medium_days: i32,
+    escalate_low_days: i32,
 }
 
 impl From<Row> for OrgSettings {
@@ -25,6 +29,12 @@ impl From<Row> for OrgSettings {
             week_start: WeekStart::parse(&r.week_start).unwrap_or_default(),
             adaptive_step_after: i64::from(r.adaptive_step_after),
             restored_after: i64::from(r.restored_after),
+            escalate_after: [
+                i64::from(r.escalate_critical_days),
+                i64::from(r.escalate_high_days),
+                i64::from(r.escalate_medium_days),
+                i64::from(r.escalate_low_days),
+            ],
         }
     }
 }
@@ -35,7 +45,8 @@ pub async fn get(db: impl PgExecutor<'_>) -> sqlx::Result<OrgSettings> {
     Ok(sqlx::query_as!(
         Row,
         "select name, time_zone, default_cadence, stuck_after_days, week_start,
-                adaptive_step_after, restored_after
+                adaptive_step_after, restored_after, escalate_critical_days,
+                escalate_high_days, escalate_medium_days, escalate_low_days
          from organisation where id"
     )
     .fetch_optional(db)
@@ -51,7 +62,8 @@ pub async fn save(conn: &mut PgConnection, s: &OrgSettings) -> sqlx::Result<OrgS
     let before = sqlx::query_as!(
         Row,
         "select name, time_zone, default_cadence, stuck_after_days, week_start,
-                adaptive_step_after, restored_after
+                adaptive_step_after, restored_after, escalate_critical_days,
+                escalate_high_days, escalate_medium_days, escalate_low_days
          from organisation where id for update"
     )
     .fetch_optional(&mut *conn)
@@ -67,15 +79,24 @@ pub async fn save(conn: &mut PgConnection, s: &OrgSettings) -> sqlx::Result<OrgS
         i32::try_from(s.adaptive_step_after).map_err(|e| sqlx::Error::Encode(e.into()))?;
     let restored_after =
         i32::try_from(s.restored_after).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let mut escalate = [0_i32; 4];
+    for (slot, days) in escalate.iter_mut().zip(s.escalate_after) {
+        *slot = i32::try_from(days).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    }
     sqlx::query!(
         "insert into organisation (id, name, time_zone, default_cadence, stuck_after_days, week_start,
-                                   adaptive_step_after, restored_after)
-         values (true, $1, $2, $3, $4, $5, $6, $7)
+                                   adaptive_step_after, restored_after, escalate_critical_days,
+                                   escalate_high_days, escalate_medium_days, escalate_low_days)
+         values (true, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          on conflict (id) do update set name = excluded.name, time_zone = excluded.time_zone,
              default_cadence = excluded.default_cadence,
              stuck_after_days = excluded.stuck_after_days, week_start = excluded.week_start,
              adaptive_step_after = excluded.adaptive_step_after,
              restored_after = excluded.restored_after,
+             escalate_critical_days = excluded.escalate_critical_days,
+             escalate_high_days = excluded.escalate_high_days,
+             escalate_medium_days = excluded.escalate_medium_days,
+             escalate_low_days = excluded.escalate_low_days,
              updated_at = now()",
         s.name,
         s.time_zone,
@@ -83,7 +104,11 @@ pub async fn save(conn: &mut PgConnection, s: &OrgSettings) -> sqlx::Result<OrgS
         stuck,
         s.week_start.as_str(),
         step_after,
-        restored_after
+        restored_after,
+        escalate[0],
+        escalate[1],
+        escalate[2],
+        escalate[3]
     )
     .execute(&mut *conn)
     .await?;

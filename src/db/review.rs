@@ -22,6 +22,8 @@ pub struct ReviewCase {
     pub value_at_risk_minor: Option<i64>,
     pub currency: String,
     pub version: i32,
+    /// Escalated and not worked on since: why ("quiet" or "repeat").
+    pub escalation: Option<String>,
 }
 
 /// Which open cases a section lists.
@@ -35,6 +37,8 @@ pub enum Section {
     LetGo,
     /// High or critical severity.
     HighSeverity,
+    /// Escalated, and nobody has worked on it since.
+    Escalated,
 }
 
 /// Up to `limit` cases of `section` (after `offset`), least recently active first.
@@ -50,7 +54,18 @@ pub async fn cases(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<ReviewCase>> {
-    let ids = if section == Section::LetGo {
+    let ids = if section == Section::Escalated {
+        sqlx::query_scalar!(
+            "select id from cases
+             where team_id = $1 and outcome = 'open' and escalated_at >= last_activity_at
+             order by last_activity_at, number limit $2 offset $3",
+            team,
+            limit,
+            offset
+        )
+        .fetch_all(db)
+        .await?
+    } else if section == Section::LetGo {
         sqlx::query_scalar!(
             "select id from cases
              where team_id = $1 and outcome = 'open' and let_go = 'requested'
@@ -82,7 +97,9 @@ pub async fn cases(
         ReviewCase,
         r#"select c.id, c.number, c.title, a.name as account, c.owner_id, o.name as owner_name,
                   c.stage, c.severity, c.created_at, c.last_activity_at, c.value_at_risk_minor,
-                  c.currency, c.version
+                  c.currency, c.version,
+                  case when c.escalated_at >= c.last_activity_at
+                       then coalesce(c.escalation_reason, 'quiet') end as escalation
            from cases c
            join accounts a on a.id = c.account_id join users o on o.id = c.owner_id
            where c.id = any($1)
@@ -117,6 +134,17 @@ pub async fn section_counts(
            from cases c where c.team_id = $1 and c.outcome = 'open'"#,
         team,
         stuck_before
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// How many open cases of the team are escalated (a small partial index).
+pub async fn escalated_count(db: impl PgExecutor<'_>, team: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from cases
+           where team_id = $1 and outcome = 'open' and escalated_at >= last_activity_at"#,
+        team
     )
     .fetch_one(db)
     .await

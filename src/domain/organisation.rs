@@ -76,7 +76,18 @@ pub struct OrgSettings {
     pub adaptive_step_after: i64,
     /// Good check-ins in a row a case with an adaptive plan needs to close as restored.
     pub restored_after: i64,
+    /// Days an open case may go without recorded work before it is escalated, by severity:
+    /// critical, high, medium, low.
+    pub escalate_after: [i64; 4],
 }
+
+/// The severities `escalate_after` is for, in its order, with their form fields.
+pub const ESCALATION_FIELDS: [(&str, &str); 4] = [
+    ("escalate_critical_days", "Critical"),
+    ("escalate_high_days", "High"),
+    ("escalate_medium_days", "Medium"),
+    ("escalate_low_days", "Low"),
+];
 
 impl Default for OrgSettings {
     fn default() -> Self {
@@ -88,6 +99,7 @@ impl Default for OrgSettings {
             week_start: WeekStart::Monday,
             adaptive_step_after: 2,
             restored_after: 3,
+            escalate_after: [2, 4, 7, 14],
         }
     }
 }
@@ -112,6 +124,10 @@ pub struct OrgSettingsForm {
     pub week_start: String,
     pub adaptive_step_after: String,
     pub restored_after: String,
+    pub escalate_critical_days: String,
+    pub escalate_high_days: String,
+    pub escalate_medium_days: String,
+    pub escalate_low_days: String,
 }
 
 impl OrgSettingsForm {
@@ -128,6 +144,10 @@ impl OrgSettingsForm {
             week_start: s.week_start.as_str().to_string(),
             adaptive_step_after: s.adaptive_step_after.to_string(),
             restored_after: s.restored_after.to_string(),
+            escalate_critical_days: s.escalate_after[0].to_string(),
+            escalate_high_days: s.escalate_after[1].to_string(),
+            escalate_medium_days: s.escalate_after[2].to_string(),
+            escalate_low_days: s.escalate_after[3].to_string(),
         }
     }
 
@@ -193,6 +213,31 @@ impl OrgSettingsForm {
             20,
             defaults.restored_after,
         );
+        let days =
+            |field: &'static str, raw: &str, default: i64, errors: &mut FieldErrors| match raw
+                .trim()
+            {
+                "" => Some(default),
+                raw => match raw.parse::<i64>() {
+                    Ok(n) if (1..=365).contains(&n) => Some(n),
+                    _ => {
+                        errors.add(field, "Enter a whole number of days from 1 to 365.");
+                        None
+                    }
+                },
+            };
+        let raw = [
+            &self.escalate_critical_days,
+            &self.escalate_high_days,
+            &self.escalate_medium_days,
+            &self.escalate_low_days,
+        ];
+        let mut escalate_after = defaults.escalate_after;
+        for (i, (field, _)) in ESCALATION_FIELDS.iter().enumerate() {
+            if let Some(n) = days(field, raw[i], defaults.escalate_after[i], &mut errors) {
+                escalate_after[i] = n;
+            }
+        }
         match (
             name,
             time_zone,
@@ -218,6 +263,7 @@ impl OrgSettingsForm {
                 week_start,
                 adaptive_step_after,
                 restored_after,
+                escalate_after,
             }),
             _ => Err(errors),
         }
@@ -298,6 +344,10 @@ mod tests {
             week_start: "sunday".into(),
             adaptive_step_after: "2".into(),
             restored_after: "4".into(),
+            escalate_critical_days: "1".into(),
+            escalate_high_days: "3".into(),
+            escalate_medium_days: "".into(),
+            escalate_low_days: "30".into(),
         }
     }
 
@@ -310,6 +360,7 @@ mod tests {
         assert_eq!(s.stuck_after_days, Some(10));
         assert_eq!(s.week_start, WeekStart::Sunday);
         assert_eq!((s.adaptive_step_after, s.restored_after), (2, 4));
+        assert_eq!(s.escalate_after, [1, 3, 7, 30], "blank is the default");
         assert_eq!(OrgSettingsForm::from_settings(&s).parse(), Ok(s));
     }
 
@@ -336,6 +387,10 @@ mod tests {
             week_start: "friday".into(),
             adaptive_step_after: "0".into(),
             restored_after: "21".into(),
+            escalate_critical_days: "0".into(),
+            escalate_high_days: "x".into(),
+            escalate_medium_days: "366".into(),
+            escalate_low_days: "-3".into(),
         }
         .parse()
         .expect_err("must fail");
@@ -347,6 +402,10 @@ mod tests {
             "week_start",
             "adaptive_step_after",
             "restored_after",
+            "escalate_critical_days",
+            "escalate_high_days",
+            "escalate_medium_days",
+            "escalate_low_days",
         ] {
             assert!(errors.get(field).is_some(), "missing error for {field}");
         }

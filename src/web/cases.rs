@@ -303,6 +303,10 @@ struct CasePage {
     warnings: Vec<&'static str>,
     /// The restored gate of an adaptive plan, while it is not met.
     trust_needed: Option<String>,
+    /// Why the case is escalated, while nobody has worked on it since.
+    escalation: Option<String>,
+    /// The earlier case this one repeats.
+    linked_number: Option<i64>,
     value_at_risk: String,
     reparation_cost: String,
     reparation_share: Option<String>,
@@ -471,6 +475,8 @@ async fn case_page(
         timeline,
         plan,
         check_ins,
+        escalated,
+        linked_number,
     } = case_page::read(&state.db, scope_of(user), number)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -667,6 +673,15 @@ async fn case_page(
         steps,
         playbook: stage.playbook(),
         missing: stage::gate(stage, &facts),
+        escalation: escalated.map(|(at, reason)| {
+            let when = local_display(at, tz);
+            if reason == "repeat" {
+                format!("Escalated on {when}: a second incident on this account within 90 days of a restored case. The team's managers were told; the flag clears with the next piece of work recorded here.")
+            } else {
+                format!("Escalated on {when}: nobody had recorded any work on this case for longer than its severity allows. The team's managers were told; the flag clears with the next piece of work recorded here.")
+            }
+        }),
+        linked_number,
         trust_needed: (stage == Stage::FollowingUp && facts.good_check_ins_needed() > 0)
             .then(|| stage::MoveError::TrustNotBack(facts.good_check_ins_needed()).to_string()),
         warnings: stage::warnings(stage, &facts)

@@ -47,6 +47,7 @@ struct ReviewQuery {
 #[derive(Debug, Clone)]
 pub struct Numbers {
     counts: review::SectionCounts,
+    escalated: i64,
     load: Vec<review::Load>,
 }
 
@@ -66,6 +67,8 @@ pub struct Row {
     pub next_item: String,
     pub version: i32,
     pub mood: Option<super::sparkline::Sparkline>,
+    /// Why the case is escalated, said plainly; empty when it is not.
+    pub escalation: &'static str,
 }
 
 pub struct Block {
@@ -83,6 +86,7 @@ struct ReviewPage {
     is_admin: bool,
     stuck_after_days: i64,
     stuck: Block,
+    escalated: Block,
     let_go: Block,
     high: Block,
     missed: Vec<review::MissedCheckIn>,
@@ -164,6 +168,11 @@ async fn rows<const N: usize>(
             next_item,
             version: c.version,
             mood,
+            escalation: match c.escalation.as_deref() {
+                Some("repeat") => "Escalated: a repeat incident",
+                Some(_) => "Escalated: quiet too long",
+                None => "",
+            },
         }
     };
     Ok(sections.map(|cases| cases.into_iter().map(row).collect()))
@@ -194,15 +203,21 @@ async fn page(
     let numbers = state
         .reviews
         .get_or_compute(format!("{team_id} {stuck_after} {week_first}"), async {
-            let (counts, load) = tokio::try_join!(
+            let (counts, escalated, load) = tokio::try_join!(
                 review::section_counts(&state.db, team_id, stuck_before),
+                review::escalated_count(&state.db, team_id),
                 review::load(&state.db, team_id, week_first, week_last),
             )?;
-            Ok::<_, sqlx::Error>(Numbers { counts, load })
+            Ok::<_, sqlx::Error>(Numbers {
+                counts,
+                escalated,
+                load,
+            })
         })
         .await?;
     // The sections are independent: read them at once, each on its own connection.
-    let (stuck, let_go, high, all, (missed, missed_total), teams) = tokio::try_join!(
+    let (escalated, stuck, let_go, high, all, (missed, missed_total), teams) = tokio::try_join!(
+        section(Section::Escalated, SECTION_SIZE, 0),
         section(Section::Stuck, SECTION_SIZE, 0),
         section(Section::LetGo, 100, 0),
         section(Section::HighSeverity, SECTION_SIZE, 0),
@@ -231,8 +246,13 @@ async fn page(
         counts.all,
         PAGE_SIZE,
     );
-    let [stuck_rows, let_go_rows, high_rows, all_rows] =
-        rows(&state, [stuck, let_go, high, all], stuck_after, tz).await?;
+    let [escalated_rows, stuck_rows, let_go_rows, high_rows, all_rows] = rows(
+        &state,
+        [escalated, stuck, let_go, high, all],
+        stuck_after,
+        tz,
+    )
+    .await?;
     let page = ReviewPage {
         chrome: ctx.chrome("Manager review"),
         team_id,
@@ -243,6 +263,10 @@ async fn page(
         stuck: Block {
             rows: stuck_rows,
             total: counts.stuck,
+        },
+        escalated: Block {
+            rows: escalated_rows,
+            total: numbers.escalated,
         },
         let_go: Block {
             rows: let_go_rows,

@@ -336,3 +336,238 @@ async fn a_missed_check_in_steps_the_cadence_up_once_with_two_schedulers() {
     .expect("next check-in");
     assert_eq!(next, due + Days::new(7));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The escalation clock
+
+async fn scheduler_pass(app: &TestApp) {
+    let config = SchedulerConfig::new("https://mend.example");
+    run_once(&app.db.pool, &config, None, Utc::now())
+        .await
+        .expect("scheduler pass");
+}
+
+async fn escalation_events(app: &TestApp, case: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "select e.summary from case_events e join cases c on c.id = e.case_id
+         where c.number = $1 and e.kind = 'escalation' order by e.id",
+    )
+    .bind(number(case))
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("events")
+}
+
+async fn escalation_mails(app: &TestApp) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "select to_address, body from outbox where kind = 'escalation' order by created_at",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("outbox")
+}
+
+async fn quiet_for(app: &TestApp, case: &str, days: i32) {
+    sqlx::query(
+        "update cases set last_activity_at = now() - make_interval(days => $2),
+                escalated_at = case when escalated_at is null then null
+                                    else now() - make_interval(days => $2 + 1) end
+         where number = $1",
+    )
+    .bind(number(case))
+    .bind(days)
+    .execute(&app.db.pool)
+    .await
+    .expect("backdate");
+}
+
+#[tokio::test]
+async fn a_quiet_case_is_escalated_once_flagged_for_the_manager_and_cleared_by_work() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let manager = app.signed_in("manager").await;
+    let account = am.new_account("Cedar Foods").await;
+    // Logged as high severity: the limit is 4 days.
+    let case = am
+        .log_incident(&account, "Pallets arrived a week late")
+        .await;
+    quiet_for(&app, &case, 3).await;
+    scheduler_pass(&app).await;
+    assert!(
+        escalation_events(&app, &case).await.is_empty(),
+        "3 days is within the limit"
+    );
+
+    quiet_for(&app, &case, 5).await;
+    // Two schedulers at once escalate it once.
+    let config = SchedulerConfig::new("https://mend.example");
+    let (a, b) = tokio::join!(
+        run_once(&app.db.pool, &config, None, Utc::now()),
+        run_once(&app.db.pool, &config, None, Utc::now())
+    );
+    a.expect("first");
+    b.expect("second");
+    scheduler_pass(&app).await;
+    let events = escalation_events(&app, &case).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(
+        events[0]
+            .contains("no recorded activity for 5 days (the limit for high severity is 4 days)"),
+        "{}",
+        events[0]
+    );
+    let mails = escalation_mails(&app).await;
+    assert_eq!(mails.len(), 1, "one manager, told once: {mails:?}");
+    assert!(mails[0].0.starts_with("manager-"), "{}", mails[0].0);
+    assert!(mails[0].1.contains(&format!("CR-{}", number(&case))));
+
+    let review = manager.get("/review").await;
+    assert!(
+        review
+            .text("#escalated")
+            .contains("Pallets arrived a week late"),
+        "{}",
+        review.text("#escalated")
+    );
+    assert!(
+        review
+            .text("#escalated")
+            .contains("Escalated: quiet too long")
+    );
+    assert!(
+        am.get(&case)
+            .await
+            .text("#escalation")
+            .contains("Escalated on")
+    );
+
+    // A conversation is work: the flag clears.
+    let res = am
+        .submit(
+            &case,
+            &format!("{case}/conversations"),
+            &[
+                ("channel", "phone"),
+                ("with_whom", "Dana"),
+                ("summary", "Apologised and agreed a new delivery slot."),
+                ("sentiment", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text("#problem")
+    );
+    let review = manager.get("/review").await;
+    assert!(
+        review.text("#escalated").contains("Nothing is escalated."),
+        "{}",
+        review.text("#escalated")
+    );
+    assert!(am.get(&case).await.text("#escalation").is_empty());
+
+    // Quiet again past the limit: a second crossing, told again.
+    quiet_for(&app, &case, 6).await;
+    scheduler_pass(&app).await;
+    assert_eq!(escalation_events(&app, &case).await.len(), 2);
+    assert_eq!(escalation_mails(&app).await.len(), 2);
+}
+
+#[tokio::test]
+async fn each_severity_has_its_own_limit() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let account = am.new_account("Cedar Foods").await;
+    let low = am.log_incident(&account, "A typo in the invoice").await;
+    let critical = am
+        .log_incident(&account, "The warehouse lost the shipment")
+        .await;
+    for (case, severity) in [(&low, "low"), (&critical, "critical")] {
+        sqlx::query("update cases set severity = $2 where number = $1")
+            .bind(number(case))
+            .bind(severity)
+            .execute(&app.db.pool)
+            .await
+            .expect("severity");
+        quiet_for(&app, case, 3).await;
+    }
+    scheduler_pass(&app).await;
+    assert!(
+        escalation_events(&app, &low).await.is_empty(),
+        "low waits 14 days"
+    );
+    let events = escalation_events(&app, &critical).await;
+    assert_eq!(events.len(), 1);
+    assert!(
+        events[0].contains("the limit for critical severity is 2 days"),
+        "{}",
+        events[0]
+    );
+}
+
+#[tokio::test]
+async fn a_second_incident_within_90_days_of_a_restored_case_escalates_at_once_and_links_them() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let manager = app.signed_in("manager").await;
+    let cedar = am.new_account("Cedar Foods").await;
+    let first = am.log_incident(&cedar, "Pallets arrived a week late").await;
+    sqlx::query(
+        "update cases set stage = 'closed', outcome = 'restored', closed_at = now() - interval '30 days'
+         where number = $1",
+    )
+    .bind(number(&first))
+    .execute(&app.db.pool)
+    .await
+    .expect("restored");
+    let second = am.log_incident(&cedar, "Pallets late again").await;
+    let page = am.get(&second).await;
+    assert!(
+        page.text("#escalation")
+            .contains("a second incident on this account within 90 days"),
+        "{}",
+        page.text("#escalation")
+    );
+    assert_eq!(
+        page.attr("#linked-case a", "href"),
+        Some(first.clone()),
+        "linked to the restored case"
+    );
+    let events = escalation_events(&app, &second).await;
+    assert_eq!(events.len(), 1);
+    assert!(
+        events[0].contains(&format!("within 90 days of CR-{}", number(&first))),
+        "{}",
+        events[0]
+    );
+    let review = manager.get("/review").await;
+    assert!(review.text("#escalated").contains("Pallets late again"));
+    assert!(
+        review
+            .text("#escalated")
+            .contains("Escalated: a repeat incident")
+    );
+    // The managers hear of it with the next scheduler pass, once.
+    scheduler_pass(&app).await;
+    scheduler_pass(&app).await;
+    let mails = escalation_mails(&app).await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].1.contains("second incident"), "{}", mails[0].1);
+
+    // A restore longer ago does not count.
+    let birch = am.new_account("Birch Media").await;
+    let old = am.log_incident(&birch, "Slides were wrong").await;
+    sqlx::query(
+        "update cases set stage = 'closed', outcome = 'restored', closed_at = now() - interval '120 days'
+         where number = $1",
+    )
+    .bind(number(&old))
+    .execute(&app.db.pool)
+    .await
+    .expect("restored long ago");
+    let later = am.log_incident(&birch, "Slides wrong again").await;
+    assert!(am.get(&later).await.text("#escalation").is_empty());
+    assert!(escalation_events(&app, &later).await.is_empty());
+}

@@ -108,6 +108,11 @@ fn changes(
         json!(before.restored_after),
         json!(after.restored_after),
     );
+    note(
+        "escalate_after_days",
+        json!(before.escalate_after),
+        json!(after.escalate_after),
+    );
     details
 }
 
