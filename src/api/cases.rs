@@ -343,7 +343,10 @@ pub struct NewCase {
 
 /// The pages' field names, as the API names them.
 fn api_field(field: &str) -> String {
-    field.trim_start_matches("checkin_").to_string()
+    match field {
+        "checkin_words" => "client_words".to_string(),
+        _ => field.trim_start_matches("checkin_").to_string(),
+    }
 }
 
 fn utc_input(t: DateTime<Utc>) -> String {
@@ -529,6 +532,9 @@ pub struct CompletedCheckIn {
     pub sentiment: i16,
     #[serde(default)]
     pub next_step: String,
+    /// The client's own words about how things stand, a short quote (at most 500 characters).
+    #[serde(default)]
+    pub client_words: String,
 }
 
 /// Records a check-in as done.
@@ -565,6 +571,7 @@ pub async fn complete_check_in(
         summary: body.summary,
         sentiment: body.sentiment.to_string(),
         next_step: body.next_step,
+        client_words: body.client_words,
     };
     let result = form
         .parse()

@@ -115,6 +115,8 @@ pub struct CheckIn {
     pub sentiment: Option<i16>,
     pub next_step: String,
     pub skip_reason: String,
+    #[serde(default)]
+    pub client_words: String,
 }
 
 /// The page of the case `number`, if the caller's scope can see it.
@@ -192,7 +194,8 @@ pub async fn read(
                                 'assignee_name', u.name, 'status', ci.status,
                                 'completed_at', ci.completed_at, 'channel', ci.channel,
                                 'summary', ci.summary, 'sentiment', ci.sentiment,
-                                'next_step', ci.next_step, 'skip_reason', ci.skip_reason)
+                                'next_step', ci.next_step, 'skip_reason', ci.skip_reason,
+                                'client_words', ci.client_words)
                                 order by ci.due_date, ci.created_at)
                             from check_ins ci join users u on u.id = ci.assignee_id
                             where ci.case_id = c.id), '[]')

@@ -163,12 +163,13 @@ pub async fn settle(
         Outcome::Done(r) => {
             sqlx::query!(
                 "update check_ins set status = 'done', completed_at = now(), channel = $2, summary = $3,
-                        sentiment = $4, next_step = $5 where id = $1",
+                        sentiment = $4, next_step = $5, client_words = $6 where id = $1",
                 open.id,
                 r.channel.as_str(),
                 r.summary,
                 r.sentiment,
-                r.next_step
+                r.next_step,
+                r.client_words
             )
             .execute(&mut **tx)
             .await?;

@@ -937,7 +937,13 @@ pub struct CheckInForm {
     #[serde(rename = "checkin_sentiment")]
     pub sentiment: String,
     pub next_step: String,
+    /// The client's own words about how things stand, quoted.
+    #[serde(rename = "checkin_words")]
+    pub client_words: String,
 }
+
+/// Longest quote of the client's own words.
+pub const MAX_CLIENT_WORDS: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckInResult {
@@ -945,6 +951,7 @@ pub struct CheckInResult {
     pub summary: String,
     pub sentiment: i16,
     pub next_step: String,
+    pub client_words: String,
 }
 
 impl CheckInForm {
@@ -972,12 +979,24 @@ impl CheckInForm {
             false,
             &mut errors,
         );
+        // Quotation marks typed around the words are the page's to add.
+        let client_words = text(
+            self.client_words
+                .trim()
+                .trim_matches(|c| matches!(c, '"' | '\u{201c}' | '\u{201d}')),
+            "checkin_words",
+            "the client's words",
+            MAX_CLIENT_WORDS,
+            false,
+            &mut errors,
+        );
         match (channel, sentiment) {
             (Some(channel), Some(sentiment)) if errors.is_empty() => Ok(CheckInResult {
                 channel,
                 summary,
                 sentiment,
                 next_step,
+                client_words,
             }),
             _ => Err(errors),
         }
@@ -1081,5 +1100,30 @@ mod follow_up_tests {
         for field in ["checkin_channel", "checkin_summary", "checkin_sentiment"] {
             assert!(e.get(field).is_some(), "{field}");
         }
+    }
+
+    #[test]
+    fn the_clients_words_are_kept_without_the_quotation_marks_typed_around_them() {
+        let form = CheckInForm {
+            channel: "phone".into(),
+            summary: "Talked it through".into(),
+            sentiment: "1".into(),
+            client_words: " \u{201c}Much better than last month.\u{201d} ".into(),
+            ..CheckInForm::default()
+        };
+        assert_eq!(
+            form.parse().expect("valid").client_words,
+            "Much better than last month."
+        );
+        let long = CheckInForm {
+            client_words: "x".repeat(MAX_CLIENT_WORDS + 1),
+            ..form
+        };
+        assert!(
+            long.parse()
+                .expect_err("too long")
+                .get("checkin_words")
+                .is_some()
+        );
     }
 }

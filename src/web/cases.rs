@@ -22,6 +22,7 @@ use crate::auth::{SessionUser, guard};
 use crate::db::accounts::Choice;
 use crate::db::case_page::{self, PageData};
 use crate::db::cases::{self as db_cases, CaseWriteError, CreateCaseError, Item};
+use crate::domain::cadence::Cadence;
 use crate::domain::case::{
     self as case_input, ActionForm, AssessmentForm, Channel, CheckInForm, ConversationForm,
     DefinitionForm, DetectedBy, IncidentForm, OurShare, PlanForm, RelationshipValue,
@@ -215,6 +216,43 @@ async fn create(
 // ---------------------------------------------------------------------------------------------
 // The case page
 
+/// The trust chart of the case's completed check-ins and its cadence steps, as SVG.
+fn trust_svg(
+    check_ins: &[case_page::CheckIn],
+    timeline: &[case_page::Event],
+) -> Result<Option<String>> {
+    let mut readings: Vec<super::trust_chart::Reading> = check_ins
+        .iter()
+        .filter(|c| c.status == "done")
+        .filter_map(|c| {
+            Some(super::trust_chart::Reading {
+                due: c.due_date,
+                done_at: c.completed_at?,
+                sentiment: c.sentiment?,
+                words: c.client_words.clone(),
+            })
+        })
+        .collect();
+    readings.sort_by_key(|r| (r.due, r.done_at));
+    let steps: Vec<super::trust_chart::StepMark> = timeline
+        .iter()
+        .filter(|e| e.kind == "cadence")
+        .filter_map(|e| {
+            let from = Cadence::from_parts(e.data["from"].as_str()?, None)?;
+            let to = Cadence::from_parts(e.data["to"].as_str()?, None)?;
+            Some(super::trust_chart::StepMark {
+                at: e.created_at,
+                to,
+                down: to.days_apart() > from.days_apart(),
+            })
+        })
+        .collect();
+    super::trust_chart::chart(&readings, &steps)
+        .map(|c| c.render())
+        .transpose()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering the trust chart: {e}")))
+}
+
 /// A stage in the stepper.
 pub struct Step {
     pub number: u8,
@@ -285,6 +323,8 @@ pub struct CheckInView {
     pub sentiment: Option<i16>,
     pub next_step: String,
     pub open: bool,
+    /// The client's own words, quoted.
+    pub words: String,
 }
 
 #[derive(Template)]
@@ -305,6 +345,8 @@ struct CasePage {
     trust_needed: Option<String>,
     /// Why the case is escalated, while nobody has worked on it since.
     escalation: Option<String>,
+    /// The trust chart (SVG), once a check-in is done.
+    trust_svg: Option<String>,
     /// The earlier case this one repeats.
     linked_number: Option<i64>,
     value_at_risk: String,
@@ -557,6 +599,7 @@ async fn case_page(
             owner_name: a.owner_name,
         })
         .collect();
+    let trust_svg = trust_svg(&check_ins, &timeline)?;
     let timeline = timeline
         .into_iter()
         .map(|e| EventView {
@@ -649,6 +692,7 @@ async fn case_page(
                 },
                 sentiment: c.sentiment,
                 next_step: c.next_step,
+                words: c.client_words,
                 open,
             }
         })
@@ -682,6 +726,7 @@ async fn case_page(
             }
         }),
         linked_number,
+        trust_svg,
         trust_needed: (stage == Stage::FollowingUp && facts.good_check_ins_needed() > 0)
             .then(|| stage::MoveError::TrustNotBack(facts.good_check_ins_needed()).to_string()),
         warnings: stage::warnings(stage, &facts)

@@ -21,6 +21,7 @@ pub mod security;
 pub mod settings;
 pub mod setup;
 pub mod sparkline;
+pub mod trust_chart;
 
 use crate::AppState;
 

@@ -571,3 +571,96 @@ async fn a_second_incident_within_90_days_of_a_restored_case_escalates_at_once_a
     assert!(am.get(&later).await.text("#escalation").is_empty());
     assert!(escalation_events(&app, &later).await.is_empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Two trust readings per check-in
+
+#[tokio::test]
+async fn a_check_in_keeps_the_clients_own_words_and_the_case_page_plots_both_readings() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let page = am.get(&case).await;
+    assert!(
+        page.attr("#trust-chart", "id").is_none(),
+        "no chart before any check-in"
+    );
+    assert_eq!(
+        page.attr("label[for=checkin_words]", "for").as_deref(),
+        Some("checkin_words")
+    );
+
+    for (sentiment, words) in [
+        ("0", ""),
+        ("1", "\u{201c}Better than last month.\u{201d}"),
+        ("2", "We trust you again."),
+    ] {
+        let res = am
+            .submit(
+                &case,
+                &format!("{case}/check-ins"),
+                &[
+                    ("checkin_channel", "phone"),
+                    ("checkin_summary", "Spoke with Dana."),
+                    ("checkin_sentiment", sentiment),
+                    ("checkin_words", words),
+                ],
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            res.text("#problem")
+        );
+    }
+    let stored: Vec<String> = sqlx::query_scalar(
+        "select k.client_words from check_ins k join cases c on c.id = k.case_id
+         where c.number = $1 and k.status = 'done' order by k.seq",
+    )
+    .bind(number(&case))
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("words");
+    assert_eq!(
+        stored,
+        ["", "Better than last month.", "We trust you again."]
+    );
+
+    let page = am.get(&case).await;
+    let quotes = page.texts("#follow_up_plan tbody td q");
+    assert_eq!(quotes, ["Better than last month.", "We trust you again."]);
+    let points = page.texts("#trust-chart svg circle title");
+    assert_eq!(points.len(), 3, "{points:?}");
+    assert!(points[0].ends_with("mood +0"), "{}", points[0]);
+    assert!(
+        points[2].contains("mood +2; in their words: \u{201c}We trust you again.\u{201d}"),
+        "{}",
+        points[2]
+    );
+    // The adaptive plan stepped down after the two good ones: the chart marks it.
+    assert!(
+        page.text("#trust-chart svg").contains("↓ every 2 weeks"),
+        "{}",
+        page.text("#trust-chart svg")
+    );
+    assert!(page.text("#trust-chart-desc").contains("3 check-ins, the client's mood from +0 to +2; 2 with the client's own words; 1 cadence change."));
+
+    // Too long a quote is refused, the rest of the input kept.
+    let long = "x".repeat(501);
+    let res = am
+        .submit(
+            &case,
+            &format!("{case}/check-ins"),
+            &[
+                ("checkin_channel", "phone"),
+                ("checkin_summary", "Spoke again."),
+                ("checkin_sentiment", "2"),
+                ("checkin_words", &long),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!res.text("#checkin_words-error").is_empty());
+    assert_eq!(res.text("#checkin_summary"), "Spoke again.");
+}
