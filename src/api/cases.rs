@@ -572,6 +572,7 @@ pub async fn complete_check_in(
         sentiment: body.sentiment.to_string(),
         next_step: body.next_step,
         client_words: body.client_words,
+        ..CheckInForm::default()
     };
     let result = form
         .parse()

@@ -22,7 +22,7 @@ pub struct PageData {
     pub facts: CaseFacts,
     pub conversations: Vec<Conversation>,
     pub actions: Vec<Action>,
-    pub commitments: Vec<Note>,
+    pub commitments: Vec<Commitment>,
     pub lessons: Vec<Note>,
     /// Newest first.
     pub timeline: Vec<Event>,
@@ -66,6 +66,21 @@ pub struct Note {
     pub text: String,
     pub applies_to_all: bool,
     pub created_at: DateTime<Utc>,
+}
+
+/// A commitment of the ledger.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Commitment {
+    pub id: Uuid,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub owner_name: Option<String>,
+    pub scope: String,
+    pub verification: String,
+    pub review_on: Option<NaiveDate>,
+    pub state: String,
+    pub state_at: Option<DateTime<Utc>>,
+    pub marks: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -162,11 +177,16 @@ pub async fn read(
                             where i.case_id = c.id and i.removed_at is null), '[]')
                       as "actions!: Json<Vec<Action>>",
                   coalesce((select json_agg(json_build_object(
-                                'id', m.id, 'text', m.text, 'applies_to_all', false,
-                                'created_at', m.created_at) order by m.created_at)
-                            from commitments m
+                                'id', m.id, 'text', m.text, 'created_at', m.created_at,
+                                'owner_name', u.name, 'scope', m.scope,
+                                'verification', m.verification, 'review_on', m.review_on,
+                                'state', m.state, 'state_at', m.state_at,
+                                'marks', (select count(*) from commitment_marks k
+                                          where k.commitment_id = m.id))
+                                order by m.created_at)
+                            from commitments m left join users u on u.id = m.owner_id
                             where m.case_id = c.id and m.removed_at is null), '[]')
-                      as "commitments!: Json<Vec<Note>>",
+                      as "commitments!: Json<Vec<Commitment>>",
                   coalesce((select json_agg(json_build_object(
                                 'id', l.id, 'text', l.text, 'applies_to_all', l.applies_to_all,
                                 'created_at', l.created_at) order by l.created_at)

@@ -115,6 +115,18 @@ pub enum Outcome<'a> {
     Skipped(&'a str),
 }
 
+/// The earliest open check-in of the case's active plan: the one a check-in form records.
+pub async fn next_open(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "select c.id from check_ins c join follow_up_plans p on p.id = c.plan_id
+         where c.case_id = $1 and p.ended_at is null and c.status in ('scheduled', 'missed')
+         order by c.seq limit 1",
+        case_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
 /// Completes or skips the earliest open check-in of the active plan, and schedules the next
 /// one unless the plan has run its course. False when no check-in is open.
 pub async fn settle_next(

@@ -8,6 +8,7 @@ pub mod case_list;
 pub mod case_page;
 pub mod cases;
 pub mod categories;
+pub mod commitments;
 pub mod dashboard;
 pub mod escalation;
 pub mod follow_ups;

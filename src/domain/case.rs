@@ -940,6 +940,43 @@ pub struct CheckInForm {
     /// The client's own words about how things stand, quoted.
     #[serde(rename = "checkin_words")]
     pub client_words: String,
+    /// Every other field of the form; the commitments' marks are `mark_<commitment id>`.
+    #[serde(flatten)]
+    pub other: std::collections::BTreeMap<String, String>,
+}
+
+impl CheckInForm {
+    /// The commitments marked on the form: `(id, mark)`; errors keyed by the mark's field.
+    pub fn marks(&self) -> Result<Vec<(Uuid, super::commitment::Mark)>, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut marks = Vec::new();
+        for (key, value) in &self.other {
+            let Some(id) = key.strip_prefix("mark_") else {
+                continue;
+            };
+            let Ok(id) = Uuid::parse_str(id) else {
+                continue;
+            };
+            match super::commitment::Mark::parse(value) {
+                Ok(Some(mark)) => marks.push((id, mark)),
+                Ok(None) => {}
+                Err(e) => errors.add("commitments", e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(marks)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The mark chosen for commitment `id`, as submitted.
+    pub fn mark_of(&self, id: &Uuid) -> &str {
+        self.other
+            .get(&format!("mark_{id}"))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
 }
 
 /// Longest quote of the client's own words.

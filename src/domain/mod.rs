@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod cadence;
 pub mod case;
+pub mod commitment;
 pub mod moment;
 pub mod money;
 pub mod organisation;

@@ -28,6 +28,7 @@ use crate::domain::case::{
     DefinitionForm, DetectedBy, IncidentForm, OurShare, PlanForm, RelationshipValue,
     ReparationForm, Severity, TextForm, local_display, local_input, parse_version,
 };
+use crate::domain::commitment::{self, CommitmentForm, Mark, Reach};
 use crate::domain::moment::Moment;
 use crate::domain::stage::{self, CaseFacts, Decision, GateItem, LetGoRequest, Outcome, Stage};
 use crate::domain::visibility::{Scope, may_mark_for_all_clients, may_reassign};
@@ -47,6 +48,10 @@ pub fn router() -> super::Router {
         .route("/cases/{number}/actions", post(add_action))
         .route("/cases/{number}/actions/{item}/done", post(action_done))
         .route("/cases/{number}/commitments", post(add_commitment))
+        .route(
+            "/cases/{number}/commitments/{id}/mark",
+            post(mark_commitment),
+        )
         .route("/cases/{number}/lessons", post(add_lesson))
         .route("/cases/{number}/{list}/{item}/remove", post(remove_item))
         .route("/cases/{number}/advance", post(advance))
@@ -281,6 +286,20 @@ pub struct ActionView {
     pub done: bool,
 }
 
+pub struct CommitmentView {
+    pub id: Uuid,
+    pub text: String,
+    pub owner: String,
+    pub scope: &'static str,
+    pub verification: String,
+    pub review: String,
+    pub state: String,
+    pub state_label: &'static str,
+    /// Not broken: still marked at check-ins.
+    pub open: bool,
+    pub marks: i64,
+}
+
 pub struct EventView {
     pub summary: String,
     pub actor: String,
@@ -297,7 +316,7 @@ pub struct Forms {
     pub reparation: ReparationForm,
     pub conversation: ConversationForm,
     pub action: ActionForm,
-    pub commitment: TextForm,
+    pub commitment: CommitmentForm,
     pub lesson: TextForm,
     pub reason: String,
     pub let_go_reason: String,
@@ -361,7 +380,7 @@ struct CasePage {
     categories: Vec<Choice>,
     conversations: Vec<ConversationView>,
     actions: Vec<ActionView>,
-    commitments: Vec<case_page::Note>,
+    commitments: Vec<CommitmentView>,
     lessons: Vec<case_page::Note>,
     /// Whether the viewer may mark this case's lessons as applying to all clients.
     can_mark_lessons: bool,
@@ -391,6 +410,11 @@ struct CasePage {
 
 impl CasePage {
     /// The error for `field`, if the form that failed is `form`.
+    /// Whether any commitment is still marked at check-ins.
+    fn has_open_commitments(&self) -> bool {
+        self.commitments.iter().any(|c| c.open)
+    }
+
     fn err(&self, form: &str, field: &str) -> Option<&str> {
         if self.error_form == form {
             self.errors.get(field)
@@ -754,7 +778,24 @@ async fn case_page(
         categories: super::reference::categories(state).await?,
         conversations,
         actions,
-        commitments,
+        commitments: commitments
+            .into_iter()
+            .map(|c| CommitmentView {
+                id: c.id,
+                owner: c.owner_name.unwrap_or_default(),
+                scope: Reach::parse(&c.scope).map(Reach::label).unwrap_or(""),
+                verification: c.verification,
+                review: c
+                    .review_on
+                    .map(|d| d.format("%-d %b %Y").to_string())
+                    .unwrap_or_default(),
+                state_label: commitment::state_label(&c.state),
+                open: c.state != "broken",
+                state: c.state,
+                marks: c.marks,
+                text: c.text,
+            })
+            .collect(),
         lessons,
         can_mark_lessons: may_mark_for_all_clients(user.role, case.owner_id == user.id),
         reminders,
@@ -1104,12 +1145,13 @@ async fn add_commitment(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(number): Path<String>,
-    Form(form): Form<TextForm>,
+    Form(form): Form<CommitmentForm>,
 ) -> Result<Response> {
     let number = case_number(&number)?;
     let user = ctx.user()?;
-    let text = match form.parse("what you commit to", 1000) {
-        Ok(t) => t,
+    let today = Utc::now().with_timezone(&tz_of(user)).date_naive();
+    let new = match form.parse(today) {
+        Ok(c) => c,
         Err(errors) => {
             return case_page(
                 &state,
@@ -1130,9 +1172,107 @@ async fn add_commitment(
             .await;
         }
     };
-    db_cases::add_commitment(&mut tx, case.id, &text, user.id).await?;
+    if !crate::db::commitments::add(&mut tx, case.id, case.team_id, &new, user.id).await? {
+        drop(tx);
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "commitment_owner",
+            "Choose someone from the case's team as the owner.",
+        );
+        return case_page(
+            &state,
+            &ctx,
+            number,
+            Some(Refusal::invalid("commitment", errors)),
+            |f| f.commitment = form,
+        )
+        .await;
+    }
     tx.commit().await?;
     done(&ctx, number, "commitments", "Commitment recorded.").await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MarkForm {
+    mark: String,
+}
+
+/// Marks one commitment kept, slipping or broken from the case page (also on a closed case,
+/// where a broken one opens a new case).
+async fn mark_commitment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((number, id)): Path<(String, String)>,
+    Form(form): Form<MarkForm>,
+) -> Result<Response> {
+    let number = case_number(&number)?;
+    let user = ctx.user()?;
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let mark = match Mark::parse(&form.mark) {
+        Ok(Some(m)) => m,
+        Ok(None) | Err(_) => {
+            return case_page(
+                &state,
+                &ctx,
+                number,
+                Some(Refusal::problem(
+                    "commitments",
+                    "Mark the commitment kept, slipping or broken.",
+                )),
+                |_| {},
+            )
+            .await;
+        }
+    };
+    let (mut tx, case, _) = match open_case(&state, user, number, None).await {
+        Ok(open) => open,
+        Err(e) => return write_failed(&state, &ctx, number, "commitments", e, |_| {}).await,
+    };
+    let target = crate::db::commitments::case_for_mark(&mut *tx, case.id).await?;
+    let marked = crate::db::commitments::mark(
+        &mut tx,
+        &target,
+        id,
+        mark,
+        None,
+        user.id,
+        &state.settings.public_url,
+    )
+    .await?;
+    tx.commit().await?;
+    match marked {
+        crate::db::commitments::Marked::Nothing => Err(AppError::NotFound),
+        crate::db::commitments::Marked::NewCase(new) => {
+            flash(
+                &ctx.session,
+                "info",
+                format!(
+                    "The commitment is marked broken. This case was closed, so CR-{new} takes the repair up; the managers are told."
+                ),
+            )
+            .await?;
+            Ok(Redirect::to(&case_url(new)).into_response())
+        }
+        crate::db::commitments::Marked::Reopened => {
+            done(
+                &ctx,
+                number,
+                "stage",
+                "The commitment is marked broken: the case is back in Making it right, and the managers are told.",
+            )
+            .await
+        }
+        crate::db::commitments::Marked::Done => {
+            done(
+                &ctx,
+                number,
+                "commitments",
+                &format!("The commitment is marked {}.", mark.as_str()),
+            )
+            .await
+        }
+    }
 }
 
 async fn add_lesson(
@@ -1533,7 +1673,8 @@ async fn complete_check_in(
 ) -> Result<Response> {
     let number = case_number(&number)?;
     let user = ctx.user()?;
-    let result = match form.parse() {
+    let parsed = form.parse().and_then(|r| Ok((r, form.marks()?)));
+    let (result, marks) = match parsed {
         Ok(r) => r,
         Err(errors) => {
             return refuse(&state, &ctx, number, form, errors).await;
@@ -1545,6 +1686,7 @@ async fn complete_check_in(
             return failed(&state, &ctx, number, form, e).await;
         }
     };
+    let check_in = crate::db::follow_ups::next_open(&mut *tx, case.id).await?;
     if !crate::db::follow_ups::settle_next(
         &mut tx,
         case.id,
@@ -1565,7 +1707,33 @@ async fn complete_check_in(
         )
         .await;
     }
+    // The commitments marked at this check-in, in the same transaction: a broken one reopens
+    // the case with its event and the managers' e-mail, or nothing is recorded at all.
+    let mut reopened = false;
+    for (id, mark) in marks {
+        let target = crate::db::commitments::case_for_mark(&mut *tx, case.id).await?;
+        let marked = crate::db::commitments::mark(
+            &mut tx,
+            &target,
+            id,
+            mark,
+            check_in,
+            user.id,
+            &state.settings.public_url,
+        )
+        .await?;
+        reopened |= marked == crate::db::commitments::Marked::Reopened;
+    }
     tx.commit().await?;
+    if reopened {
+        return done(
+            &ctx,
+            number,
+            "stage",
+            "Check-in recorded. A commitment was broken: the case is back in Making it right, and the managers are told.",
+        )
+        .await;
+    }
     done(&ctx, number, "check_in", "Check-in recorded.").await
 }
 

@@ -449,6 +449,21 @@ pub struct Numbers {
     signals: Vec<db::WeekSignals>,
     repeat: Vec<db::RepeatAccount>,
     by_stage: Vec<db::StageCount>,
+    commitments: crate::db::commitments::MarkCounts,
+}
+
+/// The week's commitment marks of `who`'s cases.
+async fn commitment_marks(
+    state: &AppState,
+    who: db::Who,
+    (start, end): (chrono::DateTime<Utc>, chrono::DateTime<Utc>),
+) -> sqlx::Result<crate::db::commitments::MarkCounts> {
+    let team = match who.scope {
+        Scope::All => None,
+        Scope::Team(t) => Some(t),
+        Scope::Nothing => Some(uuid::Uuid::nil()),
+    };
+    crate::db::commitments::mark_counts(&state.db, team, who.only, start, end).await
 }
 
 #[derive(Template)]
@@ -476,6 +491,8 @@ struct WeeklyPage {
     check_in_svg: String,
     sentiment_svg: String,
     stage_svg: String,
+    /// The week's commitment marks: kept, slipping, broken.
+    commitments: crate::db::commitments::MarkCounts,
 }
 
 fn day(d: NaiveDate) -> String {
@@ -526,17 +543,19 @@ async fn weekly(
     let numbers = state
         .dashboards
         .get_or_compute(key, async {
-            let (counts, signals, repeat, by_stage) = tokio::try_join!(
+            let (counts, signals, repeat, by_stage, commitments) = tokio::try_join!(
                 db::check_ins_per_assignee(&state.db, who, week.monday(), today, tz.name()),
                 db::signals(&state.db, who, &weeks, today),
                 db::repeat_accounts(&state.db, who, year_start, week_end, REPEAT_MIN_CASES),
                 db::open_by_stage(&state.db, who),
+                commitment_marks(&state, who, week.bounds(tz)),
             )?;
             Ok::<_, AppError>(Numbers {
                 counts,
                 signals,
                 repeat,
                 by_stage,
+                commitments,
             })
         })
         .await?;
@@ -550,6 +569,7 @@ async fn weekly(
         signals,
         repeat,
         by_stage,
+        commitments,
     } = (*numbers).clone();
 
     let total = CountsRow {
@@ -591,6 +611,7 @@ async fn weekly(
         open_total: stage_chart.total,
         stages: stage_chart.segments,
         trend,
+        commitments,
     };
     Ok(render(StatusCode::OK, &page))
 }

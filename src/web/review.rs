@@ -71,6 +71,14 @@ pub struct Row {
     pub escalation: &'static str,
 }
 
+pub struct BrokenView {
+    pub number: i64,
+    pub title: String,
+    pub text: String,
+    pub owner: String,
+    pub when: String,
+}
+
 pub struct Block {
     pub rows: Vec<Row>,
     pub total: i64,
@@ -87,6 +95,7 @@ struct ReviewPage {
     stuck_after_days: i64,
     stuck: Block,
     escalated: Block,
+    broken: Vec<BrokenView>,
     let_go: Block,
     high: Block,
     missed: Vec<review::MissedCheckIn>,
@@ -216,7 +225,8 @@ async fn page(
         })
         .await?;
     // The sections are independent: read them at once, each on its own connection.
-    let (escalated, stuck, let_go, high, all, (missed, missed_total), teams) = tokio::try_join!(
+    let (broken, escalated, stuck, let_go, high, all, (missed, missed_total), teams) = tokio::try_join!(
+        crate::db::commitments::broken_for_team(&state.db, team_id, SECTION_SIZE),
         section(Section::Escalated, SECTION_SIZE, 0),
         section(Section::Stuck, SECTION_SIZE, 0),
         section(Section::LetGo, 100, 0),
@@ -268,6 +278,16 @@ async fn page(
             rows: escalated_rows,
             total: numbers.escalated,
         },
+        broken: broken
+            .into_iter()
+            .map(|b| BrokenView {
+                number: b.number,
+                title: b.title,
+                text: b.text,
+                owner: b.owner_name.unwrap_or_default(),
+                when: crate::domain::case::local_display(b.state_at, tz),
+            })
+            .collect(),
         let_go: Block {
             rows: let_go_rows,
             total: counts.let_go,

@@ -409,3 +409,86 @@ async fn an_account_manager_and_a_manager_work_a_let_go_at_the_same_time() {
     ann.close().await;
     nora.close().await;
 }
+
+#[tokio::test]
+async fn marking_a_commitment_broken_at_a_check_in_reopens_the_case() {
+    let app = TestApp::spawn().await;
+    app.create_user("ann@example.com", "account_manager", Some("North"))
+        .await;
+    app.create_user("nora@example.com", "manager", Some("North"))
+        .await;
+    let number: i64 = sqlx::query_scalar(
+        "with a as (insert into accounts (name, team_id) select 'Cedar Foods', id from teams where name = 'North' returning id, team_id),
+              c as (insert into cases (account_id, team_id, owner_id, title, what_happened, category_id, severity,
+                                       detected_by, occurred_at, detected_at, currency, stage)
+                    select a.id, a.team_id, u.id, 'Deliveries kept slipping', 'Three late deliveries.',
+                           (select id from categories limit 1), 'high', 'client', now(), now(), 'EUR', 'following_up'
+                    from a, users u where u.email = 'ann@example.com' returning id, owner_id, number),
+              p as (insert into follow_up_plans (case_id, cadence, first_due, assignee_id)
+                    select id, 'weekly', current_date, owner_id from c returning id, case_id, assignee_id),
+              k as (insert into check_ins (case_id, plan_id, seq, due_date, assignee_id)
+                    select case_id, id, 1, current_date, assignee_id from p),
+              m as (insert into commitments (case_id, text, owner_id, scope)
+                    select id, 'deliver every Friday by noon', owner_id, 'client' from c)
+         select number from c",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("fixture");
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&app.url(&format!("/login?next=%2Fcases%2FCR-{number}")))
+        .await
+        .expect("goto");
+    browser.fill("#email", "ann@example.com").await;
+    browser.fill("#password", crate::common::PASSWORD).await;
+    browser.click("button[type=submit].primary").await;
+    browser
+        .wait_for_text("h1", "Deliveries kept slipping")
+        .await;
+    browser
+        .wait_for_text("#commitments-at-check-in", "deliver every Friday by noon")
+        .await;
+
+    browser.select("#checkin_sentiment", "-1").await;
+    browser
+        .fill(
+            "#checkin_summary",
+            "Two more late deliveries; Dana is upset again.",
+        )
+        .await;
+    browser
+        .fill("#checkin_words", "You promised Fridays.")
+        .await;
+    browser
+        .select(
+            "#commitments-at-check-in select",
+            "Broken: back to making it right",
+        )
+        .await;
+    browser
+        .click("#follow_up_plan form[action$='/check-ins'] button[type=submit]")
+        .await;
+    browser
+        .wait_for_text(".flashes", "back in Making it right")
+        .await;
+    browser
+        .wait_for_text(".stepper [aria-current=step]", "Making it right")
+        .await;
+    assert!(browser.text("#commitment-list").await.contains("Broken"));
+    assert!(
+        browser
+            .text("#timeline")
+            .await
+            .contains("Reopened into Making it right")
+    );
+    let mails: i64 = sqlx::query_scalar(
+        "select count(*) from outbox where kind = 'commitment' and to_address = 'nora@example.com'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("outbox");
+    assert_eq!(mails, 1, "the manager is told");
+    browser.close().await;
+}

@@ -664,3 +664,283 @@ async fn a_check_in_keeps_the_clients_own_words_and_the_case_page_plots_both_rea
     assert!(!res.text("#checkin_words-error").is_empty());
     assert_eq!(res.text("#checkin_summary"), "Spoke again.");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The commitment ledger
+
+async fn add_commitment(app: &TestApp, am: &Client, case: &str, text: &str) -> String {
+    let owner = am
+        .get(case)
+        .await
+        .attr("#commitment_owner option[selected]", "value")
+        .expect("owner offered");
+    let review = (Utc::now().date_naive() + Days::new(14))
+        .format("%Y-%m-%d")
+        .to_string();
+    let res = am
+        .submit(
+            case,
+            &format!("{case}/commitments"),
+            &[
+                ("text", text),
+                ("commitment_owner", &owner),
+                ("commitment_scope", "team"),
+                ("verification", "The delivery log shows Friday noon"),
+                ("review_on", &review),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text("#problem")
+    );
+    let id: uuid::Uuid = sqlx::query_scalar("select id from commitments where text = $1")
+        .bind(text)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("commitment");
+    id.to_string()
+}
+
+async fn check_in_marking(am: &Client, case: &str, commitment: &str, mark: &str) -> Page {
+    let field = format!("mark_{commitment}");
+    am.submit(
+        case,
+        &format!("{case}/check-ins"),
+        &[
+            ("checkin_channel", "phone"),
+            ("checkin_summary", "Went through the deliveries."),
+            ("checkin_sentiment", "1"),
+            (field.as_str(), mark),
+        ],
+    )
+    .await
+}
+
+async fn case_state(app: &TestApp, case: &str) -> (String, String) {
+    sqlx::query_as("select stage, outcome from cases where number = $1")
+        .bind(number(case))
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("case")
+}
+
+async fn done_check_ins(app: &TestApp, case: &str) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from check_ins k join cases c on c.id = k.case_id
+         where c.number = $1 and k.status = 'done'",
+    )
+    .bind(number(case))
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("count")
+}
+
+#[tokio::test]
+async fn commitments_are_marked_at_check_ins_and_a_broken_one_reopens_the_case() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let manager = app.signed_in("manager").await;
+    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let id = add_commitment(&app, &am, &case, "deliver every Friday by noon").await;
+    let page = am.get(&case).await;
+    let item = page.text("#commitment-list");
+    assert!(item.contains("deliver every Friday by noon"), "{item}");
+    assert!(item.contains("Not marked yet"), "{item}");
+    assert!(item.contains("All clients of the team"), "{item}");
+    assert!(
+        item.contains("Verified by: The delivery log shows Friday noon"),
+        "{item}"
+    );
+    assert!(
+        page.attr(&format!("#mark_{id}"), "name").is_some(),
+        "marked at the check-in"
+    );
+
+    // A mark that is not one is refused with the whole check-in, and nothing is recorded.
+    let refused = check_in_marking(&am, &case, &id, "perhaps").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!refused.text("#commitments-error").is_empty());
+    assert_eq!(
+        refused.text("#checkin_summary"),
+        "Went through the deliveries."
+    );
+    assert_eq!(done_check_ins(&app, &case).await, 0);
+
+    let kept = check_in_marking(&am, &case, &id, "kept").await;
+    assert_eq!(
+        kept.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        kept.text("#problem")
+    );
+    assert!(
+        am.get(&case)
+            .await
+            .text("#commitment-list")
+            .contains("Kept")
+    );
+    let dashboard = am.get("/dashboard/weekly").await;
+    assert_eq!(dashboard.text("#commitments-kept"), "1");
+
+    // Broken at the next check-in: back to Making it right, with its event and the e-mail.
+    let broken = check_in_marking(&am, &case, &id, "broken").await;
+    assert_eq!(
+        broken.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        broken.text("#problem")
+    );
+    assert_eq!(
+        broken.location().as_deref(),
+        Some(format!("{case}#stage").as_str())
+    );
+    assert_eq!(
+        case_state(&app, &case).await,
+        ("making_it_right".into(), "open".into())
+    );
+    assert_eq!(done_check_ins(&app, &case).await, 2);
+    let page = am.get(&case).await;
+    assert!(page.text(".flashes").contains("back in Making it right"));
+    assert_eq!(
+        page.text(".stepper [aria-current=step] .step-label"),
+        "Making it right"
+    );
+    assert!(page.text(".timeline").contains(
+        "Reopened into Making it right: the commitment \u{201c}deliver every Friday by noon\u{201d} was broken"
+    ));
+    let mails: Vec<(String, String)> =
+        sqlx::query_as("select to_address, subject from outbox where kind = 'commitment'")
+            .fetch_all(&app.db.pool)
+            .await
+            .expect("outbox");
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].0.starts_with("manager-"));
+    assert!(mails[0].1.starts_with("Commitment broken"));
+    let review = manager.get("/review").await;
+    assert!(
+        review
+            .text("#broken-commitments")
+            .contains("deliver every Friday by noon")
+    );
+    let dashboard = manager.get("/dashboard/weekly").await;
+    assert_eq!(dashboard.text("#commitments-broken"), "1");
+    assert_eq!(dashboard.text("#commitments-kept"), "1");
+    // A broken commitment is not marked again.
+    assert!(
+        am.get(&case)
+            .await
+            .attr(&format!("#mark_{id}"), "name")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_broken_commitment_changes_nothing_unless_all_of_it_is_recorded() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    app.signed_in("manager").await;
+    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let id = add_commitment(&app, &am, &case, "call every Monday").await;
+    // The managers' e-mail cannot be queued: the whole check-in must fail with it.
+    sqlx::raw_sql(
+        "create function refuse_commitment_mail() returns trigger language plpgsql as $$
+         begin if new.kind = 'commitment' then raise exception 'outbox unavailable'; end if;
+               return new; end $$;
+         create trigger refuse_commitment_mail before insert on outbox
+             for each row execute function refuse_commitment_mail();",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("trigger");
+    let failed = check_in_marking(&am, &case, &id, "broken").await;
+    assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        case_state(&app, &case).await,
+        ("following_up".into(), "open".into())
+    );
+    assert_eq!(
+        done_check_ins(&app, &case).await,
+        0,
+        "the check-in was not recorded either"
+    );
+    let (state, marks): (String, i64) = sqlx::query_as(
+        "select m.state, (select count(*) from commitment_marks k where k.commitment_id = m.id)
+         from commitments m where m.text = 'call every Monday'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("commitment");
+    assert_eq!((state.as_str(), marks), ("open", 0));
+    let events: i64 = sqlx::query_scalar(
+        "select count(*) from case_events e join cases c on c.id = e.case_id
+         where c.number = $1 and e.summary like 'Reopened%'",
+    )
+    .bind(number(&case))
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("events");
+    assert_eq!(events, 0);
+
+    sqlx::raw_sql("drop trigger refuse_commitment_mail on outbox")
+        .execute(&app.db.pool)
+        .await
+        .expect("drop trigger");
+    let ok = check_in_marking(&am, &case, &id, "broken").await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text("#problem"));
+    assert_eq!(case_state(&app, &case).await.0, "making_it_right");
+}
+
+#[tokio::test]
+async fn a_commitment_broken_after_the_case_closed_opens_a_linked_case() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    app.signed_in("manager").await;
+    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let id = add_commitment(&app, &am, &case, "double-check every invoice").await;
+    sqlx::query(
+        "update cases set stage = 'closed', outcome = 'restored', closed_at = now() where number = $1",
+    )
+    .bind(number(&case))
+    .execute(&app.db.pool)
+    .await
+    .expect("closed");
+    let res = am
+        .submit(
+            &case,
+            &format!("{case}/commitments/{id}/mark"),
+            &[("mark", "broken")],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text("#problem")
+    );
+    let new_case = res.location().expect("the new case");
+    assert_ne!(new_case, case);
+    let page = am.get(&new_case).await;
+    assert!(
+        page.text("h1")
+            .starts_with("Broken commitment: double-check every invoice")
+    );
+    assert_eq!(
+        page.attr("#linked-case a", "href"),
+        Some(case.clone()),
+        "linked to the closed case"
+    );
+    assert!(page.text(".flashes").contains("takes the repair up"));
+    assert_eq!(
+        case_state(&app, &case).await,
+        ("closed".into(), "restored".into())
+    );
+    assert!(
+        am.get(&case)
+            .await
+            .text(".timeline")
+            .contains("opened to repair the broken commitment")
+    );
+}

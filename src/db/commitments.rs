@@ -1,0 +1,322 @@
+//! The commitment ledger (migration 20261128000008): commitments with an owner, a scope, a way
+//! to verify them and a review date; their marks (kept, slipping, broken), each kept; and what
+//! a broken one does — in the caller's transaction, with its timeline event and the managers'
+//! e-mail, so it all happens or none of it does.
+
+use serde_json::json;
+use sqlx::{PgExecutor, Postgres, Transaction};
+use uuid::Uuid;
+
+use super::cases::{event, set_stage};
+use super::outbox::{self, NewMessage};
+use crate::domain::commitment::{Consequence, Mark, NewCommitment, consequence};
+use crate::domain::stage::{Outcome, Stage};
+
+/// Records a commitment. False when the owner is not an active member of the case's team.
+pub async fn add(
+    tx: &mut Transaction<'_, Postgres>,
+    case_id: Uuid,
+    team_id: Uuid,
+    c: &NewCommitment,
+    actor: Uuid,
+) -> sqlx::Result<bool> {
+    let owner = sqlx::query!(
+        "select u.id, u.name from users u
+         where u.id = coalesce($1, (select owner_id from cases where id = $3))
+           and u.team_id = $2 and u.active",
+        c.owner_id,
+        team_id,
+        case_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(owner) = owner else {
+        return Ok(false);
+    };
+    let (owner_id, owner) = (owner.id, owner.name);
+    sqlx::query!(
+        "insert into commitments (case_id, text, created_by, owner_id, scope, verification, review_on)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+        case_id,
+        c.text,
+        actor,
+        owner_id,
+        c.scope.as_str(),
+        c.verification,
+        c.review_on
+    )
+    .execute(&mut **tx)
+    .await?;
+    let review = c
+        .review_on
+        .map(|d| format!(", reviewed on {}", d.format("%-d %b %Y")))
+        .unwrap_or_default();
+    event(
+        tx,
+        case_id,
+        actor,
+        "commitment",
+        &format!(
+            "Committed: {} (owner {owner}; {}{review})",
+            c.text,
+            c.scope.label().to_lowercase()
+        ),
+        json!({}),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// The case a mark lands on, as a broken commitment needs it.
+#[derive(Debug, Clone)]
+pub struct CaseForMark {
+    pub id: Uuid,
+    pub number: i64,
+    pub stage: String,
+    pub outcome: String,
+    pub team_id: Uuid,
+    pub title: String,
+    pub account: String,
+}
+
+/// The case `case_id`, for marking.
+pub async fn case_for_mark(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<CaseForMark> {
+    sqlx::query_as!(
+        CaseForMark,
+        "select c.id, c.number, c.stage, c.outcome, c.team_id, c.title, a.name as account
+         from cases c join accounts a on a.id = c.account_id where c.id = $1",
+        case_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// What marking did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Marked {
+    /// No such open commitment on the case (removed, broken already, or another case's).
+    Nothing,
+    Done,
+    /// Broken: the case went back into Making it right.
+    Reopened,
+    /// Broken on a closed case: this new case takes the repair up.
+    NewCase(i64),
+}
+
+/// Marks commitment `id` of `case` (whose row the caller has locked), at check-in `check_in`
+/// if any, and when it is broken sends the repair back to work and tells the managers.
+#[allow(clippy::too_many_arguments)]
+pub async fn mark(
+    tx: &mut Transaction<'_, Postgres>,
+    case: &CaseForMark,
+    id: Uuid,
+    mark: Mark,
+    check_in: Option<Uuid>,
+    actor: Uuid,
+    public_url: &str,
+) -> sqlx::Result<Marked> {
+    let text = sqlx::query_scalar!(
+        "update commitments set state = $3, state_at = now()
+         where id = $1 and case_id = $2 and removed_at is null and state <> 'broken'
+         returning text",
+        id,
+        case.id,
+        mark.as_str()
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(text) = text else {
+        return Ok(Marked::Nothing);
+    };
+    let mark_id = sqlx::query_scalar!(
+        "insert into commitment_marks (commitment_id, case_id, check_in_id, state, marked_by)
+         values ($1, $2, $3, $4, $5) returning id",
+        id,
+        case.id,
+        check_in,
+        mark.as_str(),
+        actor
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    event(
+        tx,
+        case.id,
+        actor,
+        "commitment",
+        &format!("Commitment {}: {text}", mark.as_str()),
+        json!({ "commitment": id, "mark": mark.as_str() }),
+    )
+    .await?;
+    if mark != Mark::Broken {
+        return Ok(Marked::Done);
+    }
+    let stage = Stage::parse(&case.stage).unwrap_or(Stage::Detected);
+    let outcome = Outcome::parse(&case.outcome).unwrap_or(Outcome::Open);
+    let (result, what) = match consequence(stage, outcome) {
+        Consequence::ReopenIntoMakingItRight => {
+            set_stage(
+                tx,
+                case.id,
+                Stage::MakingItRight.as_str(),
+                Outcome::Open.as_str(),
+                actor,
+                &format!(
+                    "Reopened into Making it right: the commitment \u{201c}{text}\u{201d} was broken"
+                ),
+                None,
+            )
+            .await?;
+            (
+                Marked::Reopened,
+                "The case is back in Making it right.".to_string(),
+            )
+        }
+        Consequence::AlreadyRepairing => (
+            Marked::Done,
+            "The case is still being made right.".to_string(),
+        ),
+        Consequence::OpenLinkedCase => {
+            let number = open_linked_case(tx, case, &text, actor).await?;
+            (
+                Marked::NewCase(number),
+                format!("The case was closed, so CR-{number} takes the repair up again."),
+            )
+        }
+    };
+    for m in super::escalation::managers_of(&mut **tx, case.team_id).await? {
+        outbox::enqueue(
+            &mut **tx,
+            &NewMessage {
+                kind: "commitment",
+                dedupe_key: format!("commitment:{mark_id}:{}", m.id),
+                user_id: m.id,
+                to_address: &m.email,
+                subject: format!("Commitment broken: {} (CR-{})", case.account, case.number),
+                body: format!(
+                    "Hello {},\n\nThe commitment \u{201c}{text}\u{201d} made to {} on CR-{} \u{201c}{}\u{201d} was marked broken. {what}\n\n{}/cases/CR-{}\n\n-- \nMend",
+                    m.name, case.account, case.number, case.title, public_url, case.number
+                ),
+            },
+        )
+        .await?;
+    }
+    Ok(result)
+}
+
+/// A new case on the same account, linked to the closed one whose commitment broke.
+async fn open_linked_case(
+    tx: &mut Transaction<'_, Postgres>,
+    case: &CaseForMark,
+    text: &str,
+    actor: Uuid,
+) -> sqlx::Result<i64> {
+    let title: String = format!("Broken commitment: {text}")
+        .chars()
+        .take(200)
+        .collect();
+    let row = sqlx::query!(
+        "insert into cases (account_id, team_id, owner_id, created_by, title, what_happened,
+                            category_id, severity, detected_by, occurred_at, detected_at, currency,
+                            linked_case_id)
+         select c.account_id, c.team_id, c.owner_id, $2, $3, $4, c.category_id, c.severity, 'us',
+                now(), now(), c.currency, c.id
+         from cases c where c.id = $1
+         returning id, number",
+        case.id,
+        actor,
+        title,
+        format!(
+            "On CR-{} we committed: \u{201c}{text}\u{201d}. It was marked broken.",
+            case.number
+        )
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    event(
+        tx,
+        row.id,
+        actor,
+        "created",
+        &format!(
+            "Opened because a commitment of CR-{} was broken: \u{201c}{text}\u{201d}",
+            case.number
+        ),
+        json!({ "linked_case": case.number }),
+    )
+    .await?;
+    event(
+        tx,
+        case.id,
+        actor,
+        "commitment",
+        &format!("CR-{} opened to repair the broken commitment", row.number),
+        json!({ "linked_case": row.number }),
+    )
+    .await?;
+    Ok(row.number)
+}
+
+/// Counts of a week's marks for a team (all teams when `team` is `None`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MarkCounts {
+    pub kept: i64,
+    pub slipping: i64,
+    pub broken: i64,
+}
+
+pub async fn mark_counts(
+    db: impl PgExecutor<'_>,
+    team: Option<Uuid>,
+    owner: Option<Uuid>,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<MarkCounts> {
+    sqlx::query_as!(
+        MarkCounts,
+        r#"select count(*) filter (where m.state = 'kept') as "kept!",
+                  count(*) filter (where m.state = 'slipping') as "slipping!",
+                  count(*) filter (where m.state = 'broken') as "broken!"
+           from commitment_marks m join cases c on c.id = m.case_id
+           where m.marked_at >= $1 and m.marked_at < $2
+             and ($3::uuid is null or c.team_id = $3)
+             and ($4::uuid is null or c.owner_id = $4)"#,
+        from,
+        to,
+        team,
+        owner
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// A broken commitment as the manager review lists it.
+#[derive(Debug, Clone)]
+pub struct BrokenCommitment {
+    pub number: i64,
+    pub title: String,
+    pub text: String,
+    pub owner_name: Option<String>,
+    pub state_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A team's commitments broken in the last 90 days, latest first.
+pub async fn broken_for_team(
+    db: impl PgExecutor<'_>,
+    team: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<BrokenCommitment>> {
+    sqlx::query_as!(
+        BrokenCommitment,
+        r#"select c.number, c.title, m.text, u.name as "owner_name?", m.state_at as "state_at!"
+           from commitments m join cases c on c.id = m.case_id
+           left join users u on u.id = m.owner_id
+           where m.state = 'broken' and m.removed_at is null and c.team_id = $1
+             and m.state_at > now() - interval '90 days'
+           order by m.state_at desc limit $2"#,
+        team,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
