@@ -275,3 +275,210 @@ pub async fn set_applies_to_all(
     )
     .await
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lessons that spread (migration 20261128000009)
+
+/// Sets (or, with no items, takes away) the checklist of a lesson the caller has locked, and
+/// says so on its case's timeline.
+pub async fn set_checklist(
+    tx: &mut Transaction<'_, Postgres>,
+    lesson: &LockedLesson,
+    checklist: &crate::domain::lesson::Checklist,
+    actor: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update lessons set checklist = $2, reach = $3 where id = $1",
+        lesson.id,
+        &checklist.items,
+        checklist.reach.as_str()
+    )
+    .execute(&mut **tx)
+    .await?;
+    let summary = if checklist.items.is_empty() {
+        "Took the checklist off a lesson".to_string()
+    } else {
+        format!(
+            "Checklist for the lesson, to apply for {}: {}",
+            checklist.reach.label(),
+            checklist.items.join("; ")
+        )
+    };
+    super::cases::event(
+        tx,
+        lesson.case_id,
+        actor,
+        "lesson",
+        &summary,
+        serde_json::json!({}),
+    )
+    .await
+}
+
+/// How far a lesson's checklist has spread, and where the fix did not hold.
+#[derive(Debug, Clone, Default)]
+pub struct Rollout {
+    pub checklist: Vec<String>,
+    pub reach: String,
+    /// Accounts in reach, other than the lesson's own.
+    pub in_reach: i64,
+    /// Of those, where the checklist was done.
+    pub done: i64,
+    /// Later cases in the lesson's category on accounts where it was done: (account, case).
+    pub did_not_hold: Vec<(String, i64)>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Failure {
+    account: String,
+    number: i64,
+}
+
+/// The rollout of each of `ids` that carries a checklist.
+pub async fn rollouts(
+    db: impl PgExecutor<'_>,
+    ids: &[Uuid],
+) -> sqlx::Result<std::collections::HashMap<Uuid, Rollout>> {
+    let rows = sqlx::query!(
+        r#"select l.id, l.checklist, l.reach,
+                  (select count(*) from accounts a
+                   where (l.reach = 'organisation' or a.team_id = c.team_id)
+                     and a.id <> c.account_id) as "in_reach!",
+                  (select count(*) from lesson_rollouts r where r.lesson_id = l.id) as "done!",
+                  coalesce((select json_agg(json_build_object('account', a.name, 'number', n.number)
+                                            order by n.created_at)
+                            from lesson_rollouts r join accounts a on a.id = r.account_id
+                            join cases n on n.account_id = r.account_id
+                                        and n.category_id = c.category_id
+                                        and n.created_at > r.done_at
+                            where r.lesson_id = l.id), '[]') as "failed!: sqlx::types::Json<Vec<Failure>>"
+           from lessons l join cases c on c.id = l.case_id
+           where l.id = any($1) and cardinality(l.checklist) > 0"#,
+        ids
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                Rollout {
+                    checklist: r.checklist,
+                    reach: r.reach,
+                    in_reach: r.in_reach,
+                    done: r.done,
+                    did_not_hold: r
+                        .failed
+                        .0
+                        .into_iter()
+                        .map(|f| (f.account, f.number))
+                        .collect(),
+                },
+            )
+        })
+        .collect())
+}
+
+/// A lesson's checklist still to do on one of my accounts.
+#[derive(Debug, Clone)]
+pub struct ToApply {
+    pub lesson_id: Uuid,
+    pub text: String,
+    pub checklist: Vec<String>,
+    pub case_number: i64,
+    pub account_id: Uuid,
+    pub account_name: String,
+}
+
+/// Up to `limit` checklists to do on the accounts `manager` manages, oldest lesson first, and
+/// how many there are in all.
+pub async fn to_apply(
+    db: &sqlx::PgPool,
+    manager: Uuid,
+    limit: i64,
+) -> sqlx::Result<(Vec<ToApply>, i64)> {
+    let rows = sqlx::query!(
+        r#"select l.id as lesson_id, l.text, l.checklist, c.number as case_number,
+                  a.id as account_id, a.name as account_name,
+                  count(*) over () as "total!"
+           from lessons l join cases c on c.id = l.case_id
+           join accounts a on a.manager_id = $1
+                          and (l.reach = 'organisation' or a.team_id = c.team_id)
+                          and a.id <> c.account_id
+           where l.applies_to_all and l.removed_at is null and cardinality(l.checklist) > 0
+             and not exists (select 1 from lesson_rollouts r
+                             where r.lesson_id = l.id and r.account_id = a.id)
+           order by l.created_at, a.name
+           limit $2"#,
+        manager,
+        limit
+    )
+    .fetch_all(db)
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok((
+        rows.into_iter()
+            .map(|r| ToApply {
+                lesson_id: r.lesson_id,
+                text: r.text,
+                checklist: r.checklist,
+                case_number: r.case_number,
+                account_id: r.account_id,
+                account_name: r.account_name,
+            })
+            .collect(),
+        total,
+    ))
+}
+
+/// Records that the checklist of `lesson` was done on `account`, if the lesson is for all
+/// clients with a checklist, the account is in its reach and `scope` sees it. The lesson's
+/// case's timeline says so. Returns the account's name when it was recorded (or already was).
+pub async fn mark_applied(
+    tx: &mut Transaction<'_, Postgres>,
+    scope: Scope,
+    lesson: Uuid,
+    account: Uuid,
+    actor: Uuid,
+) -> sqlx::Result<Option<String>> {
+    let (all, team) = scope.sql_params();
+    let target = sqlx::query!(
+        "select a.name, c.id as case_id from lessons l join cases c on c.id = l.case_id
+         join accounts a on a.id = $2
+         where l.id = $1 and l.applies_to_all and l.removed_at is null
+           and cardinality(l.checklist) > 0
+           and (l.reach = 'organisation' or a.team_id = c.team_id) and a.id <> c.account_id
+           and ($3 or a.team_id = $4)",
+        lesson,
+        account,
+        all,
+        team
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(target) = target else {
+        return Ok(None);
+    };
+    let inserted = sqlx::query!(
+        "insert into lesson_rollouts (lesson_id, account_id, done_by) values ($1, $2, $3)
+         on conflict do nothing",
+        lesson,
+        account,
+        actor
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        sqlx::query!(
+            "insert into case_events (case_id, actor_id, kind, summary) values ($1, $2, 'lesson', $3)",
+            target.case_id,
+            actor,
+            format!("The lesson's checklist was done for {}", target.name)
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(Some(target.name))
+}

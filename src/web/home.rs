@@ -64,6 +64,8 @@ const CASES_PER_STAGE: i64 = 10;
 /// all (`?all=1`): someone who has let hundreds pile up still gets a page that loads.
 const CHECK_INS_PER_SECTION: i64 = 25;
 const ACTIONS_SHOWN: i64 = 25;
+/// Lessons' checklists listed at once.
+const LESSONS_SHOWN: i64 = 10;
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct HomeQuery {
@@ -95,6 +97,9 @@ struct MyWorkPage {
     actions: Vec<ActionRow>,
     actions_total: i64,
     channels: Vec<(&'static str, &'static str)>,
+    /// Lessons' checklists still to do on my accounts.
+    lessons: Vec<crate::db::lessons::ToApply>,
+    lessons_total: i64,
 }
 
 impl MyWorkPage {
@@ -104,6 +109,7 @@ impl MyWorkPage {
             && self.missed.is_empty()
             && self.stages.is_empty()
             && self.actions.is_empty()
+            && self.lessons.is_empty()
     }
 }
 
@@ -247,7 +253,11 @@ async fn my_work(
             what: a.what,
         })
         .collect();
+    let (lessons, lessons_total) =
+        crate::db::lessons::to_apply(&state.db, user.id, LESSONS_SHOWN).await?;
     let page = MyWorkPage {
+        lessons,
+        lessons_total,
         chrome: ctx.chrome("My work"),
         name: user.name.clone(),
         today: due_today,

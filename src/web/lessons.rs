@@ -29,6 +29,11 @@ pub fn router() -> super::Router {
     super::Router::new()
         .route("/lessons", get(library))
         .route("/lessons/{id}/all-clients", post(mark_for_all_clients))
+        .route("/lessons/{id}/checklist", post(set_checklist))
+        .route(
+            "/lessons/{id}/accounts/{account}/applied",
+            post(mark_applied),
+        )
         .route_layer(middleware::from_fn(guard::signed_in))
 }
 
@@ -130,6 +135,19 @@ pub struct LessonView {
     pub category_name: String,
     /// Whether the viewer may mark it as applying to all clients, or unmark it.
     pub can_mark: bool,
+    /// Its checklist and how far it has spread, when it has one.
+    pub rollout: Option<RolloutView>,
+}
+
+/// A lesson's checklist and where it was done.
+pub struct RolloutView {
+    pub checklist: Vec<String>,
+    pub reach_label: &'static str,
+    pub reach: String,
+    pub done: i64,
+    pub in_reach: i64,
+    /// "Account (CR-123)": where a later case in the lesson's category says the fix did not hold.
+    pub did_not_hold: Vec<(String, i64)>,
 }
 
 #[derive(Template)]
@@ -199,6 +217,7 @@ fn lesson_view(row: LessonRow, tz: Tz, role: crate::domain::Role, user_id: Uuid)
         account_id: row.account_id,
         account_name: row.account_name,
         category_name: row.category_name,
+        rollout: None,
     }
 }
 
@@ -219,9 +238,26 @@ async fn library(
     let categories = db_lessons::categories(&mut *conn).await?;
     drop(conn);
 
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut rollouts = db_lessons::rollouts(&state.db, &ids).await?;
     let rows = rows
         .into_iter()
-        .map(|r| lesson_view(r, tz, user.role, user.id))
+        .map(|r| {
+            let rollout = rollouts.remove(&r.id).map(|o| RolloutView {
+                reach_label: crate::domain::lesson::LessonReach::parse(&o.reach)
+                    .map(|r| r.label())
+                    .unwrap_or(""),
+                reach: o.reach,
+                checklist: o.checklist,
+                done: o.done,
+                in_reach: o.in_reach,
+                did_not_hold: o.did_not_hold,
+            });
+            LessonView {
+                rollout,
+                ..lesson_view(r, tz, user.role, user.id)
+            }
+        })
         .collect();
     let params = query.params();
     let pager_refs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -311,6 +347,81 @@ async fn mark_for_all_clients(
     tx.commit().await?;
     flash(&auth.session, "success", message).await?;
     Ok(Redirect::to(&back_to(&form.back, lesson.case_number)).into_response())
+}
+
+/// Sets or changes a lesson's checklist (who may mark it for all clients may).
+async fn set_checklist(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<String>,
+    Form(form): Form<crate::domain::lesson::ChecklistForm>,
+) -> Result<Response> {
+    let user = auth.user.as_ref().ok_or(AppError::Forbidden)?;
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let scope = Scope::for_user(user.role, user.team_id);
+    let mut tx = state.db.begin().await?;
+    let lesson = db_lessons::lock(&mut tx, scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_mark_for_all_clients(user.role, lesson.case_owner_id == user.id) {
+        return Err(AppError::Forbidden);
+    }
+    let back = back_to(&form.back, lesson.case_number);
+    let checklist = match form.parse() {
+        Ok(c) => c,
+        Err(errors) => {
+            drop(tx);
+            let message: Vec<String> = errors.iter().map(|(_, m)| m.to_string()).collect();
+            flash(&auth.session, "error", message.join(" ")).await?;
+            return Ok(Redirect::to(&back).into_response());
+        }
+    };
+    if !lesson.applies_to_all && !checklist.items.is_empty() {
+        drop(tx);
+        flash(
+            &auth.session,
+            "error",
+            "Mark the lesson as applying to all clients first: a checklist is for spreading it.",
+        )
+        .await?;
+        return Ok(Redirect::to(&back).into_response());
+    }
+    db_lessons::set_checklist(&mut tx, &lesson, &checklist, user.id).await?;
+    tx.commit().await?;
+    let message = if checklist.items.is_empty() {
+        "The checklist is taken off the lesson.".to_string()
+    } else {
+        format!(
+            "Checklist saved: it is now on My work for the managers of {}.",
+            checklist.reach.label()
+        )
+    };
+    flash(&auth.session, "success", message).await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// Records that a lesson's checklist was done on an account (from My work).
+async fn mark_applied(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path((id, account)): Path<(String, String)>,
+) -> Result<Response> {
+    let user = auth.user.as_ref().ok_or(AppError::Forbidden)?;
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let account = Uuid::parse_str(account.trim()).map_err(|_| AppError::NotFound)?;
+    let scope = Scope::for_user(user.role, user.team_id);
+    let mut tx = state.db.begin().await?;
+    let name = db_lessons::mark_applied(&mut tx, scope, id, account, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    flash(
+        &auth.session,
+        "success",
+        format!("Done for {name}: the lesson has reached this client too."),
+    )
+    .await?;
+    Ok(Redirect::to("/#lessons-to-apply").into_response())
 }
 
 /// A reminder on a case page.

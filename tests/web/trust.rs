@@ -944,3 +944,247 @@ async fn a_commitment_broken_after_the_case_closed_opens_a_linked_case() {
             .contains("opened to repair the broken commitment")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lessons that spread
+
+async fn manage(app: &TestApp, account: &str, email_prefix: &str) {
+    sqlx::query(
+        "update accounts set manager_id = (select id from users where email like $2 || '%')
+         where id = $1::uuid",
+    )
+    .bind(account)
+    .bind(email_prefix)
+    .execute(&app.db.pool)
+    .await
+    .expect("manager");
+}
+
+async fn lesson_of(app: &TestApp, case: &str) -> String {
+    let id: uuid::Uuid = sqlx::query_scalar(
+        "select l.id from lessons l join cases c on c.id = l.case_id where c.number = $1",
+    )
+    .bind(number(case))
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("lesson");
+    id.to_string()
+}
+
+async fn category_of(app: &TestApp, case: &str) -> String {
+    let id: uuid::Uuid = sqlx::query_scalar("select category_id from cases where number = $1")
+        .bind(number(case))
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("category");
+    id.to_string()
+}
+
+#[tokio::test]
+async fn a_lessons_checklist_spreads_to_each_account_and_says_where_the_fix_did_not_hold() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let am_email: String =
+        sqlx::query_scalar("select email from users where role = 'account_manager'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("am");
+    let prefix = am_email.split('@').next().unwrap_or_default().to_string();
+    let own = am.new_account("Alder Freight").await;
+    let birch = am.new_account("Birch Media").await;
+    let cedar = am.new_account("Cedar Foods").await;
+    for a in [&own, &birch, &cedar] {
+        manage(&app, a, &prefix).await;
+    }
+    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    // adaptive_case made its own account: the lesson's account is that one.
+    let lesson = lesson_of(&app, &case).await;
+
+    // A checklist needs the lesson to apply to all clients first.
+    let refused = am
+        .submit(
+            "/lessons",
+            &format!("/lessons/{lesson}/checklist"),
+            &[
+                ("checklist", "Name a stand-in"),
+                ("reach", "team"),
+                ("back", "/lessons"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert!(
+        am.get("/lessons?open=1")
+            .await
+            .text(".flashes")
+            .contains("applying to all clients first")
+    );
+    let res = am
+        .submit(
+            "/lessons",
+            &format!("/lessons/{lesson}/all-clients"),
+            &[("applies_to_all", "1"), ("back", "/lessons")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = am
+        .submit(
+            "/lessons",
+            &format!("/lessons/{lesson}/checklist"),
+            &[
+                ("checklist", "- Name a stand-in for every report\n- Put report dates in the shared calendar\n"),
+                ("reach", "team"),
+                ("back", "/lessons"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+
+    // Each of the AM's other accounts gets it on My work.
+    let home = am.get("/").await;
+    let todo = home.texts("#lessons-to-apply > ul > li");
+    assert_eq!(
+        todo.len(),
+        3,
+        "Alder, Birch and Cedar; the lesson's own account is left out: {todo:?}"
+    );
+    assert!(
+        todo.iter()
+            .all(|t| t.contains("Name a stand-in for every report"))
+    );
+    assert!(
+        !todo.iter().any(|t| t.contains("Bluefin Logistics")),
+        "not the lesson's own account"
+    );
+    let res = am
+        .submit(
+            "/",
+            &format!("/lessons/{lesson}/accounts/{birch}/applied"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let home = am.get("/").await;
+    assert!(home.text(".flashes").contains("Done for Birch Media"));
+    let todo = home.texts("#lessons-to-apply > ul > li");
+    assert_eq!(todo.len(), 2);
+    assert!(!todo.iter().any(|t| t.starts_with("Birch Media")));
+    let library = am.get("/lessons?open=1").await;
+    assert!(
+        library
+            .text(".rollout")
+            .contains("done for 1 of 3 accounts"),
+        "{}",
+        library.text(".rollout")
+    );
+    assert!(library.text(".did-not-hold").is_empty());
+
+    // A new case in the lesson's category on Birch, after it was done there: the fix did not
+    // hold. On Cedar (not done) and in another category on Birch: nothing to say.
+    let category = category_of(&app, &case).await;
+    let repeat = am.log_incident(&birch, "Report late again").await;
+    let cedar_case = am.log_incident(&cedar, "Cedar report late").await;
+    let other = am.log_incident(&birch, "Invoice typo").await;
+    for c in [&repeat, &cedar_case] {
+        sqlx::query("update cases set category_id = $2::uuid where number = $1")
+            .bind(number(c))
+            .bind(&category)
+            .execute(&app.db.pool)
+            .await
+            .expect("category");
+    }
+    sqlx::query("update cases set category_id = (select id from categories where id <> $2::uuid limit 1) where number = $1")
+        .bind(number(&other))
+        .bind(&category)
+        .execute(&app.db.pool)
+        .await
+        .expect("other category");
+    let flag = am.get("/lessons?open=1").await.text(".did-not-hold");
+    assert!(flag.contains("The fix did not hold"), "{flag}");
+    assert!(
+        flag.contains(&format!("Birch Media ( CR-{} )", number(&repeat))),
+        "{flag}"
+    );
+    assert!(!flag.contains("Cedar"), "{flag}");
+    assert!(!flag.contains(&format!("CR-{}", number(&other))), "{flag}");
+
+    // An account out of reach cannot be marked.
+    let stranger = app.signed_in("manager").await;
+    let res = stranger
+        .submit(
+            "/",
+            &format!("/lessons/{lesson}/accounts/{own}/applied"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "the manager's team sees Alder"
+    );
+    sqlx::query("insert into teams (name) values ('South')")
+        .execute(&app.db.pool)
+        .await
+        .expect("team");
+    let south_account: uuid::Uuid = sqlx::query_scalar(
+        "insert into accounts (name, team_id) select 'Dune Retail', id from teams where name = 'South' returning id",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("account");
+    let res = am
+        .submit(
+            "/",
+            &format!("/lessons/{lesson}/accounts/{south_account}/applied"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::NOT_FOUND,
+        "another team's account is not in the team's reach"
+    );
+}
+
+#[tokio::test]
+async fn a_checklist_for_the_organisation_reaches_other_teams_accounts() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let lesson = lesson_of(&app, &case).await;
+    // Someone in another team, managing an account there.
+    app.create_user("sam@example.com", "account_manager", Some("South"))
+        .await;
+    sqlx::query(
+        "insert into accounts (name, team_id, manager_id)
+         select 'Dune Retail', u.team_id, u.id from users u where u.email = 'sam@example.com'",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("account");
+    let sam = app.client();
+    sam.sign_in("sam@example.com", crate::common::PASSWORD)
+        .await;
+    am.submit(
+        "/lessons?open=1",
+        &format!("/lessons/{lesson}/all-clients"),
+        &[("applies_to_all", "1"), ("back", "/lessons?open=1")],
+    )
+    .await;
+    for (reach, expected) in [("team", 0), ("organisation", 1)] {
+        let res = am
+            .submit(
+                "/lessons?open=1",
+                &format!("/lessons/{lesson}/checklist"),
+                &[
+                    ("checklist", "Name a stand-in"),
+                    ("reach", reach),
+                    ("back", "/lessons?open=1"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        let todo = sam.get("/").await.texts("#lessons-to-apply > ul > li");
+        assert_eq!(todo.len(), expected, "{reach}: {todo:?}");
+    }
+}
