@@ -22,7 +22,7 @@ use rand::{Rng, SeedableRng};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::domain::cadence::{self, Cadence};
+use crate::domain::cadence::{self, Cadence, Reading};
 use crate::domain::case::Channel;
 use crate::domain::stage::{Outcome, Stage};
 
@@ -175,6 +175,9 @@ pub async fn load(pool: &PgPool, options: DemoOptions) -> anyhow::Result<DemoRes
     escalate(&mut guard)
         .await
         .context("escalating demo cases")?;
+    trust_loop(&mut guard)
+        .await
+        .context("marking demo commitments and lessons")?;
 
     insert_users(&mut guard, admin, &data)
         .await
@@ -248,6 +251,94 @@ async fn escalate(conn: &mut PgConnection) -> sqlx::Result<()> {
         quiet,
         seconds = format!("{:.1}", timer.elapsed().as_secs_f64()),
         "escalated demo cases"
+    );
+    Ok(())
+}
+
+/// The commitment ledger and lessons that spread, on the demo's history: every commitment is
+/// its case owner's; a restored case's commitments were marked kept at its last check-in; some
+/// open cases' were marked slipping at theirs, or broken while the case was still being made
+/// right; the five latest lessons for all clients of each team carry a checklist, done on most
+/// of the team's accounts. The choices follow the rows' ids, which follow the seed.
+#[tracing::instrument(skip_all)]
+async fn trust_loop(conn: &mut PgConnection) -> sqlx::Result<()> {
+    let timer = Instant::now();
+    // A stable "random" number from 0 to 99 for an id.
+    let pick = "(('x' || substr(md5(({id})::text), 1, 7))::bit(28)::int % 100)";
+    let pick = |id: &str| pick.replace("{id}", id);
+    // Five lessons a team with a checklist: enough to show, few enough that My work stays
+    // short at any size.
+    let sql = format!(
+        "update commitments m set owner_id = c.owner_id from cases c
+         where c.id = m.case_id and m.owner_id is null;
+
+         with last as (
+             select distinct on (k.case_id) k.case_id, k.id, k.completed_at, c.outcome, c.owner_id
+             from check_ins k join cases c on c.id = k.case_id
+             where k.status = 'done' and k.completed_at > (select min(created_at) from commitments)
+             order by k.case_id, k.completed_at desc),
+         marked as (
+             select m.id as commitment_id, l.case_id, l.id as check_in_id, l.owner_id, l.completed_at,
+                    case when l.outcome = 'restored' then 'kept' else 'slipping' end as state
+             from commitments m join last l on l.case_id = m.case_id
+             where m.removed_at is null and m.created_at < l.completed_at
+               and (l.outcome = 'restored' or (l.outcome = 'open' and {open_pick} < 15))),
+         inserted as (
+             insert into commitment_marks (commitment_id, case_id, check_in_id, state, marked_by, marked_at)
+             select commitment_id, case_id, check_in_id, state, owner_id, completed_at from marked
+             returning commitment_id, state, marked_at)
+         update commitments m set state = i.state, state_at = i.marked_at
+         from inserted i where i.commitment_id = m.id;
+
+         with broken as (
+             select distinct on (c.id) m.id, m.text, c.id as case_id, c.owner_id,
+                    least(m.created_at + interval '2 days', c.last_activity_at) as at
+             from cases c join commitments m on m.case_id = c.id and m.removed_at is null
+             where c.outcome = 'open' and c.stage = 'making_it_right' and {case_pick} < 20
+             order by c.id, m.created_at),
+         marks as (
+             insert into commitment_marks (commitment_id, case_id, state, marked_by, marked_at)
+             select id, case_id, 'broken', owner_id, at from broken
+             returning commitment_id),
+         events as (
+             insert into case_events (case_id, actor_id, kind, summary, data, created_at)
+             select case_id, owner_id, 'commitment', 'Commitment broken: ' || text,
+                    jsonb_build_object('commitment', id, 'mark', 'broken'), at
+             from broken)
+         update commitments m set state = 'broken', state_at = b.at
+         from broken b where b.id = m.id;
+
+         with chosen as (
+             select id from (
+                 select l.id, row_number() over (partition by c.team_id
+                                                 order by l.created_at desc, l.id) as rn
+                 from lessons l join cases c on c.id = l.case_id
+                 where l.applies_to_all and l.removed_at is null and c.outcome <> 'open'
+                   and l.created_at < now() - interval '14 days') r
+             where rn <= 5)
+         update lessons l set reach = 'team', checklist = array[
+                 'Walk the client through what we changed after this lesson',
+                 'Check their account for the same risk and note what you found',
+                 'Agree who on their side hears from us first if it happens again']
+         from chosen where chosen.id = l.id;
+
+         insert into lesson_rollouts (lesson_id, account_id, done_by, done_at)
+         select l.id, a.id, a.manager_id,
+                least(l.created_at + make_interval(days => 1 + {rollout_pick} % 20), now())
+         from lessons l join cases c on c.id = l.case_id
+         join accounts a on a.team_id = c.team_id and a.id <> c.account_id
+         where cardinality(l.checklist) > 0 and {rollout_pick} < 70;",
+        open_pick = pick("l.id"),
+        case_pick = pick("c.id"),
+        rollout_pick = pick("l.id::text || a.id::text"),
+    );
+    // One statement at a time: several in one string would need the simple protocol.
+    for statement in sql.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+        sqlx::query(statement).execute(&mut *conn).await?;
+    }
+    tracing::info!(
+        seconds = format!("{:.1}", timer.elapsed().as_secs_f64()),
+        "marked demo commitments and spread demo lessons"
     );
     Ok(())
 }
@@ -419,7 +510,8 @@ struct Derived {
 
 struct EventRow {
     case_id: Uuid,
-    actor_id: Uuid,
+    /// `None`: Mend itself (the scheduler, an adaptive plan).
+    actor_id: Option<Uuid>,
     kind: &'static str,
     summary: String,
     data: String,
@@ -473,6 +565,9 @@ struct FollowUpPlanRow {
     assignee_id: Uuid,
     end_after: Option<i32>,
     created_at: DateTime<Utc>,
+    adaptive: bool,
+    base_seq: i32,
+    good_streak: i32,
 }
 
 struct CheckInRow {
@@ -490,6 +585,7 @@ struct CheckInRow {
     next_step: String,
     skip_reason: String,
     created_at: DateTime<Utc>,
+    client_words: &'static str,
 }
 
 /// Everything `mend demo` writes.
@@ -1642,7 +1738,7 @@ fn event(
 ) -> EventRow {
     EventRow {
         case_id,
-        actor_id,
+        actor_id: Some(actor_id),
         kind,
         summary,
         data,
@@ -1902,6 +1998,8 @@ fn check_in_moods(sentiment: i16) -> &'static [&'static str] {
 /// What is drawn for a follow-up plan before it is placed in time.
 struct Draft {
     cadence: Cadence,
+    /// An adaptive weekly plan of a restored case: its check-ins follow `ADAPTIVE_READINGS`.
+    adaptive: bool,
     end_after: Option<i32>,
     /// Days from entering Following up to the first check-in.
     lead: i64,
@@ -1923,6 +2021,7 @@ impl Draft {
             ],
         );
         let end_after = rng.random_bool(0.2).then(|| rng.random_range(3..=6_i32));
+        let adaptive = cadence == Cadence::Weekly && rng.random_bool(0.5);
         let lead = rng.random_range(2..=7);
         let plan_delay = rng.random_range(10 * MINUTE..DAY);
         let settle = std::array::from_fn(|_| {
@@ -1933,10 +2032,24 @@ impl Draft {
         });
         Draft {
             cadence,
+            adaptive,
             end_after,
             lead,
             plan_delay,
             settle,
+        }
+    }
+
+    /// The due date of check-in `k` (0 for the first).
+    fn due(&self, first: NaiveDate, k: usize) -> NaiveDate {
+        if self.adaptive {
+            adaptive_schedule(first)
+                .dues
+                .get(k)
+                .copied()
+                .unwrap_or(first)
+        } else {
+            due(first, self.cadence, k)
         }
     }
 
@@ -1964,7 +2077,7 @@ impl Draft {
         let settled = (0..n)
             .map(|k| {
                 let (secs, late) = self.settle[k.min(self.settle.len() - 1)];
-                let day = due(first, self.cadence, k) + TimeDelta::days(late);
+                let day = self.due(first, k) + TimeDelta::days(late);
                 at = local_time(day, secs, zone).max(at + TimeDelta::seconds(10 * MINUTE));
                 at
             })
@@ -1976,6 +2089,7 @@ impl Draft {
 /// A case's follow-up plan, placed in time.
 struct FollowUp {
     cadence: Cadence,
+    adaptive: bool,
     end_after: Option<i32>,
     first_due: NaiveDate,
     planned_at: DateTime<Utc>,
@@ -1996,7 +2110,9 @@ fn place_follow_up(
     zone: Tz,
     moments: &mut [DateTime<Utc>],
 ) -> Option<FollowUp> {
-    let draft = Draft::draw(rng);
+    let mut draft = Draft::draw(rng);
+    // Adaptive plans are shown on restored cases, whose check-ins bring trust back.
+    draft.adaptive &= outcome == Outcome::Restored;
     match outcome {
         Outcome::Open => Some(place_open(rng, draft, created, now, zone, moments)),
         Outcome::Restored => Some(place_restored(rng, draft, created, now, zone, moments)),
@@ -2062,6 +2178,7 @@ fn place_open(
     }
     FollowUp {
         cadence: draft.cadence,
+        adaptive: draft.adaptive,
         end_after: draft.end_after,
         first_due: first,
         planned_at: all[0],
@@ -2075,7 +2192,7 @@ fn place_open(
 /// even one does not fit, the stages before shrink.
 fn place_restored(
     rng: &mut StdRng,
-    draft: Draft,
+    mut draft: Draft,
     created: DateTime<Utc>,
     now: DateTime<Utc>,
     zone: Tz,
@@ -2083,6 +2200,13 @@ fn place_restored(
 ) -> FollowUp {
     let rows = weighted(rng, &[(1_usize, 20), (2, 35), (3, 30), (4, 15)]).min(draft.most());
     let skip = (rows >= 3 && rng.random_bool(0.2)).then(|| rng.random_range(1..rows - 1));
+    // An adaptive plan: every check-in of its pattern, none skipped, until the case closes.
+    let (rows, skip) = if draft.adaptive {
+        draft.end_after = None;
+        (ADAPTIVE_READINGS.len(), None)
+    } else {
+        (rows, skip)
+    };
     let close_delay = TimeDelta::seconds(rng.random_range(HOUR..3 * DAY));
     let latest = (now - TimeDelta::seconds(10 * MINUTE)).max(moments[4]);
     let mut entered = moments[3];
@@ -2114,6 +2238,11 @@ fn place_restored(
         }
         break (first, all[0], all[1..].to_vec(), entered + span * 7 / 8);
     };
+    if draft.adaptive && times.len() < ADAPTIVE_READINGS.len() {
+        // Too young for the whole pattern: an ordinary plan instead.
+        draft.adaptive = false;
+        return place_restored(rng, draft, created, now, zone, moments);
+    }
     if entered != moments[3] {
         rescale(&mut moments[..4], created, entered);
     }
@@ -2121,6 +2250,7 @@ fn place_restored(
     let skip = skip.filter(|&i| i + 1 < n);
     FollowUp {
         cadence: draft.cadence,
+        adaptive: draft.adaptive,
         end_after: draft.end_after,
         first_due: first,
         planned_at: planned,
@@ -2152,6 +2282,7 @@ fn place_lost(
     let (planned, times) = draft.times(entered, first, want, zone, latest);
     Some(FollowUp {
         cadence: draft.cadence,
+        adaptive: draft.adaptive,
         end_after: draft.end_after,
         first_due: first,
         planned_at: planned,
@@ -2185,27 +2316,40 @@ impl FollowUp {
         check_ins: &mut Vec<CheckInRow>,
     ) {
         let plan_id = uuid(rng);
-        let (cadence_name, every_days) = self.cadence.as_parts();
+        let schedule = self.adaptive.then(|| adaptive_schedule(self.first_due));
+        // An adaptive plan is stored as its last step left it (src/db/follow_ups.rs).
+        let (cadence_name, every_days) = schedule
+            .as_ref()
+            .map_or(self.cadence, |a| a.cadence)
+            .as_parts();
         plans.push(FollowUpPlanRow {
             id: plan_id,
             case_id: case.id,
             cadence: cadence_name,
             every_days,
-            first_due: self.first_due,
+            first_due: schedule.as_ref().map_or(self.first_due, |a| a.first_due),
             assignee_id: case.owner,
             end_after: self.end_after,
             created_at: self.planned_at,
+            adaptive: self.adaptive,
+            base_seq: schedule.as_ref().map_or(1, |a| a.base_seq),
+            good_streak: schedule.as_ref().map_or(0, |a| a.streak),
         });
         let until = self
             .end_after
             .map(|n| format!(", {n} times"))
             .unwrap_or_else(|| ", until the case closes".into());
+        let adapts = if self.adaptive {
+            ", adapting to how they go"
+        } else {
+            ""
+        };
         events.push(event(
             case.id,
             case.owner,
             "plan",
             format!(
-                "Planned check-ins: {} from {} with {}{until}",
+                "Planned check-ins: {} from {} with {}{until}{adapts}",
                 self.cadence.label().to_lowercase(),
                 self.first_due.format("%-d %b %Y"),
                 case.owner_name
@@ -2225,7 +2369,10 @@ impl FollowUp {
         let mut created_at = self.planned_at;
         let seqs = self.settled.len();
         for (k, &(at, skipped)) in self.settled.iter().enumerate() {
-            let due_date = due(self.first_due, self.cadence, k);
+            let due_date = match &schedule {
+                Some(a) => a.dues.get(k).copied().unwrap_or(self.first_due),
+                None => due(self.first_due, self.cadence, k),
+            };
             let mut row = CheckInRow {
                 id: uuid(rng),
                 case_id: case.id,
@@ -2241,6 +2388,7 @@ impl FollowUp {
                 next_step: String::new(),
                 skip_reason: String::new(),
                 created_at,
+                client_words: "",
             };
             let summary = if skipped {
                 row.skip_reason = case.details.fill_one(rng, SKIP_REASONS);
@@ -2262,6 +2410,12 @@ impl FollowUp {
                 done_so_far += 1;
                 if case.outcome == Outcome::Restored && done_so_far == done {
                     mood = mood.max(1);
+                }
+                if self.adaptive {
+                    mood = ADAPTIVE_MOODS.get(k).copied().unwrap_or(1);
+                }
+                if rng.random_bool(0.5) {
+                    row.client_words = pick(rng, client_words(mood));
                 }
                 let channel = weighted(
                     rng,
@@ -2303,6 +2457,30 @@ impl FollowUp {
             ));
             check_ins.push(row);
             created_at = at;
+            // The adaptive plan stepped after this check-in: Mend's own timeline event.
+            if let Some((step, next_due)) = schedule
+                .as_ref()
+                .and_then(|a| a.steps.iter().find(|(i, _, _)| *i == k))
+                .map(|(_, step, next)| (step, next))
+            {
+                events.push(EventRow {
+                    case_id: case.id,
+                    actor_id: None,
+                    kind: "cadence",
+                    summary: format!(
+                        "{}; the next check-in is due {}",
+                        step.summary(),
+                        next_due.format("%-d %b %Y")
+                    ),
+                    data: serde_json::json!({
+                        "from": step.from.as_parts().0,
+                        "to": step.to.as_parts().0,
+                        "reason": step.reason,
+                    })
+                    .to_string(),
+                    created_at: at,
+                });
+            }
         }
         if self.open_next {
             check_ins.push(CheckInRow {
@@ -2320,8 +2498,89 @@ impl FollowUp {
                 next_step: String::new(),
                 skip_reason: String::new(),
                 created_at,
+                client_words: "",
             });
         }
+    }
+}
+
+/// The readings of a demo adaptive plan's check-ins: a bad one, then trust coming back.
+const ADAPTIVE_READINGS: [Reading; 5] = [
+    Reading::Bad,
+    Reading::Good,
+    Reading::Good,
+    Reading::Good,
+    Reading::Good,
+];
+/// The client's mood at those check-ins.
+const ADAPTIVE_MOODS: [i16; 5] = [0, 1, 2, 1, 2];
+
+/// A demo adaptive plan worked through `ADAPTIVE_READINGS` by the real rules
+/// (`cadence::adapt`, re-basing as src/db/follow_ups.rs does): its due dates, its steps (after
+/// which check-in, the step, the next due date) and the plan as it is left.
+struct AdaptiveSchedule {
+    dues: Vec<NaiveDate>,
+    steps: Vec<(usize, cadence::Step, NaiveDate)>,
+    cadence: Cadence,
+    first_due: NaiveDate,
+    base_seq: i32,
+    streak: i32,
+}
+
+fn adaptive_schedule(first: NaiveDate) -> AdaptiveSchedule {
+    let mut state = cadence::Adaptive {
+        cadence: Cadence::Weekly,
+        streak: 0,
+    };
+    let (mut base_first, mut base_seq) = (first, 1_i32);
+    let mut dues = Vec::new();
+    let mut steps = Vec::new();
+    for (k, reading) in ADAPTIVE_READINGS.iter().enumerate() {
+        let seq = i32::try_from(k + 1).unwrap_or(i32::MAX);
+        let this = cadence::due_date(
+            base_first,
+            state.cadence,
+            u32::try_from(seq - base_seq).unwrap_or(0),
+        )
+        .unwrap_or(base_first);
+        dues.push(this);
+        let (next, step) = cadence::adapt(state, *reading, 2);
+        state = next;
+        if let Some(step) = step {
+            base_first = cadence::due_date(this, step.to, 1).unwrap_or(this);
+            base_seq = seq + 1;
+            steps.push((k, step, base_first));
+        }
+    }
+    AdaptiveSchedule {
+        dues,
+        steps,
+        cadence: state.cadence,
+        first_due: base_first,
+        base_seq,
+        streak: i32::try_from(state.streak).unwrap_or(0),
+    }
+}
+
+/// What a client says at a check-in, by mood.
+fn client_words(mood: i16) -> &'static [&'static str] {
+    match mood {
+        i16::MIN..=-1 => &[
+            "Honestly, we are still waiting for things to change.",
+            "I have heard promises before.",
+            "We are looking at other suppliers.",
+        ],
+        0 => &[
+            "It is better, but I need to see it last.",
+            "We will see next month.",
+            "No complaints this week, no praise either.",
+        ],
+        _ => &[
+            "This is what we expected from you from the start.",
+            "Much better than last month.",
+            "The team noticed the difference.",
+            "We trust you again.",
+        ],
     }
 }
 
@@ -2728,13 +2987,13 @@ async fn insert_follow_up_plans(
     for rows in plans.chunks(ROWS_PER_STATEMENT) {
         sqlx::query(
             "insert into follow_up_plans (id, case_id, cadence, every_days, first_due, assignee_id,
-                 end_after, created_by, created_at)
+                 end_after, created_by, created_at, adaptive, base_seq, good_streak)
              select id, case_id, cadence, every_days, first_due, assignee_id, end_after,
-                 assignee_id, created_at
+                 assignee_id, created_at, adaptive, base_seq, good_streak
              from unnest($1::uuid[], $2::uuid[], $3::text[], $4::int4[], $5::date[], $6::uuid[],
-                 $7::int4[], $8::timestamptz[])
+                 $7::int4[], $8::timestamptz[], $9::bool[], $10::int4[], $11::int4[])
                  as t(id, case_id, cadence, every_days, first_due, assignee_id, end_after,
-                      created_at)",
+                      created_at, adaptive, base_seq, good_streak)",
         )
         .bind(col(rows, |p| p.id))
         .bind(col(rows, |p| p.case_id))
@@ -2744,6 +3003,9 @@ async fn insert_follow_up_plans(
         .bind(col(rows, |p| p.assignee_id))
         .bind(col(rows, |p| p.end_after))
         .bind(col(rows, |p| p.created_at))
+        .bind(col(rows, |p| p.adaptive))
+        .bind(col(rows, |p| p.base_seq))
+        .bind(col(rows, |p| p.good_streak))
         .execute(&mut *conn)
         .await?;
     }
@@ -2757,13 +3019,14 @@ async fn insert_check_ins(conn: &mut PgConnection, check_ins: &[CheckInRow]) -> 
             // The case's team and openness, which the copy trigger would add (a bulk load).
             "insert into check_ins (id, case_id, plan_id, seq, due_date, assignee_id, status,
                  completed_at, channel, summary, sentiment, next_step, skip_reason, created_at,
-                 team_id, case_open)
+                 client_words, team_id, case_open)
              select t.*, c.team_id, c.outcome = 'open'
              from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int4[], $5::date[],
                  $6::uuid[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::int2[],
-                 $12::text[], $13::text[], $14::timestamptz[])
+                 $12::text[], $13::text[], $14::timestamptz[], $15::text[])
                  as t(id, case_id, plan_id, seq, due_date, assignee_id, status, completed_at,
-                      channel, summary, sentiment, next_step, skip_reason, created_at)
+                      channel, summary, sentiment, next_step, skip_reason, created_at,
+                      client_words)
              join cases c on c.id = t.case_id",
         )
         .bind(col(rows, |c| c.id))
@@ -2780,6 +3043,7 @@ async fn insert_check_ins(conn: &mut PgConnection, check_ins: &[CheckInRow]) -> 
         .bind(col(rows, |c| c.next_step.as_str()))
         .bind(col(rows, |c| c.skip_reason.as_str()))
         .bind(col(rows, |c| c.created_at))
+        .bind(col(rows, |c| c.client_words))
         .execute(&mut *conn)
         .await?;
     }

@@ -205,7 +205,7 @@ fn demo_data_loads_and_can_be_signed_into() {
          join cases c on c.id = k.case_id \
          where k.seq <> (select count(*) from check_ins o where o.plan_id = k.plan_id and o.seq <= k.seq) \
          or k.created_at < p.created_at or k.completed_at < p.created_at \
-         or k.completed_at > coalesce(c.closed_at, now()) or p.first_due > k.due_date \
+         or k.completed_at > coalesce(c.closed_at, now()) or (p.first_due > k.due_date and k.seq >= p.base_seq) \
          or p.created_at < (select max(e.created_at) from case_events e where e.case_id = c.id \
              and e.kind = 'stage' and e.summary = 'Moved from Making it right to Following up')",
         // Each plan and settled check-in is on the timeline, in the case page's words.
@@ -224,6 +224,35 @@ fn demo_data_loads_and_can_be_signed_into() {
     }
     assert!(count(&dir, "select 1 from check_ins where status = 'done'") > 0);
     assert!(count(&dir, "select 1 from check_ins where status = 'scheduled'") > 0);
+
+    // The trust loop on the demo's history: adaptive plans that stepped down as trust came
+    // back, by the rules a live plan follows.
+    let adaptive = count(&dir, "select 1 from follow_up_plans where adaptive");
+    assert!(adaptive > 0, "some restored cases have adaptive plans");
+    let trust = [
+        // Stepped down twice (weekly → every two weeks → monthly), each step an event of Mend's.
+        "select 1 from follow_up_plans p where p.adaptive and ((select count(*) from case_events e          where e.case_id = p.case_id and e.kind = 'cadence' and e.actor_id is null          and e.summary like 'Follow-up cadence stepped down%') <> 2 or p.cadence <> 'monthly')",
+        // Their check-ins: weekly, then every two weeks, and the last three good ones that the
+        // restored gate asks for.
+        "select 1 from follow_up_plans p where p.adaptive and array(select k.due_date - p2.d          from check_ins k, (select min(due_date) as d from check_ins where plan_id = p.id) p2          where k.plan_id = p.id order by k.seq) <> array[0, 7, 14, 28, 42]",
+        "select 1 from follow_up_plans p where p.adaptive and (select count(*) from check_ins k          where k.plan_id = p.id and k.seq >= 3 and k.sentiment >= 1) <> 3",
+        // Commitments have owners; marks agree with the commitments' states.
+        "select 1 from commitments where owner_id is null",
+        "select 1 from commitments m where m.state <> coalesce((select k.state from commitment_marks k          where k.commitment_id = m.id order by k.marked_at desc limit 1), 'open')",
+        // A lesson's checklist is done only on accounts in its reach.
+        "select 1 from lesson_rollouts r join lessons l on l.id = r.lesson_id          join cases c on c.id = l.case_id join accounts a on a.id = r.account_id          where a.team_id <> c.team_id or a.id = c.account_id or r.done_at < l.created_at",
+    ];
+    for sql in trust {
+        assert_eq!(count(&dir, sql), 0, "{sql}");
+    }
+    assert!(count(&dir, "select 1 from commitments where state = 'kept'") > 0);
+    assert!(
+        count(
+            &dir,
+            "select 1 from lessons where cardinality(checklist) > 0"
+        ) > 0
+    );
+    assert!(count(&dir, "select 1 from check_ins where client_words <> ''") > 0);
 
     // The demo writes what cases derive from their rows itself (the triggers step aside for a
     // bulk load): each value must be what the database computes from the rows.
