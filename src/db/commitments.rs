@@ -290,17 +290,19 @@ pub async fn mark_counts(
     .await
 }
 
-/// A broken commitment as the manager review lists it.
+/// A commitment in trouble as the manager review lists it.
 #[derive(Debug, Clone)]
 pub struct BrokenCommitment {
     pub number: i64,
     pub title: String,
     pub text: String,
     pub owner_name: Option<String>,
+    pub state: String,
     pub state_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// A team's commitments broken in the last 90 days, latest first.
+/// A team's commitments marked broken or slipping in the last 90 days (broken first, then
+/// latest first).
 pub async fn broken_for_team(
     db: impl PgExecutor<'_>,
     team: Uuid,
@@ -308,12 +310,13 @@ pub async fn broken_for_team(
 ) -> sqlx::Result<Vec<BrokenCommitment>> {
     sqlx::query_as!(
         BrokenCommitment,
-        r#"select c.number, c.title, m.text, u.name as "owner_name?", m.state_at as "state_at!"
+        r#"select c.number, c.title, m.text, u.name as "owner_name?", m.state,
+                  m.state_at as "state_at!"
            from commitments m join cases c on c.id = m.case_id
            left join users u on u.id = m.owner_id
-           where m.state = 'broken' and m.removed_at is null and c.team_id = $1
+           where m.state in ('broken', 'slipping') and m.removed_at is null and c.team_id = $1
              and m.state_at > now() - interval '90 days'
-           order by m.state_at desc limit $2"#,
+           order by m.state = 'broken' desc, m.state_at desc limit $2"#,
         team,
         limit
     )

@@ -77,6 +77,8 @@ pub struct BrokenView {
     pub text: String,
     pub owner: String,
     pub when: String,
+    /// "broken" or "slipping".
+    pub state: String,
 }
 
 pub struct Block {
@@ -286,6 +288,7 @@ async fn page(
                 text: b.text,
                 owner: b.owner_name.unwrap_or_default(),
                 when: crate::domain::case::local_display(b.state_at, tz),
+                state: b.state,
             })
             .collect(),
         let_go: Block {

@@ -784,6 +784,13 @@ async fn commitments_are_marked_at_check_ins_and_a_broken_one_reopens_the_case()
     );
     let dashboard = am.get("/dashboard/weekly").await;
     assert_eq!(dashboard.text("#commitments-kept"), "1");
+    assert!(
+        manager
+            .get("/review")
+            .await
+            .text("#broken-commitments")
+            .contains("Every commitment is being kept")
+    );
 
     // Broken at the next check-in: back to Making it right, with its event and the e-mail.
     let broken = check_in_marking(&am, &case, &id, "broken").await;
