@@ -215,10 +215,9 @@ async fn check(
 
 async fn sign_in(browser: &Browser, app: &TestApp, email: &str) {
     browser.client.delete_all_cookies().await.expect("sign out");
-    browser.client.goto(&app.url("/login")).await.expect("goto");
-    browser.fill("#email", email).await;
-    browser.fill("#password", mend::demo::PASSWORD).await;
-    browser.click("button[type=submit].primary").await;
+    browser
+        .sign_in(&app.url("/login"), email, mend::demo::PASSWORD)
+        .await;
     browser.wait_for_text("h1", "").await;
 }
 
@@ -261,10 +260,7 @@ async fn every_page_passes_the_accessibility_audit_and_fits_a_phone() {
         problems.push(format!("setup with errors: {violation}"));
     }
     // Set up, without demo data: the empty states of a new organisation.
-    browser.fill("#organisation", "Northwind Services").await;
-    browser.fill("#name", "Ada Admin").await;
-    browser.fill("#email", "ada@northwind.example").await;
-    browser.fill("#password", "a long enough password").await;
+    browser.fill_setup().await;
     browser.click("#demo").await;
     browser.click("button.primary[type=submit]").await;
     browser.wait_for_text(".flashes", "Welcome to Mend").await;

@@ -11,10 +11,13 @@ async fn an_account_manager_logs_an_incident_and_moves_it_to_reaching_out() {
         .await
         .expect("account");
     let browser = Browser::start().await;
-    browser.client.goto(&app.url("/login")).await.expect("goto");
-    browser.fill("#email", "ann.lee@example.com").await;
-    browser.fill("#password", crate::common::PASSWORD).await;
-    browser.click("button[type=submit].primary").await;
+    browser
+        .sign_in(
+            &app.url("/login"),
+            "ann.lee@example.com",
+            crate::common::PASSWORD,
+        )
+        .await;
     browser.wait_for_text("h1", "My work").await;
 
     // Log the incident.
@@ -99,10 +102,13 @@ async fn an_account_manager_records_a_check_in_from_my_work() {
     .await
     .expect("fixture");
     let browser = Browser::start().await;
-    browser.client.goto(&app.url("/login")).await.expect("goto");
-    browser.fill("#email", "ann.lee@example.com").await;
-    browser.fill("#password", crate::common::PASSWORD).await;
-    browser.click("button[type=submit].primary").await;
+    browser
+        .sign_in(
+            &app.url("/login"),
+            "ann.lee@example.com",
+            crate::common::PASSWORD,
+        )
+        .await;
     browser.wait_for_text("#today", "Report came late").await;
 
     browser
@@ -141,13 +147,12 @@ async fn a_manager_opens_the_review_follows_a_stuck_case_and_reassigns_it() {
     .expect("fixture");
     let browser = Browser::start().await;
     browser
-        .client
-        .goto(&app.url("/login?next=%2Freview"))
-        .await
-        .expect("goto");
-    browser.fill("#email", "nora@example.com").await;
-    browser.fill("#password", crate::common::PASSWORD).await;
-    browser.click("button[type=submit].primary").await;
+        .sign_in(
+            &app.url("/login?next=%2Freview"),
+            "nora@example.com",
+            crate::common::PASSWORD,
+        )
+        .await;
     browser
         .wait_for_text("#stuck", "Nobody called them back")
         .await;

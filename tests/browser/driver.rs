@@ -135,6 +135,23 @@ impl Browser {
             .expect("click");
     }
 
+    /// Opens the sign-in page at `url` (which may carry `?next=`) and signs in.
+    pub async fn sign_in(&self, url: &str, email: &str, password: &str) {
+        self.client.goto(url).await.expect("goto the sign-in page");
+        self.fill("#email", email).await;
+        self.fill("#password", password).await;
+        self.click("button[type=submit].primary").await;
+    }
+
+    /// Fills the first-run setup form for Northwind Services and its admin, Ada (the demo box
+    /// is left as it is).
+    pub async fn fill_setup(&self) {
+        self.fill("#organisation", "Northwind Services").await;
+        self.fill("#name", "Ada Admin").await;
+        self.fill("#email", "ada@northwind.example").await;
+        self.fill("#password", "a long enough password").await;
+    }
+
     pub async fn path(&self) -> String {
         let url = self.client.current_url().await.expect("url");
         match url.query() {

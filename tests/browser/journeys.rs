@@ -41,11 +41,8 @@ async fn a_newcomer_sets_up_mend_and_works_an_incident_to_restored() {
     browser.client.goto(&app.url("/")).await.expect("goto");
     browser.wait_for_text("h1", "Set up Mend").await;
     assert_eq!(browser.path().await, "/setup");
-    browser.fill("#organisation", "Northwind Services").await;
+    browser.fill_setup().await;
     browser.select("#time_zone", "Europe/Berlin").await;
-    browser.fill("#name", "Ada Admin").await;
-    browser.fill("#email", "ada@northwind.example").await;
-    browser.fill("#password", "a long enough password").await;
     // Start empty: untick the demo data.
     browser.click("#demo").await;
     browser.click("button.primary[type=submit]").await;
@@ -236,10 +233,7 @@ async fn a_newcomer_loads_the_demo_data_and_restores_a_demo_case_without_the_cli
     let browser = Browser::start().await;
     browser.client.goto(&app.url("/cases")).await.expect("goto");
     browser.wait_for_text("h1", "Set up Mend").await;
-    browser.fill("#organisation", "Northwind Services").await;
-    browser.fill("#name", "Ada Admin").await;
-    browser.fill("#email", "ada@northwind.example").await;
-    browser.fill("#password", "a long enough password").await;
+    browser.fill_setup().await;
     // The demo box is ticked already.
     assert!(
         browser
@@ -349,14 +343,8 @@ async fn an_account_manager_and_a_manager_work_a_let_go_at_the_same_time() {
         (&ann, "ann@example.com", case_path.as_str()),
         (&nora, "nora@example.com", "/review"),
     ] {
-        browser
-            .client
-            .goto(&app.url(&format!("/login?next={}", next.replace('/', "%2F"))))
-            .await
-            .expect("goto");
-        browser.fill("#email", email).await;
-        browser.fill("#password", crate::common::PASSWORD).await;
-        browser.click("button[type=submit].primary").await;
+        let url = app.url(&format!("/login?next={}", next.replace('/', "%2F")));
+        browser.sign_in(&url, email, crate::common::PASSWORD).await;
     }
     ann.wait_for_text("h1", "Third missed delivery this quarter")
         .await;
@@ -437,13 +425,12 @@ async fn marking_a_commitment_broken_at_a_check_in_reopens_the_case() {
     .expect("fixture");
     let browser = Browser::start().await;
     browser
-        .client
-        .goto(&app.url(&format!("/login?next=%2Fcases%2FCR-{number}")))
-        .await
-        .expect("goto");
-    browser.fill("#email", "ann@example.com").await;
-    browser.fill("#password", crate::common::PASSWORD).await;
-    browser.click("button[type=submit].primary").await;
+        .sign_in(
+            &app.url(&format!("/login?next=%2Fcases%2FCR-{number}")),
+            "ann@example.com",
+            crate::common::PASSWORD,
+        )
+        .await;
     browser
         .wait_for_text("h1", "Deliveries kept slipping")
         .await;
