@@ -73,9 +73,18 @@ async fn serve_on(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
         }
     };
     tracing::info!("shutting down");
-    // The scheduler finishes the pass it is in, then stops; the database closes after it.
+    // The scheduler finishes the pass it is in, then stops; the database closes after it. A
+    // pass still running after the grace period (a statement waiting on a lock, say) is
+    // abandoned: its transaction rolls back, and every pass is safe to run again.
     let _ = stop.send(true);
-    if let Some(task) = scheduler {
+    if let Some(mut task) = scheduler
+        && tokio::time::timeout(grace, &mut task).await.is_err()
+    {
+        tracing::warn!(
+            grace_s = grace.as_secs(),
+            "the scheduler pass is still running after the grace period; abandoning it"
+        );
+        task.abort();
         let _ = task.await;
     }
     if let Some(task) = supervisor {

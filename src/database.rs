@@ -115,9 +115,16 @@ impl Database {
     }
 
     /// Closes the pool, then leaves the embedded cluster (stopping it if nobody else uses it).
-    /// The supervisor must have finished.
+    /// The supervisor must have finished. A connection still busy after a few seconds (a
+    /// statement abandoned at shutdown, waiting on a lock) is not waited for: stopping the
+    /// cluster ends it, and with `DATABASE_URL` the server ends it when Mend exits.
     pub async fn close(self) -> anyhow::Result<()> {
-        self.pool.close().await;
+        if tokio::time::timeout(std::time::Duration::from_secs(3), self.pool.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("database connections still busy after 3 s; closing without them");
+        }
         if let Some(cluster) = self.cluster {
             let cluster = Arc::try_unwrap(cluster)
                 .map_err(|_| anyhow::anyhow!("the PostgreSQL supervisor still runs"))?;

@@ -301,6 +301,7 @@ async fn escalate(
                 queued += 1;
             }
         }
+        crate::db::escalation::told(pool, f.case_id, f.escalated_at).await?;
     }
     Ok((escalated.len() as u64, queued))
 }

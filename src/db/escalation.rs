@@ -172,8 +172,9 @@ pub struct Flagged {
     pub linked_number: Option<i64>,
 }
 
-/// Open cases escalated since `since` whose flag is still up (the e-mail to their managers is
-/// queued with a key of the case and the moment, so each escalation is told once).
+/// Open cases escalated since `since` whose flag is still up and whose managers have not been
+/// told yet (the e-mail is also queued with a key of the case and the moment, so two schedulers
+/// at once still tell each escalation once).
 pub async fn flagged_since(
     db: impl PgExecutor<'_>,
     since: DateTime<Utc>,
@@ -185,11 +186,28 @@ pub async fn flagged_since(
                   l.number as "linked_number?"
            from cases c join accounts a on a.id = c.account_id
            left join cases l on l.id = c.linked_case_id
-           where c.outcome = 'open' and c.escalated_at >= c.last_activity_at
-             and c.escalated_at >= $1
+           where c.outcome = 'open' and c.escalated_at is not null
+             and c.escalation_told_at is distinct from c.escalated_at
+             and c.escalated_at >= c.last_activity_at and c.escalated_at >= $1
            order by c.escalated_at"#,
         since
     )
     .fetch_all(db)
     .await
+}
+
+/// Notes that the managers were told of the escalation of `case_id` at `escalated_at`.
+pub async fn told(
+    db: impl PgExecutor<'_>,
+    case_id: Uuid,
+    escalated_at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update cases set escalation_told_at = $2 where id = $1 and escalated_at = $2",
+        case_id,
+        escalated_at
+    )
+    .execute(db)
+    .await?;
+    Ok(())
 }

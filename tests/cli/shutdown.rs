@@ -32,9 +32,11 @@ fn a_stalled_client_does_not_hold_up_a_shutdown() {
 #[test]
 fn a_request_still_running_after_the_grace_period_is_abandoned() {
     let dir = DataDir::new();
-    let server = dir.serve_with(&["--shutdown-grace", "1"]);
+    // A scheduler pass every second, so one is waiting on the lock too when the stop comes.
+    let server = dir.serve_with(&["--shutdown-grace", "1", "--scheduler-interval", "1"]);
     // Hold the sessions and users tables, so a page (which saves its session, and before the
-    // first user exists asks whether there is one) waits on them.
+    // first user exists asks whether there is one) waits on them — and so may the scheduler's
+    // pass, when it runs into the lock, which must not hold the shutdown up either.
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -59,7 +61,7 @@ fn a_request_still_running_after_the_grace_period_is_abandoned() {
     waiting
         .write_all(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         .expect("write");
-    std::thread::sleep(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(2_500));
 
     let asked = Instant::now();
     server.signal(Signal::SIGTERM);
@@ -75,6 +77,10 @@ fn a_request_still_running_after_the_grace_period_is_abandoned() {
         "but not for long: {took:?}: {log}"
     );
     assert!(log.contains("after the grace period"), "{log}");
+    assert!(
+        log.contains("the scheduler pass is still running after the grace period"),
+        "the blocked scheduler pass is abandoned too: {log}"
+    );
     // PostgreSQL stopped with Mend; the lock's connection went with it.
     drop(locker);
 }

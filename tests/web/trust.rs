@@ -420,6 +420,17 @@ async fn a_quiet_case_is_escalated_once_flagged_for_the_manager_and_cleared_by_w
     assert_eq!(mails.len(), 1, "one manager, told once: {mails:?}");
     assert!(mails[0].0.starts_with("manager-"), "{}", mails[0].0);
     assert!(mails[0].1.contains(&format!("CR-{}", number(&case))));
+    let told: Option<bool> =
+        sqlx::query_scalar("select escalation_told_at = escalated_at from cases where number = $1")
+            .bind(number(&case))
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("told");
+    assert_eq!(
+        told,
+        Some(true),
+        "later passes skip an escalation already told"
+    );
 
     let review = manager.get("/review").await;
     assert!(
