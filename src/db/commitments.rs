@@ -323,3 +323,20 @@ pub async fn broken_for_team(
     .fetch_all(db)
     .await
 }
+
+/// The commitments still marked at check-ins (not removed, not broken) of the cases numbered
+/// `numbers`, oldest first: `(case number, id, text)`.
+pub async fn open_for_cases(
+    db: impl PgExecutor<'_>,
+    numbers: &[i64],
+) -> sqlx::Result<Vec<(i64, Uuid, String)>> {
+    let rows = sqlx::query!(
+        "select c.number, m.id, m.text from commitments m join cases c on c.id = m.case_id
+         where c.number = any($1) and m.removed_at is null and m.state <> 'broken'
+         order by m.created_at",
+        numbers
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.number, r.id, r.text)).collect())
+}

@@ -38,6 +38,8 @@ pub struct CheckInRow {
     /// The submitted input and its errors, when completing this one was refused.
     pub form: CheckInForm,
     pub errors: FieldErrors,
+    /// The case's commitments to mark at this check-in: `(id, text)`.
+    pub commitments: Vec<(Uuid, String)>,
 }
 
 pub struct CaseRow {
@@ -156,6 +158,12 @@ async fn my_work(
         keep,
     )
     .await?;
+    let numbers: Vec<i64> = check_ins.iter().map(|c| c.number).collect();
+    let mut commitments: std::collections::HashMap<i64, Vec<(Uuid, String)>> =
+        std::collections::HashMap::new();
+    for (number, id, text) in crate::db::commitments::open_for_cases(&state.db, &numbers).await? {
+        commitments.entry(number).or_default().push((id, text));
+    }
     for c in check_ins {
         let (form, errors) = match failed.take() {
             Some((id, form, errors)) if id == c.id => (form, errors),
@@ -179,6 +187,7 @@ async fn my_work(
             account: c.account,
             form,
             errors,
+            commitments: commitments.get(&c.number).cloned().unwrap_or_default(),
         };
         if c.status == "missed" || c.due_date < today {
             missed_total = c.in_section;
@@ -287,7 +296,7 @@ async fn complete(
     let number = follow_ups::case_of(&state.db, scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let result = match form.parse() {
+    let (result, marks) = match form.parse().and_then(|r| Ok((r, form.marks()?))) {
         Ok(r) => r,
         Err(errors) => {
             return my_work(
@@ -315,12 +324,30 @@ async fn complete(
         .await?;
         return Ok(Redirect::to("/").into_response());
     }
+    // The commitments marked with it, in the same transaction (see the case page's check-in).
+    let mut reopened = false;
+    for (commitment, mark) in marks {
+        let target = crate::db::commitments::case_for_mark(&mut *tx, case.id).await?;
+        let marked = crate::db::commitments::mark(
+            &mut tx,
+            &target,
+            commitment,
+            mark,
+            Some(id),
+            user.id,
+            &state.settings.public_url,
+        )
+        .await?;
+        reopened |= marked == crate::db::commitments::Marked::Reopened;
+    }
     tx.commit().await?;
-    flash(
-        &ctx.session,
-        "success",
-        format!("Check-in recorded on CR-{number}."),
-    )
-    .await?;
+    let message = if reopened {
+        format!(
+            "Check-in recorded on CR-{number}. A commitment was broken: the case is back in Making it right, and the managers are told."
+        )
+    } else {
+        format!("Check-in recorded on CR-{number}.")
+    };
+    flash(&ctx.session, "success", message).await?;
     Ok(Redirect::to("/").into_response())
 }

@@ -1206,3 +1206,52 @@ async fn a_checklist_for_the_organisation_reaches_other_teams_accounts() {
         assert_eq!(todo.len(), expected, "{reach}: {todo:?}");
     }
 }
+
+#[tokio::test]
+async fn commitments_are_marked_at_a_check_in_recorded_from_my_work_too() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    app.signed_in("manager").await;
+    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let id = add_commitment(&app, &am, &case, "send the minutes the same day").await;
+    let home = am.get("/").await;
+    let check_in = home
+        .attr("#today form.check-in-form", "action")
+        .expect("the check-in due today");
+    let field = format!("mark_{id}");
+    assert!(
+        home.attr(&format!("#today select[name={field}]"), "name")
+            .is_some(),
+        "the commitment is offered for marking"
+    );
+    let res = am
+        .submit(
+            "/",
+            &check_in,
+            &[
+                ("checkin_channel", "phone"),
+                ("checkin_sentiment", "0"),
+                ("checkin_summary", "Minutes came two days late again."),
+                (field.as_str(), "broken"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(
+        am.get("/")
+            .await
+            .text(".flashes")
+            .contains("back in Making it right")
+    );
+    assert_eq!(
+        case_state(&app, &case).await,
+        ("making_it_right".into(), "open".into())
+    );
+    let marked_at_check_in: i64 = sqlx::query_scalar(
+        "select count(*) from commitment_marks where state = 'broken' and check_in_id is not null",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("marks");
+    assert_eq!(marked_at_check_in, 1);
+}
