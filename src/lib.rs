@@ -150,8 +150,10 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(web::password::router())
         .merge(web::setup::router())
         .fallback(|| async { AppError::NotFound })
-        // Innermost first: the token check, the Origin check, the way to the first-run setup,
-        // then error pages framed for the signed-in user, all inside the session.
+        // Innermost first: asking before what cannot be undone, the token check, the Origin
+        // check, the way to the first-run setup, then error pages framed for the signed-in
+        // user, all inside the session.
+        .layer(middleware::from_fn(web::confirm::ask_first))
         .layer(middleware::from_fn(auth::csrf::verify))
         .layer(CsrfLayer::new().with_rejection_response(|_| AppError::Csrf.into_response()))
         .layer(middleware::from_fn_with_state(

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod case_list;
 pub mod cases;
 pub mod client_ip;
+pub mod confirm;
 pub mod dashboard;
 pub mod health;
 pub mod home;

@@ -28,9 +28,21 @@
       var message =
         (submitter && submitter.getAttribute("data-confirm")) ||
         form.getAttribute("data-confirm");
-      if (message && !window.confirm(message)) {
+      if (!message) {
+        return;
+      }
+      if (!window.confirm(message)) {
         event.preventDefault();
         event.stopImmediatePropagation();
+        return;
+      }
+      // Asked here: the server need not ask again (src/web/confirm.rs).
+      if (!form.querySelector('input[name="confirmed"]')) {
+        var confirmed = document.createElement("input");
+        confirmed.type = "hidden";
+        confirmed.name = "confirmed";
+        confirmed.value = "1";
+        form.appendChild(confirmed);
       }
     },
     true

@@ -82,7 +82,11 @@ async fn a_token_made_on_the_settings_page_works_until_revoked_and_is_stored_has
         .await
         .expect("id");
     let revoked = page_user
-        .submit("/settings", &format!("/settings/tokens/{id}/revoke"), &[])
+        .submit(
+            "/settings",
+            &format!("/settings/tokens/{id}/revoke"),
+            &[("confirmed", "1")],
+        )
         .await;
     assert_eq!(revoked.status, StatusCode::SEE_OTHER);
     let refused = api.get("/api/v1/cases").await;

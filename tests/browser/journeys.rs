@@ -479,3 +479,46 @@ async fn marking_a_commitment_broken_at_a_check_in_reopens_the_case() {
     assert_eq!(mails, 1, "the manager is told");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn removing_an_item_asks_once_in_the_browser() {
+    let app = TestApp::spawn().await;
+    app.create_user("ann@example.com", "account_manager", Some("North"))
+        .await;
+    let number: i64 = sqlx::query_scalar(
+        "with a as (insert into accounts (name, team_id) select 'Cedar Foods', id from teams where name = 'North' returning id, team_id),
+              c as (insert into cases (account_id, team_id, owner_id, title, category_id, severity,
+                                       detected_by, occurred_at, detected_at, currency, stage)
+                    select a.id, a.team_id, u.id, 'Invoice sent twice', (select id from categories limit 1),
+                           'low', 'client', now(), now(), 'EUR', 'making_it_right'
+                    from a, users u where u.email = 'ann@example.com' returning id, owner_id, number),
+              i as (insert into action_items (case_id, what, owner_id, created_by)
+                    select id, 'Refund the second invoice', owner_id, owner_id from c)
+         select number from c",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("fixture");
+    let browser = Browser::start().await;
+    browser
+        .sign_in(
+            &app.url(&format!("/login?next=%2Fcases%2FCR-{number}")),
+            "ann@example.com",
+            crate::common::PASSWORD,
+        )
+        .await;
+    browser
+        .wait_for_text("#actions", "Refund the second invoice")
+        .await;
+    // The browser asks; the server, told so, does not ask again.
+    click_and_confirm(&browser, "#actions form[action$='/remove'] button").await;
+    browser.wait_for_text(".flashes", "Removed").await;
+    assert_ne!(browser.text("h1").await, "Please confirm");
+    assert!(
+        !browser
+            .text("#actions")
+            .await
+            .contains("Refund the second invoice")
+    );
+    browser.close().await;
+}

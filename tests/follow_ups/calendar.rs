@@ -461,7 +461,7 @@ async fn revoking_the_link_makes_the_old_address_not_found() {
     fetch_feed(&app, &new).await;
 
     let res = client
-        .submit("/settings", "/settings/calendar/off", &[])
+        .submit("/settings", "/settings/calendar/off", &[("confirmed", "1")])
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(app.client().get(&new).await.status, StatusCode::NOT_FOUND);

@@ -868,12 +868,33 @@ async fn removing_an_item_keeps_it_in_the_timeline() {
     let action = page
         .attr("#actions form[action$='/remove']", "action")
         .expect("remove form");
-    let res = am.submit(&case, &action, &[]).await;
+    // Without JavaScript to ask, the server asks first, and nothing is removed yet.
+    let asked = am.submit(&case, &action, &[]).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert_eq!(asked.text("h1"), "Please confirm");
+    assert!(asked.text("main").contains("cannot be brought back"));
+    assert_eq!(
+        asked.attr("main form", "action").as_deref(),
+        Some(action.as_str())
+    );
+    assert_eq!(
+        asked
+            .attr("main form input[name=confirmed]", "value")
+            .as_deref(),
+        Some("1")
+    );
+    assert!(
+        am.get(&case)
+            .await
+            .text("#commitment-list")
+            .contains("Answer every e-mail")
+    );
+    let res = am.submit(&case, &action, &[("confirmed", "1")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let page = am.get(&case).await;
     assert!(
         !page
-            .text("#actions ul.items")
+            .text("#commitment-list")
             .contains("Answer every e-mail")
     );
     assert!(

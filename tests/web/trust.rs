@@ -929,7 +929,7 @@ async fn a_commitment_broken_after_the_case_closed_opens_a_linked_case() {
         .submit(
             &case,
             &format!("{case}/commitments/{id}/mark"),
-            &[("mark", "broken")],
+            &[("mark", "broken"), ("confirmed", "1")],
         )
         .await;
     assert_eq!(
