@@ -581,7 +581,7 @@ pub async fn complete_check_in(
     let case = db_cases::lock(&mut tx, scope, number, None)
         .await
         .map_err(write_error)?;
-    if !follow_ups::settle(
+    if follow_ups::settle(
         &mut tx,
         case.id,
         Some(id),
@@ -589,6 +589,7 @@ pub async fn complete_check_in(
         caller.user_id,
     )
     .await?
+    .is_none()
     {
         return Err(Problem::conflict(
             "That check-in was already recorded: nothing changed.",

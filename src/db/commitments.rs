@@ -204,6 +204,26 @@ pub async fn mark(
     Ok(result)
 }
 
+/// Marks the commitments `marks` of case `case_id` (locked by the caller) at check-in
+/// `check_in`, one after the other: a broken one may have moved the case, so each reads it
+/// afresh. Whether any of them sent the case back into Making it right.
+pub async fn mark_at_check_in(
+    tx: &mut Transaction<'_, Postgres>,
+    case_id: Uuid,
+    check_in: Uuid,
+    marks: Vec<(Uuid, Mark)>,
+    actor: Uuid,
+    public_url: &str,
+) -> sqlx::Result<bool> {
+    let mut reopened = false;
+    for (id, m) in marks {
+        let target = case_for_mark(&mut **tx, case_id).await?;
+        let marked = mark(tx, &target, id, m, Some(check_in), actor, public_url).await?;
+        reopened |= marked == Marked::Reopened;
+    }
+    Ok(reopened)
+}
+
 /// A new case on the same account, linked to the closed one whose commitment broke.
 async fn open_linked_case(
     tx: &mut Transaction<'_, Postgres>,

@@ -115,38 +115,27 @@ pub enum Outcome<'a> {
     Skipped(&'a str),
 }
 
-/// The earliest open check-in of the case's active plan: the one a check-in form records.
-pub async fn next_open(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar!(
-        "select c.id from check_ins c join follow_up_plans p on p.id = c.plan_id
-         where c.case_id = $1 and p.ended_at is null and c.status in ('scheduled', 'missed')
-         order by c.seq limit 1",
-        case_id
-    )
-    .fetch_optional(db)
-    .await
-}
-
 /// Completes or skips the earliest open check-in of the active plan, and schedules the next
-/// one unless the plan has run its course. False when no check-in is open.
+/// one unless the plan has run its course. The check-in settled; none when none is open.
 pub async fn settle_next(
     tx: &mut Transaction<'_, Postgres>,
     case_id: Uuid,
     outcome: Outcome<'_>,
     actor: Uuid,
-) -> sqlx::Result<bool> {
+) -> sqlx::Result<Option<Uuid>> {
     settle(tx, case_id, None, outcome, actor).await
 }
 
 /// Completes or skips check-in `only` of the case (or, with `None`, its earliest open one) and
-/// schedules the next. False when that check-in is not open (already settled: a no-op).
+/// schedules the next. Returns the check-in settled; none when that check-in is not open
+/// (already settled: a no-op).
 pub async fn settle(
     tx: &mut Transaction<'_, Postgres>,
     case_id: Uuid,
     only: Option<Uuid>,
     outcome: Outcome<'_>,
     actor: Uuid,
-) -> sqlx::Result<bool> {
+) -> sqlx::Result<Option<Uuid>> {
     // The plan is locked too: an adaptive plan may change its cadence here, and the scheduler
     // extends plans under a share lock (`schedule_check_in`).
     let open = sqlx::query!(
@@ -161,7 +150,7 @@ pub async fn settle(
     )
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(open) = open else { return Ok(false) };
+    let Some(open) = open else { return Ok(None) };
     let mut plan = PlanState {
         id: open.plan_id,
         cadence: open.cadence,
@@ -225,7 +214,7 @@ pub async fn settle(
         )
         .await?;
     }
-    Ok(true)
+    Ok(Some(open.id))
 }
 
 /// What an active plan's due dates follow.

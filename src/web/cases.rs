@@ -1686,15 +1686,14 @@ async fn complete_check_in(
             return failed(&state, &ctx, number, form, e).await;
         }
     };
-    let check_in = crate::db::follow_ups::next_open(&mut *tx, case.id).await?;
-    if !crate::db::follow_ups::settle_next(
+    let Some(check_in) = crate::db::follow_ups::settle_next(
         &mut tx,
         case.id,
         crate::db::follow_ups::Outcome::Done(&result),
         user.id,
     )
     .await?
-    {
+    else {
         return case_page(
             &state,
             &ctx,
@@ -1706,24 +1705,18 @@ async fn complete_check_in(
             |f| f.check_in = form,
         )
         .await;
-    }
+    };
     // The commitments marked at this check-in, in the same transaction: a broken one reopens
     // the case with its event and the managers' e-mail, or nothing is recorded at all.
-    let mut reopened = false;
-    for (id, mark) in marks {
-        let target = crate::db::commitments::case_for_mark(&mut *tx, case.id).await?;
-        let marked = crate::db::commitments::mark(
-            &mut tx,
-            &target,
-            id,
-            mark,
-            check_in,
-            user.id,
-            &state.settings.public_url,
-        )
-        .await?;
-        reopened |= marked == crate::db::commitments::Marked::Reopened;
-    }
+    let reopened = crate::db::commitments::mark_at_check_in(
+        &mut tx,
+        case.id,
+        check_in,
+        marks,
+        user.id,
+        &state.settings.public_url,
+    )
+    .await?;
     tx.commit().await?;
     if reopened {
         return done(
@@ -1776,13 +1769,14 @@ async fn skip_check_in(
             .await;
         }
     };
-    if !crate::db::follow_ups::settle_next(
+    if crate::db::follow_ups::settle_next(
         &mut tx,
         case.id,
         crate::db::follow_ups::Outcome::Skipped(&reason),
         user.id,
     )
     .await?
+    .is_none()
     {
         return case_page(
             &state,

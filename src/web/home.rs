@@ -315,7 +315,9 @@ async fn complete(
         Err(db_cases::CaseWriteError::Database(e)) => return Err(e.into()),
         Err(_) => return Err(AppError::NotFound),
     };
-    if !follow_ups::settle(&mut tx, case.id, Some(id), Outcome::Done(&result), user.id).await? {
+    let settled =
+        follow_ups::settle(&mut tx, case.id, Some(id), Outcome::Done(&result), user.id).await?;
+    if settled.is_none() {
         flash(
             &ctx.session,
             "info",
@@ -325,21 +327,15 @@ async fn complete(
         return Ok(Redirect::to("/").into_response());
     }
     // The commitments marked with it, in the same transaction (see the case page's check-in).
-    let mut reopened = false;
-    for (commitment, mark) in marks {
-        let target = crate::db::commitments::case_for_mark(&mut *tx, case.id).await?;
-        let marked = crate::db::commitments::mark(
-            &mut tx,
-            &target,
-            commitment,
-            mark,
-            Some(id),
-            user.id,
-            &state.settings.public_url,
-        )
-        .await?;
-        reopened |= marked == crate::db::commitments::Marked::Reopened;
-    }
+    let reopened = crate::db::commitments::mark_at_check_in(
+        &mut tx,
+        case.id,
+        id,
+        marks,
+        user.id,
+        &state.settings.public_url,
+    )
+    .await?;
     tx.commit().await?;
     let message = if reopened {
         format!(

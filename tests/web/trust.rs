@@ -216,11 +216,9 @@ async fn an_adaptive_case_closes_as_restored_only_after_three_good_check_ins_in_
     assert_eq!(outcome, "restored");
 }
 
-#[tokio::test]
-async fn the_organisation_sets_the_numbers_and_custom_cadences_cannot_adapt() {
-    let app = TestApp::spawn().await;
-    let admin = app.signed_in("admin").await;
-    let res = admin
+/// Saves the organisation settings with these adaptive-plan numbers.
+async fn save_settings(admin: &Client, step_after: &str, restored_after: &str) -> Page {
+    admin
         .submit(
             "/admin/settings",
             "/admin/settings",
@@ -230,32 +228,25 @@ async fn the_organisation_sets_the_numbers_and_custom_cadences_cannot_adapt() {
                 ("default_cadence", "weekly"),
                 ("stuck_after_days", ""),
                 ("week_start", "monday"),
-                ("adaptive_step_after", "1"),
-                ("restored_after", "0"),
+                ("adaptive_step_after", step_after),
+                ("restored_after", restored_after),
             ],
         )
-        .await;
+        .await
+}
+
+#[tokio::test]
+async fn the_organisation_sets_the_numbers_and_custom_cadences_cannot_adapt() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let res = save_settings(&admin, "1", "0").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text("#restored_after-error").contains("from 1 to 20"));
     assert_eq!(
         res.attr("#adaptive_step_after", "value").as_deref(),
         Some("1")
     );
-    let res = admin
-        .submit(
-            "/admin/settings",
-            "/admin/settings",
-            &[
-                ("name", "Northwind"),
-                ("time_zone", "UTC"),
-                ("default_cadence", "weekly"),
-                ("stuck_after_days", ""),
-                ("week_start", "monday"),
-                ("adaptive_step_after", "1"),
-                ("restored_after", "1"),
-            ],
-        )
-        .await;
+    let res = save_settings(&admin, "1", "1").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
 
     // A plan started now steps after one good check-in.
