@@ -2,7 +2,6 @@
 //! search, sortable columns, pages, and a CSV export of exactly the filtered rows, streamed.
 
 use askama::Template;
-use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -420,7 +419,7 @@ pub async fn export(
     let filter = query.filter();
     let (sort, descending) = query.sort(&filter);
     let today = Utc::now().with_timezone(&tz).date_naive();
-    let (tx, rx) = tokio::sync::mpsc::channel::<std::result::Result<Vec<u8>, std::io::Error>>(16);
+    let (tx, rx) = crate::web::streaming::channel(16);
     let db = state.db.clone();
     tokio::spawn(async move {
         use futures_util::TryStreamExt;
@@ -458,9 +457,6 @@ pub async fn export(
             }
         }
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
     let filename = format!("mend-cases-{}.csv", Utc::now().format("%Y-%m-%d"));
     Ok((
         [
@@ -470,7 +466,7 @@ pub async fn export(
                 format!("attachment; filename=\"{filename}\""),
             ),
         ],
-        Body::from_stream(stream),
+        crate::web::streaming::body(rx),
     )
         .into_response())
 }

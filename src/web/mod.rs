@@ -22,6 +22,7 @@ pub mod security;
 pub mod settings;
 pub mod setup;
 pub mod sparkline;
+pub mod streaming;
 pub mod trust_chart;
 
 use crate::AppState;

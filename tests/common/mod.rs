@@ -237,17 +237,14 @@ impl TestApp {
         let addr = listener.local_addr().expect("local address");
         let (stop, stopped) = oneshot::channel::<()>();
         let app = mend::app(AppState::new(db.pool.clone(), settings));
-        let task = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-            .expect("serve");
-        });
+        // Mend's own accept loop, as `mend serve` runs it (compression, limits and all).
+        let limits = mend::server::Limits {
+            header_read_timeout: std::time::Duration::from_secs(10),
+            max_connections: 1_000,
+        };
+        let task = tokio::spawn(mend::server::serve(listener, app, limits, async {
+            let _ = stopped.await;
+        }));
         TestApp {
             addr,
             db,
@@ -397,6 +394,24 @@ impl Client {
             headers,
             body,
         }
+    }
+
+    /// The raw bytes of `path`, asked for with extra headers (e.g. `Accept-Encoding: gzip`, which
+    /// this client does not decode): the status, headers and body exactly as they arrived.
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.expect("GET");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.bytes().await.expect("the whole body arrives");
+        (status, headers, body.to_vec())
     }
 
     pub async fn get(&self, path: &str) -> Page {

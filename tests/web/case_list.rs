@@ -394,3 +394,39 @@ async fn a_page_past_the_end_of_the_list_says_so() {
     assert_eq!(junk.status, StatusCode::OK);
     assert!(junk.body.contains("The only case"));
 }
+
+/// Browsers ask for gzip; the export must arrive whole all the same, byte for byte the CSV
+/// an uncompressed request gets.
+#[tokio::test]
+async fn a_large_export_arrives_whole_when_compressed() {
+    use std::io::Read;
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    let acme = am.new_account("Acme").await;
+    let first = am.log_incident(&acme, "Template case").await;
+    copies(&app, case_number_of(&first), 3_000).await;
+
+    let (status, headers, plain) = am.get_bytes("/cases/export.csv", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("content-encoding").is_none());
+    let plain = String::from_utf8(plain).expect("utf-8");
+    assert_eq!(plain.lines().count(), 3_002, "a header and every case");
+
+    for path in ["/cases/export.csv", "/cases/export.csv?stage=detected"] {
+        let (status, headers, gz) = am
+            .get_bytes(path, &[("accept-encoding", "gzip, deflate, br")])
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            headers
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok()),
+            Some("gzip")
+        );
+        let mut unzipped = String::new();
+        flate2::read::GzDecoder::new(gz.as_slice())
+            .read_to_string(&mut unzipped)
+            .expect("a complete gzip stream");
+        assert_eq!(unzipped, plain, "{path}: the same rows, all of them");
+    }
+}
