@@ -85,6 +85,9 @@ pub struct Claimed {
 
 /// Claims the next message due at `now` (unsent, not claimed by another sender, or its claim
 /// expired) until `locked_until`, and counts the attempt, in one short transaction of its own.
+/// A message never tried is due as soon as it is queued, whatever `now` says: a scheduler pass
+/// takes `now` at its start, and what it queues later in the pass (stamped with the database's
+/// clock) goes out in the same pass. Only a retry waits for its `send_after`.
 /// `skip locked` lets concurrent senders pass over a row another is claiming right now; the
 /// committed `locked_until` keeps them off it afterwards.
 #[tracing::instrument(skip_all)]
@@ -96,7 +99,8 @@ pub async fn claim_next(
     let mut tx = db.begin().await?;
     let Some(id) = sqlx::query_scalar!(
         "select id from outbox
-         where sent_at is null and send_after <= $1 and (locked_until is null or locked_until < $1)
+         where sent_at is null and (attempts = 0 or send_after <= $1)
+           and (locked_until is null or locked_until < $1)
          order by send_after
          limit 1
          for update skip locked",

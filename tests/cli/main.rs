@@ -8,5 +8,8 @@ mod demo;
 mod limits;
 mod scheduler;
 mod shutdown;
+#[allow(dead_code)] // the scheduler test uses only part of it
+#[path = "../follow_ups/smtp_server.rs"]
+mod smtp_server;
 mod support;
 mod user_create;

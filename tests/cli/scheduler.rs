@@ -83,3 +83,43 @@ fn two_servers_on_one_database_schedule_each_check_in_and_e_mail_once() {
         assert!(server.wait().0);
     }
 }
+
+/// What a pass queues, it sends in the same pass: the reminder of a check-in due today goes
+/// out at once, not one interval later.
+#[test]
+fn a_pass_sends_what_it_queued() {
+    let dir = DataDir::new();
+    assert!(
+        dir.run(
+            &["demo", "--accounts", "20", "--cases", "150", "--seed", "5"],
+            ""
+        )
+        .status
+        .success()
+    );
+    // A server without a scheduler of its own keeps the cluster up for the counts below.
+    let server = dir.serve_with(&["--no-scheduler"]);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let smtp = rt.block_on(crate::smtp_server::SmtpServer::start());
+    let url = format!("smtp://127.0.0.1:{}", smtp.port);
+    let out = dir.run(&["scheduler", "run-once", "--smtp-url", &url], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    let queued = dir.count("select 1 from outbox");
+    assert!(queued > 0, "the pass queued e-mails: {report}");
+    assert_eq!(
+        dir.count("select 1 from outbox where sent_at is null"),
+        0,
+        "every queued e-mail was sent: {report}"
+    );
+    assert!(
+        report.contains(&format!("{queued} e-mails sent")),
+        "{report}"
+    );
+    assert_eq!(
+        smtp.messages().len(),
+        usize::try_from(queued).expect("count")
+    );
+    server.signal(Signal::SIGTERM);
+    assert!(server.wait().0);
+}
