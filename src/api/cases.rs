@@ -349,8 +349,15 @@ fn api_field(field: &str) -> String {
     }
 }
 
-fn utc_input(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S").to_string()
+/// A moment the API was told something happened at, checked against the range Mend accepts
+/// (`domain::dates`) and written as the pages' forms take it; empty when none was given.
+pub fn happened_input(t: Option<DateTime<Utc>>, field: &str) -> ApiResult<String> {
+    match t {
+        None => Ok(String::new()),
+        Some(t) => crate::domain::dates::happened(t, Utc::now())
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
+            .map_err(|e| Problem::invalid_field(field, e)),
+    }
 }
 
 /// A 201 answer with a Location header.
@@ -391,7 +398,7 @@ pub async fn create(
             DetectedBy::Client => "client",
         }
         .to_string(),
-        occurred_at: body.occurred_at.map(utc_input).unwrap_or_default(),
+        occurred_at: happened_input(body.occurred_at, "occurred_at")?,
     };
     let incident = form
         .parse(chrono_tz::UTC, Utc::now())
@@ -495,7 +502,7 @@ pub async fn add_conversation(
     let form = ConversationForm {
         channel: body.channel.as_str().to_string(),
         with_whom: body.with_whom,
-        happened_at: body.happened_at.map(utc_input).unwrap_or_default(),
+        happened_at: happened_input(body.happened_at, "happened_at")?,
         summary: body.summary,
         sentiment: body.sentiment.to_string(),
         listened_fully: flag(body.listened_fully),

@@ -220,10 +220,7 @@ pub async fn receive(
         category_id: category.to_string(),
         severity: event.severity.as_str().to_string(),
         detected_by: if source.internal { "us" } else { "client" }.to_string(),
-        occurred_at: event
-            .occurred_at
-            .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
-            .unwrap_or_default(),
+        occurred_at: super::cases::happened_input(event.occurred_at, "occurred_at")?,
     };
     let incident = form
         .parse(chrono_tz::UTC, Utc::now())

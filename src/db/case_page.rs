@@ -41,6 +41,7 @@ pub struct Conversation {
     pub id: Uuid,
     pub channel: String,
     pub with_whom: String,
+    #[serde(deserialize_with = "super::pg_json::time")]
     pub happened_at: DateTime<Utc>,
     pub summary: String,
     pub sentiment: i16,
@@ -55,7 +56,9 @@ pub struct Action {
     pub id: Uuid,
     pub what: String,
     pub owner_name: String,
+    #[serde(deserialize_with = "super::pg_json::option_date", default)]
     pub due_date: Option<NaiveDate>,
+    #[serde(deserialize_with = "super::pg_json::option_time", default)]
     pub done_at: Option<DateTime<Utc>>,
 }
 
@@ -65,6 +68,7 @@ pub struct Note {
     pub id: Uuid,
     pub text: String,
     pub applies_to_all: bool,
+    #[serde(deserialize_with = "super::pg_json::time")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -73,12 +77,15 @@ pub struct Note {
 pub struct Commitment {
     pub id: Uuid,
     pub text: String,
+    #[serde(deserialize_with = "super::pg_json::time")]
     pub created_at: DateTime<Utc>,
     pub owner_name: Option<String>,
     pub scope: String,
     pub verification: String,
+    #[serde(deserialize_with = "super::pg_json::option_date", default)]
     pub review_on: Option<NaiveDate>,
     pub state: String,
+    #[serde(deserialize_with = "super::pg_json::option_time", default)]
     pub state_at: Option<DateTime<Utc>>,
     pub marks: i64,
 }
@@ -89,6 +96,7 @@ pub struct Event {
     pub summary: String,
     pub data: serde_json::Value,
     pub actor_name: Option<String>,
+    #[serde(deserialize_with = "super::pg_json::time")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -97,6 +105,7 @@ pub struct Plan {
     pub id: Uuid,
     pub cadence: String,
     pub every_days: Option<i32>,
+    #[serde(deserialize_with = "super::pg_json::date")]
     pub first_due: NaiveDate,
     pub assignee_id: Uuid,
     pub assignee_name: String,
@@ -121,9 +130,11 @@ impl Plan {
 pub struct CheckIn {
     pub id: Uuid,
     pub seq: i32,
+    #[serde(deserialize_with = "super::pg_json::date")]
     pub due_date: NaiveDate,
     pub assignee_name: String,
     pub status: String,
+    #[serde(deserialize_with = "super::pg_json::option_time", default)]
     pub completed_at: Option<DateTime<Utc>>,
     pub channel: Option<String>,
     pub summary: String,

@@ -18,6 +18,7 @@ pub mod organisation;
 pub mod outage;
 pub mod outbox;
 pub mod password_links;
+pub mod pg_json;
 pub mod review;
 pub mod sessions;
 pub mod setup;

@@ -117,6 +117,12 @@ pub fn time_zone(name: &str) -> Tz {
 /// A moment typed as `YYYY-MM-DDTHH:MM` (or a bare date, meaning 09:00) in `tz`.
 pub fn parse_local_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let raw = raw.trim();
+    let not_a_time =
+        || format!("\u{201c}{raw}\u{201d} is not a date and time (use 2026-11-24 14:30).");
+    // chrono reads years of any length and sign; people type four digits.
+    if !raw.split('-').next().is_some_and(|y| y.len() == 4) {
+        return Err(not_a_time());
+    }
     let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
@@ -124,9 +130,7 @@ pub fn parse_local_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
             NaiveDate::parse_from_str(raw, "%Y-%m-%d")
                 .map(|d| d.and_hms_opt(9, 0, 0).unwrap_or_default())
         })
-        .map_err(|_| {
-            format!("\u{201c}{raw}\u{201d} is not a date and time (use 2026-11-24 14:30).")
-        })?;
+        .map_err(|_| not_a_time())?;
     tz.from_local_datetime(&naive)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
@@ -167,14 +171,7 @@ fn moment_not_in_future(
     now: DateTime<Utc>,
     errors: &mut FieldErrors,
 ) -> Option<DateTime<Utc>> {
-    match parse_local_time(raw, tz) {
-        Ok(t) if t > now + chrono::Duration::minutes(5) => {
-            errors.add(
-                field,
-                "That is in the future: enter when it actually happened.",
-            );
-            None
-        }
+    match parse_local_time(raw, tz).and_then(|t| super::dates::happened(t, now)) {
         Ok(t) => Some(t),
         Err(e) => {
             errors.add(field, e);
@@ -493,7 +490,9 @@ pub struct NewAction {
 }
 
 impl ActionForm {
-    pub fn parse(&self) -> Result<NewAction, FieldErrors> {
+    /// A due date may lie in the past (an action recorded late) but not before 2000, nor more
+    /// than ten years after `today`.
+    pub fn parse(&self, today: NaiveDate) -> Result<NewAction, FieldErrors> {
         let mut errors = FieldErrors::default();
         let what = text(
             &self.what,
@@ -511,8 +510,12 @@ impl ActionForm {
             &self.due_date,
             "due_date",
             |s| {
-                NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                    .map_err(|_| "Enter a date such as 2026-12-01.".to_string())
+                let day = super::dates::parse_day(s, "2026-12-01")?;
+                if day < super::dates::EARLIEST {
+                    Err("Enter a date from 1 Jan 2000 on.".to_string())
+                } else {
+                    super::dates::planned(day, day.min(today), "")
+                }
             },
             &mut errors,
         );
@@ -799,7 +802,7 @@ mod tests {
             owner_id: owner.clone(),
             due_date: "2026-12-01".into(),
         }
-        .parse()
+        .parse(NaiveDate::from_ymd_opt(2026, 12, 3).expect("day"))
         .expect("valid");
         assert_eq!(a.due_date, NaiveDate::from_ymd_opt(2026, 12, 1));
         let e = ActionForm {
@@ -807,7 +810,7 @@ mod tests {
             owner_id: "".into(),
             due_date: "31/12".into(),
         }
-        .parse()
+        .parse(NaiveDate::from_ymd_opt(2026, 12, 3).expect("day"))
         .expect_err("bad");
         for field in ["what", "owner_id", "due_date"] {
             assert!(e.get(field).is_some(), "{field}");
@@ -875,20 +878,13 @@ impl PlanForm {
                 )
             })
             .ok();
-        let first_due = match NaiveDate::parse_from_str(self.first_due.trim(), "%Y-%m-%d") {
-            Ok(d) if d < today => {
-                errors.add("first_due", "The first check-in cannot be in the past.");
-                None
-            }
-            Ok(d) => Some(d),
-            Err(_) => {
-                errors.add(
-                    "first_due",
-                    "Enter the date of the first check-in, such as 2026-12-01.",
-                );
-                None
-            }
-        };
+        let first_due = super::dates::parse_day(&self.first_due, "2026-12-01")
+            .map_err(|_| "Enter the date of the first check-in, such as 2026-12-01.".to_string())
+            .and_then(|d| {
+                super::dates::planned(d, today, "The first check-in cannot be in the past.")
+            })
+            .map_err(|e| errors.add("first_due", e))
+            .ok();
         let assignee_id = parse_optional_id(&self.assignee_id, "assignee_id", &mut errors);
         if assignee_id.is_none() && errors.get("assignee_id").is_none() {
             errors.add("assignee_id", "Choose who checks in.");

@@ -153,20 +153,14 @@ impl CommitmentForm {
         }
         let review_on = match self.review_on.trim() {
             "" => Some(None),
-            raw => match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-                Ok(d) if d < today => {
-                    errors.add("review_on", "The review date cannot be in the past.");
-                    None
-                }
-                Ok(d) => Some(Some(d)),
-                Err(_) => {
-                    errors.add(
-                        "review_on",
-                        "Enter a date such as 2026-12-31, or leave it empty.",
-                    );
-                    None
-                }
-            },
+            raw => super::dates::parse_day(raw, "2026-12-31")
+                .map_err(|_| "Enter a date such as 2026-12-31, or leave it empty.".to_string())
+                .and_then(|d| {
+                    super::dates::planned(d, today, "The review date cannot be in the past.")
+                })
+                .map(Some)
+                .map_err(|e| errors.add("review_on", e))
+                .ok(),
         };
         match (owner_id, scope, review_on) {
             (Some(owner_id), Some(scope), Some(review_on)) if errors.is_empty() => {

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod cadence;
 pub mod case;
 pub mod commitment;
+pub mod dates;
 pub mod lesson;
 pub mod moment;
 pub mod money;

@@ -18,6 +18,8 @@ pub enum WeekError {
     Format(String),
     #[error("{year} has no week {week}.")]
     NoSuchWeek { year: i32, week: u32 },
+    #[error("Choose a week from 2000 to 2100.")]
+    OutOfRange,
 }
 
 impl IsoWeek {
@@ -33,6 +35,9 @@ impl IsoWeek {
         }
         let year: i32 = year.parse().map_err(|_| bad())?;
         let week: u32 = week.parse().map_err(|_| bad())?;
+        if !(2000..=2100).contains(&year) {
+            return Err(WeekError::OutOfRange);
+        }
         NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)
             .map(|monday| IsoWeek { monday })
             .ok_or(WeekError::NoSuchWeek { year, week })
@@ -190,6 +195,9 @@ mod tests {
             "2026-W54",
             "2026-Wxx",
             "+026-W10",
+            "0000-W01",
+            "1999-W10",
+            "2101-W01",
         ] {
             let err = IsoWeek::parse(bad).expect_err(bad);
             assert!(!err.to_string().is_empty());

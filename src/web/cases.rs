@@ -1083,7 +1083,10 @@ async fn add_action(
 ) -> Result<Response> {
     let number = case_number(&number)?;
     let user = ctx.user()?;
-    let a = match form.parse() {
+    let today = Utc::now()
+        .with_timezone(&case_input::time_zone(&user.time_zone))
+        .date_naive();
+    let a = match form.parse(today) {
         Ok(a) => a,
         Err(errors) => {
             return refuse(&state, &ctx, number, form, errors).await;

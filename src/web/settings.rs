@@ -384,12 +384,18 @@ async fn create_token(
     let today = chrono::Utc::now().with_timezone(&tz).date_naive();
     let expires_at = match form.token_expires.trim() {
         "" => None,
-        raw => match chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-            Ok(date) if date > today => Some(crate::domain::week::local_midnight(date, tz)),
-            Ok(_) => {
+        raw => match crate::domain::dates::parse_day(raw, "2027-01-31") {
+            Ok(date) if date <= today => {
                 errors.add("token_expires", "Choose a day after today.");
                 None
             }
+            Ok(date) => match crate::domain::dates::planned(date, today, "") {
+                Ok(date) => Some(crate::domain::week::local_midnight(date, tz)),
+                Err(e) => {
+                    errors.add("token_expires", e);
+                    None
+                }
+            },
             Err(_) => {
                 errors.add(
                     "token_expires",

@@ -639,3 +639,61 @@ async fn nul_characters_are_refused_clearly() {
         .expect("count");
     assert_eq!(accounts, 0);
 }
+
+#[tokio::test]
+async fn dates_out_of_range_are_refused_and_no_page_breaks() {
+    let app = TestApp::spawn().await;
+    let token = user_with_token(&app, "ann@example.com", "account_manager", "North").await;
+    let api = Api::new(&app, Some(&token));
+    let account = api.post("/api/v1/accounts", &json!({"name": "Acme"})).await;
+    let base = json!({
+        "account_id": account.json["id"],
+        "title": "Late report",
+        "category_id": category_id(&app).await,
+        "severity": "medium",
+        "detected_by": "us"
+    });
+    for bad in [
+        "-000001-01-01T00:00:00Z",
+        "0000-01-01T00:00:00Z",
+        "1999-12-31T23:00:00Z",
+    ] {
+        let mut body = base.clone();
+        body["occurred_at"] = json!(bad);
+        let refused = api.post("/api/v1/cases", &body).await;
+        assert_eq!(fields(&refused), vec!["occurred_at"], "{bad}");
+        assert!(
+            refused.json["errors"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("2000"),
+            "{bad}: {refused:#?}"
+        );
+    }
+    let created = api.post("/api/v1/cases", &base).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:#?}");
+    let number = created.json["number"].as_i64().expect("number");
+    let path = format!("/api/v1/cases/{number}/conversations");
+    let conversation = |at: &str| {
+        json!({
+            "channel": "phone",
+            "with_whom": "Jo",
+            "happened_at": at,
+            "summary": "Called.",
+            "sentiment": 0
+        })
+    };
+    let refused = api
+        .post(&path, &conversation("-000001-01-01T00:00:00Z"))
+        .await;
+    assert_eq!(fields(&refused), vec!["happened_at"], "{refused:#?}");
+    let refused = api.post(&path, &conversation("2999-01-01T00:00:00Z")).await;
+    assert_eq!(fields(&refused), vec!["happened_at"], "{refused:#?}");
+    let fine = api.post(&path, &conversation("2026-01-05T10:00:00Z")).await;
+    assert_eq!(fine.status, StatusCode::CREATED, "{fine:#?}");
+    let page = browser(&app, "ann@example.com")
+        .await
+        .get(&format!("/cases/CR-{number}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+}

@@ -10,6 +10,7 @@ mod case_list;
 mod cases;
 mod csrf;
 mod dashboard;
+mod integrity;
 mod lessons;
 mod pages;
 mod review;
