@@ -33,15 +33,18 @@ async fn serve_on(database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(|url| crate::mail::Mailer::new(url, &args.mail.mail_from))
         .transpose()?;
-    let state = AppState::new(database.pool.clone(), Settings::from_serve_args(args));
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
+    // Links use the address actually bound (port 0 picks one) unless a public URL is given.
+    let settings = Settings::from_serve_args(args, listener.local_addr()?);
+    let public_url = settings.public_url.clone();
+    let state = AppState::new(database.pool.clone(), settings);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let scheduler = (!args.no_scheduler).then(|| {
         tokio::spawn(crate::scheduler::run(
             database.pool.clone(),
-            crate::scheduler::SchedulerConfig::new(&args.mail.public_url),
+            crate::scheduler::SchedulerConfig::new(&public_url),
             mailer,
             std::time::Duration::from_secs(args.scheduler_interval),
             stopped,
@@ -293,8 +296,9 @@ async fn restore(db_args: &DbArgs, file: &std::path::Path, force: bool) -> anyho
 /// `mend scheduler run-once`: one pass, then a line saying what it did.
 pub async fn scheduler_run_once(
     db_args: &DbArgs,
-    mail: &crate::config::MailArgs,
+    args: &crate::config::RunOnceArgs,
 ) -> anyhow::Result<()> {
+    let mail = &args.mail;
     let mailer = mail
         .smtp_url
         .as_deref()
@@ -303,7 +307,7 @@ pub async fn scheduler_run_once(
     let database = Database::open(db_args, 4).await?;
     let result = async {
         database.migrate().await?;
-        let config = crate::scheduler::SchedulerConfig::new(&mail.public_url);
+        let config = crate::scheduler::SchedulerConfig::new(&mail.public_url_or(args.addr));
         crate::scheduler::run_once(&database.pool, &config, mailer.as_ref(), chrono::Utc::now())
             .await
     }

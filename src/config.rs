@@ -158,9 +158,27 @@ pub struct MailArgs {
     #[arg(long, env = "MEND_MAIL_FROM", default_value = "Mend <mend@localhost>")]
     pub mail_from: String,
 
-    /// The address people open Mend at, for links in e-mails and calendar events.
-    #[arg(long, env = "MEND_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
-    pub public_url: String,
+    /// The address people open Mend at, for links in e-mails, calendar events and password
+    /// links, e.g. https://mend.example.com. Without it, links use the address Mend listens on.
+    #[arg(long, env = "MEND_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl MailArgs {
+    /// The public URL, or the address `addr` Mend listens on when none is given.
+    pub fn public_url_or(&self, addr: SocketAddr) -> String {
+        public_url(self.public_url.as_deref(), addr)
+    }
+}
+
+/// The address links point at: `given` (without a trailing slash), else Mend's own listening
+/// address (`localhost` when it listens on every interface, which no browser can open).
+pub fn public_url(given: Option<&str>, addr: SocketAddr) -> String {
+    match given.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None if addr.ip().is_unspecified() => format!("http://localhost:{}", addr.port()),
+        None => format!("http://{addr}"),
+    }
 }
 
 impl fmt::Debug for MailArgs {
@@ -216,7 +234,17 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum SchedulerCommand {
     /// Run one pass (create check-ins, mark missed ones, queue and send reminders) and exit.
-    RunOnce(MailArgs),
+    RunOnce(RunOnceArgs),
+}
+
+/// `mend scheduler run-once`'s settings.
+#[derive(Debug, Clone, Args)]
+pub struct RunOnceArgs {
+    #[command(flatten)]
+    pub mail: MailArgs,
+    /// The address the server listens on: links in e-mails use it when no public URL is set.
+    #[arg(long, env = "MEND_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
 }
 
 #[derive(Debug, Subcommand)]
@@ -267,6 +295,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The address people open Mend at (no trailing slash), for links that leave the browser.
     pub public_url: String,
+    /// Whether an SMTP server is configured (without one, e-mails wait in the outbox).
+    pub smtp_configured: bool,
     /// Days without activity after which an open case counts as stuck, unless the organisation
     /// set its own threshold (`db::organisation`).
     pub stuck_after_days: i64,
@@ -292,6 +322,7 @@ impl Default for Settings {
         Settings {
             secure_cookies: false,
             public_url: "http://127.0.0.1:3000".into(),
+            smtp_configured: false,
             stuck_after_days: 7,
             sign_in_failures_per_account: 5,
             sign_in_failures_per_address: 20,
@@ -306,10 +337,16 @@ impl Default for Settings {
 }
 
 impl Settings {
-    pub fn from_serve_args(args: &ServeArgs) -> Settings {
+    /// The settings of `mend serve`, listening on `bound`.
+    pub fn from_serve_args(args: &ServeArgs, bound: SocketAddr) -> Settings {
         Settings {
             secure_cookies: args.secure_cookies,
-            public_url: args.mail.public_url.trim_end_matches('/').to_string(),
+            public_url: args.mail.public_url_or(bound),
+            smtp_configured: args
+                .mail
+                .smtp_url
+                .as_deref()
+                .is_some_and(|u| !u.trim().is_empty()),
             stuck_after_days: args.stuck_after_days,
             api_rate_per_minute: args.api_rate_limit,
             request_timeout: std::time::Duration::from_secs(args.request_timeout),
@@ -351,6 +388,32 @@ mod tests {
             Some(Command::Serve(args)) => assert_eq!(args.addr.port(), 4001),
             other => panic!("expected serve, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn links_use_the_public_url_or_else_the_address_mend_listens_on() {
+        let addr = |a: &str| a.parse::<SocketAddr>().expect("address");
+        assert_eq!(
+            public_url(None, addr("127.0.0.1:3301")),
+            "http://127.0.0.1:3301"
+        );
+        assert_eq!(
+            public_url(None, addr("0.0.0.0:3000")),
+            "http://localhost:3000"
+        );
+        assert_eq!(public_url(None, addr("[::]:80")), "http://localhost:80");
+        assert_eq!(
+            public_url(Some("https://mend.example.com/"), addr("127.0.0.1:1")),
+            "https://mend.example.com"
+        );
+        assert_eq!(
+            public_url(Some("  "), addr("[::1]:3000")),
+            "http://[::1]:3000"
+        );
+        let cli = Cli::parse_from(["mend", "--addr", "127.0.0.1:3301"]);
+        let settings = Settings::from_serve_args(&cli.serve, cli.serve.addr);
+        assert_eq!(settings.public_url, "http://127.0.0.1:3301");
+        assert!(!settings.smtp_configured);
     }
 
     #[test]

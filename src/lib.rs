@@ -118,6 +118,35 @@ async fn refuse_nul(
     }
 }
 
+/// Runs each request in a task of its own, so it finishes even when its client goes away or
+/// the request timeout answers first. A handler dropped half-way through a transaction leaves
+/// sqlx guessing: dropped between COMMIT and its answer, it rolls back a transaction PostgreSQL
+/// already committed ("there is no transaction in progress"); dropped between BEGIN and its
+/// answer, it can hand the pool a connection inside an open transaction. Work that must stop is
+/// bounded by the statement timeout instead.
+async fn run_to_completion(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    // The task's own outage note (a task-local) is carried back to this request's scope.
+    match tokio::spawn(db::outage::watch(next.run(request))).await {
+        Ok((response, noted)) => {
+            if let Some(message) = noted {
+                db::outage::note_reported(message);
+            }
+            response
+        }
+        Err(e) => {
+            let cause = if e.is_panic() {
+                anyhow::anyhow!("the request's task panicked")
+            } else {
+                anyhow::anyhow!("the request's task was cancelled")
+            };
+            AppError::Internal(cause).into_response()
+        }
+    }
+}
+
 /// The whole web application.
 pub fn app(state: AppState) -> axum::Router {
     let store = db::sessions::PgSessionStore::new(state.db.clone());
@@ -161,7 +190,9 @@ pub fn app(state: AppState) -> axum::Router {
             web::setup::lead_to_setup,
         ))
         .layer(middleware::from_fn(web::page::render_errors))
-        .layer(auth_layer);
+        .layer(auth_layer)
+        // Pages read the settings they show (the public URL on admin pages) from here.
+        .layer(axum::Extension(state.settings.clone()));
 
     telemetry::handle();
     let routes = web::Router::new()
@@ -176,13 +207,14 @@ pub fn app(state: AppState) -> axum::Router {
             recent::count_writes,
         ))
         .layer(middleware::from_fn(refuse_nul))
+        .layer(middleware::from_fn(run_to_completion))
         // A request that takes too long is answered 503 (the error page says to try again).
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             state.settings.request_timeout,
         ))
         .layer(middleware::from_fn(web::page::log_errors));
-    web::security::with_headers(routes)
+    web::security::with_headers(routes, state.settings.secure_cookies)
         // Fastest: a page is a few tens of kilobytes of repetitive HTML, which the fastest level
         // still shrinks about fivefold at a fraction of the default level's CPU.
         .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))

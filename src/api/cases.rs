@@ -555,7 +555,7 @@ pub struct CompletedCheckIn {
         (status = 200, description = "Recorded", body = CaseChanged),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such check-in, or not visible", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already recorded", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already recorded, or not due yet (a check-in can be recorded from its due day on)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -588,19 +588,27 @@ pub async fn complete_check_in(
     let case = db_cases::lock(&mut tx, scope, number, None)
         .await
         .map_err(write_error)?;
-    if follow_ups::settle(
+    match follow_ups::settle(
         &mut tx,
         case.id,
         Some(id),
         Outcome::Done(&result),
         caller.user_id,
+        Utc::now(),
     )
     .await?
-    .is_none()
     {
-        return Err(Problem::conflict(
-            "That check-in was already recorded: nothing changed.",
-        ));
+        follow_ups::Settled::Now(_) => {}
+        follow_ups::Settled::NotOpen => {
+            return Err(Problem::conflict(
+                "That check-in was already recorded: nothing changed.",
+            ));
+        }
+        follow_ups::Settled::NotYet(from) => {
+            return Err(Problem::conflict(crate::domain::cadence::not_yet_message(
+                from,
+            )));
+        }
     }
     tx.commit().await?;
     Ok(Json(CaseChanged {

@@ -73,6 +73,71 @@ pub fn routes() -> (crate::web::Router, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::list, accounts::create))
         .routes(routes!(intake::receive))
         .split_for_parts()
+        .map_doc(with_common_responses)
+}
+
+/// `(router, document)` with the document changed.
+trait MapDoc {
+    fn map_doc(self, f: impl FnOnce(&mut utoipa::openapi::OpenApi)) -> Self;
+}
+
+impl MapDoc for (crate::web::Router, utoipa::openapi::OpenApi) {
+    fn map_doc(mut self, f: impl FnOnce(&mut utoipa::openapi::OpenApi)) -> Self {
+        f(&mut self.1);
+        self
+    }
+}
+
+/// Adds to every operation the answers any request may get, which no handler returns itself:
+/// a malformed request (400: bad JSON, a bad query string, a NUL character), too many requests
+/// for a token (429), Mend overloaded or its database away (503), and for operations with a
+/// body, one too large (413) or not JSON (415). Each is a problem document.
+fn with_common_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let token = !path.starts_with("/api/v1/intake");
+        for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+            let has_body = op.request_body.is_some();
+            let mut add = |status: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| problem(description).into());
+            };
+            add(
+                "400",
+                "The request is malformed: a body that is not valid JSON, a query string that cannot be read, or a NUL character",
+            );
+            if token {
+                add(
+                    "429",
+                    "Too many requests with this token; the Retry-After header says when to try again",
+                );
+            }
+            add(
+                "503",
+                "Mend is overloaded or cannot reach its database; try again shortly",
+            );
+            if has_body {
+                add("413", "The body is too large");
+                add(
+                    "415",
+                    "The body is not JSON (send Content-Type: application/json)",
+                );
+            }
+        }
+    }
 }
 
 /// The OpenAPI document alone (for the documentation page), built once: it is the same for

@@ -31,9 +31,21 @@ pub struct PageData {
     /// Every check-in of every plan, by due date.
     pub check_ins: Vec<CheckIn>,
     /// When the case was escalated, while nobody has worked on it since, and why.
-    pub escalated: Option<(DateTime<Utc>, String)>,
+    pub escalated: Option<Escalation>,
     /// The earlier case this one repeats (a second incident soon after a restore).
     pub linked_number: Option<i64>,
+}
+
+/// An escalation in force.
+#[derive(Debug, Clone)]
+pub struct Escalation {
+    pub at: DateTime<Utc>,
+    /// `quiet` or `repeat`.
+    pub reason: String,
+    /// Whether the scheduler has queued the managers' e-mail about it yet.
+    pub told: bool,
+    /// Whether the case's team has an active manager to tell.
+    pub managers: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -133,6 +145,9 @@ pub struct CheckIn {
     #[serde(deserialize_with = "super::pg_json::date")]
     pub due_date: NaiveDate,
     pub assignee_name: String,
+    /// The assignee's calendar decides from which day the check-in can be recorded.
+    #[serde(default)]
+    pub assignee_time_zone: String,
     pub status: String,
     #[serde(deserialize_with = "super::pg_json::option_time", default)]
     pub completed_at: Option<DateTime<Utc>>,
@@ -166,6 +181,9 @@ pub async fn read(
                   case when c.escalated_at >= c.last_activity_at then c.escalated_at end
                       as "escalated_at?: DateTime<Utc>",
                   coalesce(c.escalation_reason, 'quiet') as "escalation_reason!",
+                  c.escalation_told_at is not distinct from c.escalated_at as "escalation_told!",
+                  exists(select 1 from users m where m.team_id = c.team_id
+                           and m.role = 'manager' and m.active) as "team_has_manager!",
                   (select l.number from cases l where l.id = c.linked_case_id) as "linked_number?",
                   (select to_json(f) from case_gate_facts f where f.id = c.id)
                       as "facts!: Json<FactsRow>",
@@ -222,7 +240,8 @@ pub async fn read(
                       as "plan: Json<Plan>",
                   coalesce((select json_agg(json_build_object(
                                 'id', ci.id, 'seq', ci.seq, 'due_date', ci.due_date,
-                                'assignee_name', u.name, 'status', ci.status,
+                                'assignee_name', u.name,
+                                'assignee_time_zone', u.time_zone, 'status', ci.status,
                                 'completed_at', ci.completed_at, 'channel', ci.channel,
                                 'summary', ci.summary, 'sentiment', ci.sentiment,
                                 'next_step', ci.next_step, 'skip_reason', ci.skip_reason,
@@ -288,7 +307,12 @@ pub async fn read(
         timeline: r.timeline.0,
         plan: r.plan.map(|p| p.0),
         check_ins: r.check_ins.0,
-        escalated: r.escalated_at.map(|at| (at, r.escalation_reason)),
+        escalated: r.escalated_at.map(|at| Escalation {
+            at,
+            reason: r.escalation_reason,
+            told: r.escalation_told,
+            managers: r.team_has_manager,
+        }),
         linked_number: r.linked_number,
     }))
 }

@@ -115,33 +115,58 @@ pub enum Outcome<'a> {
     Skipped(&'a str),
 }
 
+/// What became of a check-in asked to be settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// Done or skipped: this check-in.
+    Now(Uuid),
+    /// No such check-in is open (already settled: a no-op).
+    NotOpen,
+    /// Not due yet: it can be recorded from this day on (`cadence::recordable`).
+    NotYet(NaiveDate),
+}
+
+impl Settled {
+    /// The check-in settled, if one was.
+    pub fn check_in(self) -> Option<Uuid> {
+        match self {
+            Settled::Now(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
 /// Completes or skips the earliest open check-in of the active plan, and schedules the next
-/// one unless the plan has run its course. The check-in settled; none when none is open.
+/// one unless the plan has run its course.
 pub async fn settle_next(
     tx: &mut Transaction<'_, Postgres>,
     case_id: Uuid,
     outcome: Outcome<'_>,
     actor: Uuid,
-) -> sqlx::Result<Option<Uuid>> {
-    settle(tx, case_id, None, outcome, actor).await
+    now: DateTime<Utc>,
+) -> sqlx::Result<Settled> {
+    settle(tx, case_id, None, outcome, actor, now).await
 }
 
 /// Completes or skips check-in `only` of the case (or, with `None`, its earliest open one) and
-/// schedules the next. Returns the check-in settled; none when that check-in is not open
-/// (already settled: a no-op).
+/// schedules the next. A check-in is completed from its due day on, by its assignee's calendar
+/// at `now`; it may be skipped any time.
 pub async fn settle(
     tx: &mut Transaction<'_, Postgres>,
     case_id: Uuid,
     only: Option<Uuid>,
     outcome: Outcome<'_>,
     actor: Uuid,
-) -> sqlx::Result<Option<Uuid>> {
+    now: DateTime<Utc>,
+) -> sqlx::Result<Settled> {
     // The plan is locked too: an adaptive plan may change its cadence here, and the scheduler
     // extends plans under a share lock (`schedule_check_in`).
     let open = sqlx::query!(
         "select c.id, c.seq, c.due_date, p.id as plan_id, p.cadence, p.every_days, p.first_due, p.end_after,
-                p.assignee_id, p.adaptive, p.base_seq, p.good_streak, p.step_after
+                p.assignee_id, p.adaptive, p.base_seq, p.good_streak, p.step_after,
+                u.time_zone as assignee_time_zone
          from check_ins c join follow_up_plans p on p.id = c.plan_id
+         join users u on u.id = c.assignee_id
          where c.case_id = $1 and ($2::uuid is null or c.id = $2)
            and p.ended_at is null and c.status in ('scheduled', 'missed')
          order by c.seq limit 1 for update of c, p",
@@ -150,7 +175,15 @@ pub async fn settle(
     )
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(open) = open else { return Ok(None) };
+    let Some(open) = open else {
+        return Ok(Settled::NotOpen);
+    };
+    if let Outcome::Done(_) = outcome {
+        let tz = crate::domain::case::time_zone(&open.assignee_time_zone);
+        if let Err(from) = cadence::recordable(open.due_date, now.with_timezone(&tz).date_naive()) {
+            return Ok(Settled::NotYet(from));
+        }
+    }
     let mut plan = PlanState {
         id: open.plan_id,
         cadence: open.cadence,
@@ -214,7 +247,7 @@ pub async fn settle(
         )
         .await?;
     }
-    Ok(Some(open.id))
+    Ok(Settled::Now(open.id))
 }
 
 /// What an active plan's due dates follow.

@@ -25,6 +25,14 @@ pub fn note(err: &sqlx::Error) {
     });
 }
 
+/// Notes an unavailable-database error `watch` reported in another task (a request's work
+/// runs in a task of its own; the note is carried back to the request's scope).
+pub fn note_reported(message: String) {
+    let _ = NOTE.try_with(|note| {
+        note.borrow_mut().get_or_insert(message);
+    });
+}
+
 /// Runs `work`; returns its output and the first unavailable-database error noted meanwhile.
 pub async fn watch<F: Future>(work: F) -> (F::Output, Option<String>) {
     NOTE.scope(RefCell::new(None), async move {

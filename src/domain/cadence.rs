@@ -83,6 +83,21 @@ fn monthly(first: NaiveDate, n: u32) -> Option<NaiveDate> {
     month_start.with_day(first.day().min(last_day))
 }
 
+/// A scheduled check-in can be recorded from its due day on, as its assignee's calendar
+/// counts days: trust is rebuilt over real time, so next week's check-in cannot be done today
+/// (an extra contact before then is a conversation). `Err` carries the first day it can be.
+pub fn recordable(due: NaiveDate, today: NaiveDate) -> Result<(), NaiveDate> {
+    if due > today { Err(due) } else { Ok(()) }
+}
+
+/// What a person is told when a check-in is not due yet.
+pub fn not_yet_message(from: NaiveDate) -> String {
+    format!(
+        "This check-in can be recorded from {} (its due day). To note a contact before then, log it as a conversation.",
+        from.format("%a %-d %b %Y")
+    )
+}
+
 /// How a settled check-in reads for an adaptive plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reading {

@@ -120,7 +120,7 @@ pub fn parse_local_time(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let not_a_time =
         || format!("\u{201c}{raw}\u{201d} is not a date and time (use 2026-11-24 14:30).");
     // chrono reads years of any length and sign; people type four digits.
-    if !raw.split('-').next().is_some_and(|y| y.len() == 4) {
+    if raw.split('-').next().is_none_or(|y| y.len() != 4) {
         return Err(not_a_time());
     }
     let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")

@@ -344,6 +344,15 @@ pub struct CheckInView {
     pub open: bool,
     /// The client's own words, quoted.
     pub words: String,
+    /// Open but not due yet: the day it can be recorded from, by its assignee's calendar.
+    pub recordable_from: Option<String>,
+}
+
+/// The next open check-in, as the case page offers it.
+pub struct NextCheckIn {
+    pub due: String,
+    /// Not due yet: the day it can be recorded from (the form is not offered before).
+    pub recordable_from: Option<String>,
 }
 
 #[derive(Template)]
@@ -390,7 +399,7 @@ struct CasePage {
     plan: Option<PlanView>,
     check_ins: Vec<CheckInView>,
     /// The earliest open check-in: the one the check-in form completes.
-    next_check_in: Option<String>,
+    next_check_in: Option<NextCheckIn>,
     cadences: Vec<(&'static str, &'static str)>,
     forms: Forms,
     errors: FieldErrors,
@@ -522,6 +531,34 @@ fn prefilled(case: &db_cases::Case, tz: Tz) -> Forms {
 }
 
 /// Renders the case page; `update` replaces some prefilled forms with what the user submitted.
+/// What the case page says of an escalation in force: when and why, whether the managers'
+/// e-mail exists yet (the scheduler queues it) and whether it can go out at all, and what
+/// clears it.
+fn escalation_message(e: &crate::db::case_page::Escalation, tz: Tz, smtp: bool) -> String {
+    let when = local_display(e.at, tz);
+    let why = if e.reason == "repeat" {
+        "a second incident on this account within 90 days of a restored case"
+    } else {
+        "nobody had recorded any work on this case for longer than its severity allows"
+    };
+    let told = match (e.told, smtp) {
+        _ if !e.managers => {
+            "The team has no manager to e-mail: an admin can make someone the team's manager."
+        }
+        (true, true) => "The team's managers were e-mailed.",
+        (true, false) => {
+            "An e-mail to the team's managers is waiting in the outbox: no e-mail server is configured."
+        }
+        (false, true) => "The team's managers will be e-mailed within minutes.",
+        (false, false) => {
+            "An e-mail to the team's managers will wait in the outbox: no e-mail server is configured."
+        }
+    };
+    format!(
+        "Escalated on {when}: {why}. {told} The flag clears with the next piece of work recorded here."
+    )
+}
+
 async fn case_page(
     state: &AppState,
     ctx: &Ctx,
@@ -681,6 +718,13 @@ async fn case_page(
         .map(|c| {
             let open = matches!(c.status.as_str(), "scheduled" | "missed");
             let late = open && c.due_date < today;
+            let assignee_today = Utc::now()
+                .with_timezone(&case_input::time_zone(&c.assignee_time_zone))
+                .date_naive();
+            let recordable_from = crate::domain::cadence::recordable(c.due_date, assignee_today)
+                .err()
+                .filter(|_| open)
+                .map(|from| from.format("%A %-d %b %Y").to_string());
             CheckInView {
                 due: c.due_date.format("%a %-d %b %Y").to_string(),
                 status: match (c.status.as_str(), late) {
@@ -718,10 +762,14 @@ async fn case_page(
                 next_step: c.next_step,
                 words: c.client_words,
                 open,
+                recordable_from,
             }
         })
         .collect();
-    let next_check_in = check_ins.iter().find(|c| c.open).map(|c| c.due.clone());
+    let next_check_in = check_ins.iter().find(|c| c.open).map(|c| NextCheckIn {
+        due: c.due.clone(),
+        recordable_from: c.recordable_from.clone(),
+    });
     let reminders = if stage == Stage::Detected {
         Some(super::lessons::reminders(&state.db, scope_of(user), case.id, tz).await?)
     } else {
@@ -741,14 +789,7 @@ async fn case_page(
         steps,
         playbook: stage.playbook(),
         missing: stage::gate(stage, &facts),
-        escalation: escalated.map(|(at, reason)| {
-            let when = local_display(at, tz);
-            if reason == "repeat" {
-                format!("Escalated on {when}: a second incident on this account within 90 days of a restored case. The team's managers were told; the flag clears with the next piece of work recorded here.")
-            } else {
-                format!("Escalated on {when}: nobody had recorded any work on this case for longer than its severity allows. The team's managers were told; the flag clears with the next piece of work recorded here.")
-            }
-        }),
+        escalation: escalated.map(|e| escalation_message(&e, tz, state.settings.smtp_configured)),
         linked_number,
         trust_svg,
         trust_needed: (stage == Stage::FollowingUp && facts.good_check_ins_needed() > 0)
@@ -1689,25 +1730,42 @@ async fn complete_check_in(
             return failed(&state, &ctx, number, form, e).await;
         }
     };
-    let Some(check_in) = crate::db::follow_ups::settle_next(
+    let check_in = match crate::db::follow_ups::settle_next(
         &mut tx,
         case.id,
         crate::db::follow_ups::Outcome::Done(&result),
         user.id,
+        Utc::now(),
     )
     .await?
-    else {
-        return case_page(
-            &state,
-            &ctx,
-            number,
-            Some(Refusal::problem(
-                "check_in",
-                "No check-in is open: plan the follow-up first.",
-            )),
-            |f| f.check_in = form,
-        )
-        .await;
+    {
+        crate::db::follow_ups::Settled::Now(id) => id,
+        crate::db::follow_ups::Settled::NotOpen => {
+            return case_page(
+                &state,
+                &ctx,
+                number,
+                Some(Refusal::problem(
+                    "check_in",
+                    "No check-in is open: plan the follow-up first.",
+                )),
+                |f| f.check_in = form,
+            )
+            .await;
+        }
+        crate::db::follow_ups::Settled::NotYet(from) => {
+            return case_page(
+                &state,
+                &ctx,
+                number,
+                Some(Refusal::problem(
+                    "check_in",
+                    crate::domain::cadence::not_yet_message(from),
+                )),
+                |f| f.check_in = form,
+            )
+            .await;
+        }
     };
     // The commitments marked at this check-in, in the same transaction: a broken one reopens
     // the case with its event and the managers' e-mail, or nothing is recorded at all.
@@ -1777,8 +1835,10 @@ async fn skip_check_in(
         case.id,
         crate::db::follow_ups::Outcome::Skipped(&reason),
         user.id,
+        Utc::now(),
     )
     .await?
+    .check_in()
     .is_none()
     {
         return case_page(

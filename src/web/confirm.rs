@@ -92,11 +92,16 @@ pub async fn ask_first(request: Request, next: Next) -> Response {
         Ok(ctx) => ctx,
         Err(e) => return e.into_response(),
     };
+    let host = parts
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let back = parts
         .headers
         .get(axum::http::header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(url_path)
+        .and_then(|referer| same_site_path(referer, host))
         .unwrap_or_else(|| "/".to_string());
     render(
         StatusCode::OK,
@@ -114,11 +119,25 @@ pub async fn ask_first(request: Request, next: Next) -> Response {
     )
 }
 
-/// The path and query of a same-site address (a Referer), never another site's.
-fn url_path(referer: &str) -> Option<String> {
-    let rest = referer.split_once("://").map_or(referer, |(_, r)| r);
-    let path = &rest[rest.find('/')?..];
-    (path.starts_with('/') && !path.starts_with("//")).then(|| path.to_string())
+/// The path and query of a Referer on this site (`host`, the request's Host header), as a
+/// local path that cannot lead elsewhere (`guard::safe_next`: no `//`, `/\`, control
+/// characters); none for another site's address or anything doubtful.
+fn same_site_path(referer: &str, host: &str) -> Option<String> {
+    let url = url::Url::parse(referer).ok()?;
+    let authority = match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => return None,
+    };
+    if !authority.eq_ignore_ascii_case(host) || !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    // The raw path as sent, not the parser's normalised one (which turns `\` into `/`).
+    let after_scheme = referer.split_once("://")?.1;
+    let raw = &after_scheme[after_scheme.find('/')?..];
+    let raw = raw.split('#').next().unwrap_or(raw);
+    let safe = crate::auth::guard::safe_next(Some(raw));
+    (safe == raw).then_some(safe)
 }
 
 #[cfg(test)]
@@ -145,11 +164,24 @@ mod tests {
 
     #[test]
     fn the_way_back_stays_on_this_site() {
+        let here = "127.0.0.1:3000";
         assert_eq!(
-            url_path("http://127.0.0.1:3000/cases/CR-1?x=1").as_deref(),
+            same_site_path("http://127.0.0.1:3000/cases/CR-1?x=1#stage", here).as_deref(),
             Some("/cases/CR-1?x=1")
         );
-        assert_eq!(url_path("https://evil.example//x"), None);
-        assert_eq!(url_path("nonsense"), None);
+        for bad in [
+            "https://evil.example//x",
+            "https://evil.example/cases",
+            "http://127.0.0.1:3000//evil.example",
+            "http://127.0.0.1:3000/\\evil.example",
+            "http://127.0.0.1:3000/\t/evil.example",
+            "http://127.0.0.1:3000/ok\r\nx",
+            "http://127.0.0.1:3001/cases",
+            "javascript:alert(1)",
+            "/cases/CR-1",
+            "nonsense",
+        ] {
+            assert_eq!(same_site_path(bad, here), None, "{bad:?}");
+        }
     }
 }

@@ -40,6 +40,8 @@ pub struct CheckInRow {
     pub errors: FieldErrors,
     /// The case's commitments to mark at this check-in: `(id, text)`.
     pub commitments: Vec<(Uuid, String)>,
+    /// Not due yet: the day it can be recorded from (`cadence::recordable`).
+    pub recordable_from: Option<String>,
 }
 
 pub struct CaseRow {
@@ -188,6 +190,9 @@ async fn my_work(
             form,
             errors,
             commitments: commitments.get(&c.number).cloned().unwrap_or_default(),
+            recordable_from: crate::domain::cadence::recordable(c.due_date, today)
+                .err()
+                .map(|from| from.format("%A %-d %b").to_string()),
         };
         if c.status == "missed" || c.due_date < today {
             missed_total = c.in_section;
@@ -315,16 +320,38 @@ async fn complete(
         Err(db_cases::CaseWriteError::Database(e)) => return Err(e.into()),
         Err(_) => return Err(AppError::NotFound),
     };
-    let settled =
-        follow_ups::settle(&mut tx, case.id, Some(id), Outcome::Done(&result), user.id).await?;
-    if settled.is_none() {
-        flash(
-            &ctx.session,
-            "info",
-            format!("That check-in on CR-{number} was already recorded: nothing changed."),
-        )
-        .await?;
-        return Ok(Redirect::to("/").into_response());
+    let settled = follow_ups::settle(
+        &mut tx,
+        case.id,
+        Some(id),
+        Outcome::Done(&result),
+        user.id,
+        chrono::Utc::now(),
+    )
+    .await?;
+    match settled {
+        follow_ups::Settled::Now(_) => {}
+        follow_ups::Settled::NotOpen => {
+            flash(
+                &ctx.session,
+                "info",
+                format!("That check-in on CR-{number} was already recorded: nothing changed."),
+            )
+            .await?;
+            return Ok(Redirect::to("/").into_response());
+        }
+        follow_ups::Settled::NotYet(from) => {
+            flash(
+                &ctx.session,
+                "error",
+                format!(
+                    "CR-{number}: {}",
+                    crate::domain::cadence::not_yet_message(from)
+                ),
+            )
+            .await?;
+            return Ok(Redirect::to("/").into_response());
+        }
     }
     // The commitments marked with it, in the same transaction (see the case page's check-in).
     let reopened = crate::db::commitments::mark_at_check_in(

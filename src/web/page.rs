@@ -9,7 +9,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use tower_sessions::Session;
+
+use crate::config::Settings;
 
 use crate::auth::{AuthSession, SessionUser, csrf};
 use crate::error::{AppError, ErrorInfo};
@@ -23,6 +26,8 @@ pub struct Chrome {
     pub csrf_token: String,
     pub flashes: Vec<Flash>,
     pub current_path: String,
+    /// A standing warning for admins (e.g. links point at an address Mend is not reached at).
+    pub admin_notice: Option<String>,
 }
 
 pub struct NavUser {
@@ -85,6 +90,7 @@ pub struct Ctx {
     csrf_token: String,
     flashes: Vec<Flash>,
     path: String,
+    admin_notice: Option<String>,
 }
 
 impl Ctx {
@@ -107,6 +113,7 @@ impl Ctx {
             csrf_token,
             flashes,
             path,
+            admin_notice: None,
         })
     }
 
@@ -118,6 +125,7 @@ impl Ctx {
             csrf_token: self.csrf_token.clone(),
             flashes: self.flashes.clone(),
             current_path: self.path.clone(),
+            admin_notice: self.admin_notice.clone(),
         }
     }
 
@@ -138,8 +146,39 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .ok_or_else(|| {
                 AppError::Internal(anyhow::anyhow!("no auth session on a page route"))
             })?;
-        Ctx::build(&auth, parts.uri.path().to_string()).await
+        let mut ctx = Ctx::build(&auth, parts.uri.path().to_string()).await?;
+        if ctx.path.starts_with("/admin")
+            && let Some(settings) = parts.extensions.get::<Arc<Settings>>()
+        {
+            let host = parts
+                .headers
+                .get(axum::http::header::HOST)
+                .and_then(|v| v.to_str().ok());
+            ctx.admin_notice = public_url_notice(&settings.public_url, host);
+        }
+        Ok(ctx)
     }
+}
+
+/// What admins are told when their browser reached Mend at `host` (the request's Host header)
+/// while links that leave the browser (e-mails, calendar events, password links) point at
+/// `public_url`: those links would not open for anyone.
+pub fn public_url_notice(public_url: &str, host: Option<&str>) -> Option<String> {
+    let host = host?.trim().to_ascii_lowercase();
+    let public = url::Url::parse(public_url).ok()?;
+    let public_host = public.host_str()?.to_ascii_lowercase();
+    let port = public.port_or_known_default();
+    let (seen_host, seen_port) = match host.rsplit_once(':') {
+        Some((h, p)) if !p.contains(']') => (h.to_string(), p.parse::<u16>().ok()),
+        _ => (host.clone(), None),
+    };
+    let seen_port = seen_port.or(port);
+    if seen_host == public_host && seen_port == port {
+        return None;
+    }
+    Some(format!(
+        "You opened Mend at {host}, but links in e-mails, calendar events and password links point at {public_url}. If people reach Mend at another address, restart it with --public-url (or MEND_PUBLIC_URL) set to that address."
+    ))
 }
 
 /// Renders a template into a response with `status`.
@@ -223,6 +262,7 @@ fn bare_chrome(title: &str, path: String) -> Chrome {
         csrf_token: String::new(),
         flashes: Vec::new(),
         current_path: path,
+        admin_notice: None,
     }
 }
 

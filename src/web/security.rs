@@ -10,9 +10,22 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Adds the headers to every response of `router`, each only if the handler did not set its own.
-pub fn with_headers<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -> axum::Router<S> {
+pub fn with_headers<S: Clone + Send + Sync + 'static>(
+    router: axum::Router<S>,
+    https: bool,
+) -> axum::Router<S> {
     let set = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    // Served over HTTPS (secure cookies): browsers are told to come back over HTTPS only, so a
+    // later plain-HTTP link cannot expose the session.
+    let router = if https {
+        router.layer(set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        router
     };
     router
         // Pages carry personal data: browsers and proxies must not keep them. Static files set

@@ -697,3 +697,82 @@ async fn dates_out_of_range_are_refused_and_no_page_breaks() {
         .await;
     assert_eq!(page.status, StatusCode::OK);
 }
+
+/// What the API answers to malformed requests is in its OpenAPI document (Schemathesis found
+/// 400 and 415 answers that were not).
+#[tokio::test]
+async fn every_status_a_malformed_request_gets_is_documented() {
+    let app = TestApp::spawn().await;
+    let token = user_with_token(&app, "ann@example.com", "account_manager", "North").await;
+    let api = Api::new(&app, Some(&token));
+    let doc = api.get("/api/v1/openapi.json").await.json;
+    let documented = |method: &str, path: &str, status: StatusCode| {
+        doc["paths"][path][method]["responses"][status.as_str()].is_object()
+    };
+    let nil = uuid::Uuid::nil().to_string();
+    let posts = [
+        ("/api/v1/cases", "/api/v1/cases".to_string()),
+        ("/api/v1/accounts", "/api/v1/accounts".to_string()),
+        (
+            "/api/v1/cases/{number}/conversations",
+            "/api/v1/cases/1001/conversations".to_string(),
+        ),
+        (
+            "/api/v1/check-ins/{id}/complete",
+            format!("/api/v1/check-ins/{nil}/complete"),
+        ),
+    ];
+    for (path, concrete) in &posts {
+        let malformed = api
+            .post_raw(concrete, "application/json", b"{\"title\": ".to_vec())
+            .await;
+        let not_json = api.post_raw(concrete, "text/plain", b"hi".to_vec()).await;
+        let huge = api
+            .post_raw(concrete, "application/json", vec![b' '; 200 * 1024])
+            .await;
+        for answer in [malformed, not_json, huge] {
+            assert!(
+                documented("post", path, answer.status),
+                "POST {path} answered {} without it being documented",
+                answer.status
+            );
+        }
+    }
+    for (path, query) in [
+        ("/api/v1/cases", "?limit=many&stage=nowhere&cursor=%%%"),
+        ("/api/v1/accounts", "?limit=-1&cursor=zzz"),
+        ("/api/v1/cases", "?q=%00"),
+    ] {
+        let answer = api.get(&format!("{path}{query}")).await;
+        assert!(
+            documented("get", path, answer.status),
+            "GET {path}{query} answered {} without it being documented",
+            answer.status
+        );
+    }
+    // Every operation documents the answers any request may get.
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            for status in ["400", "503"] {
+                assert!(
+                    op["responses"][status].is_object(),
+                    "{method} {path} lacks {status}"
+                );
+            }
+            if !path.contains("intake") {
+                assert!(
+                    op["responses"]["429"].is_object(),
+                    "{method} {path} lacks 429"
+                );
+            }
+            if method == "post" {
+                for status in ["413", "415"] {
+                    assert!(
+                        op["responses"][status].is_object(),
+                        "{method} {path} lacks {status}"
+                    );
+                }
+            }
+        }
+    }
+}

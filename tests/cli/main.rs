@@ -6,6 +6,7 @@ mod cluster;
 mod crash;
 mod demo;
 mod limits;
+mod public_url;
 mod scheduler;
 mod shutdown;
 #[allow(dead_code)] // the scheduler test uses only part of it

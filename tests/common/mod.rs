@@ -279,6 +279,27 @@ impl TestApp {
         create_user(&self.db.pool, email, role, team).await;
     }
 
+    /// Lets time pass until the next open check-in of case `number` is due today: the case's
+    /// check-ins (due days and when they were recorded) and its plan move back by that many
+    /// days, as if all of it had happened that much earlier. (Check-ins can only be recorded
+    /// from their due day on; tests of a run of check-ins live through the weeks this way.)
+    pub async fn bring_next_check_in_due(&self, number: i64) {
+        sqlx::query(
+            "with c as (select id from cases where number = $1),
+                  gap as (select (min(k.due_date) - current_date) as days from check_ins k, c
+                          where k.case_id = c.id and k.status in ('scheduled', 'missed')),
+                  moved as (update check_ins k set due_date = k.due_date - gap.days,
+                                   completed_at = k.completed_at - gap.days * interval '1 day'
+                            from c, gap where k.case_id = c.id and gap.days > 0 returning 1)
+             update follow_up_plans p set first_due = p.first_due - gap.days
+             from c, gap where p.case_id = c.id and gap.days > 0",
+        )
+        .bind(number)
+        .execute(&self.db.pool)
+        .await
+        .expect("let time pass");
+    }
+
     /// A new user of `role` (in team "North"), signed in.
     pub async fn signed_in(&self, role: &str) -> Client {
         let email = format!("{role}-{}@example.com", uuid::Uuid::new_v4().simple());

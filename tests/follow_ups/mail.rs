@@ -396,7 +396,12 @@ async fn two_senders_at_once_deliver_each_message_exactly_once() {
 
 #[tokio::test]
 async fn an_admin_reads_the_outbox_with_each_message_and_what_became_of_it() {
-    let app = TestApp::spawn().await;
+    // A server with an SMTP server configured (the messages below were sent through one).
+    let app = TestApp::spawn_with(mend::Settings {
+        smtp_configured: true,
+        ..mend::Settings::default()
+    })
+    .await;
     let admin = app.signed_in("admin").await;
     let empty = admin.get("/admin/outbox").await;
     assert_eq!(empty.status, StatusCode::OK);

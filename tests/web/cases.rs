@@ -522,6 +522,12 @@ async fn check_ins_follow_the_plan_and_stop_after_the_planned_number() {
         &[("skip_reason", "Client on holiday")],
     )
     .await;
+    // Ten days later, the second is due and recorded.
+    let number: i64 = case
+        .trim_start_matches("/cases/CR-")
+        .parse()
+        .expect("case number");
+    app.bring_next_check_in_due(number).await;
     am.submit(
         &case,
         &format!("{case}/check-ins"),
@@ -537,7 +543,9 @@ async fn check_ins_follow_the_plan_and_stop_after_the_planned_number() {
             .fetch_all(&app.db.pool)
             .await
             .expect("rows");
-    let start = chrono::NaiveDate::parse_from_str(&first, "%Y-%m-%d").expect("date");
+    // Time moved on eleven days (to the second's day): both due days moved back as many.
+    let start = chrono::NaiveDate::parse_from_str(&first, "%Y-%m-%d").expect("date")
+        - chrono::Days::new(11);
     assert_eq!(
         rows,
         [

@@ -314,6 +314,25 @@ async fn secure_cookies_are_marked_secure_when_configured() {
     let page = app.client().get("/login").await;
     let cookie = page.header("set-cookie").expect("set-cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
+    // Served over HTTPS, browsers are told to stay on it.
+    assert_eq!(
+        page.header("strict-transport-security").as_deref(),
+        Some("max-age=31536000; includeSubDomains")
+    );
+    for path in ["/static/css/mend.css", "/healthz", "/api/v1/cases"] {
+        let res = app.client().get(path).await;
+        assert!(res.header("strict-transport-security").is_some(), "{path}");
+    }
+    // Without secure cookies (plain HTTP), no such header.
+    let plain = TestApp::spawn().await;
+    assert!(
+        plain
+            .client()
+            .get("/login")
+            .await
+            .header("strict-transport-security")
+            .is_none()
+    );
 }
 
 #[tokio::test]

@@ -66,7 +66,10 @@ async fn adaptive_case(app: &TestApp, am: &Client, first_due: NaiveDate) -> Stri
     case
 }
 
-async fn check_in(am: &Client, case: &str, sentiment: &str) {
+/// Records the case's next check-in on its due day (time passes until then: see
+/// `bring_next_check_in_due`).
+async fn check_in(app: &TestApp, am: &Client, case: &str, sentiment: &str) {
+    app.bring_next_check_in_due(number(case)).await;
     let res = am
         .submit(
             case,
@@ -132,16 +135,17 @@ async fn good_check_ins_step_an_adaptive_plan_down_and_a_bad_one_steps_it_back_u
         page.text("#adapting")
     );
 
-    check_in(&am, &case, "2").await;
+    check_in(&app, &am, &case, "2").await;
     let (cadence, streak, open) = plan_of(&app, &case).await;
     assert_eq!((cadence.as_str(), streak), ("weekly", 1));
     assert_eq!(open, [today + Days::new(7)]);
 
-    // The second good one in a row: every two weeks from the check-in just done.
-    check_in(&am, &case, "1").await;
+    // The second good one in a row, a week later: every two weeks from the check-in just
+    // done (time has moved on a week, so that is today plus two weeks).
+    check_in(&app, &am, &case, "1").await;
     let (cadence, streak, open) = plan_of(&app, &case).await;
     assert_eq!((cadence.as_str(), streak), ("biweekly", 0));
-    assert_eq!(open, [today + Days::new(7 + 14)]);
+    assert_eq!(open, [today + Days::new(14)]);
     let events = cadence_events(&app, &case).await;
     assert_eq!(events.len(), 1, "{events:?}");
     assert!(
@@ -154,10 +158,10 @@ async fn good_check_ins_step_an_adaptive_plan_down_and_a_bad_one_steps_it_back_u
     assert!(page.text("#follow_up_plan").contains("Every two weeks"));
 
     // A check-in with the client's mood at 0 steps it back up to weekly.
-    check_in(&am, &case, "0").await;
+    check_in(&app, &am, &case, "0").await;
     let (cadence, streak, open) = plan_of(&app, &case).await;
     assert_eq!((cadence.as_str(), streak), ("weekly", 0));
-    assert_eq!(open, [today + Days::new(7 + 14 + 7)]);
+    assert_eq!(open, [today + Days::new(7)]);
     let events = cadence_events(&app, &case).await;
     assert_eq!(events.len(), 2);
     assert!(
@@ -173,9 +177,9 @@ async fn an_adaptive_case_closes_as_restored_only_after_three_good_check_ins_in_
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
     let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
-    check_in(&am, &case, "2").await;
-    check_in(&am, &case, "-1").await;
-    check_in(&am, &case, "1").await;
+    check_in(&app, &am, &case, "2").await;
+    check_in(&app, &am, &case, "-1").await;
+    check_in(&app, &am, &case, "1").await;
     let page = am.get(&case).await;
     assert!(
         page.text("#trust-gate")
@@ -192,14 +196,14 @@ async fn an_adaptive_case_closes_as_restored_only_after_three_good_check_ins_in_
         "{}",
         refused.text("#problem")
     );
-    check_in(&am, &case, "2").await;
+    check_in(&app, &am, &case, "2").await;
     assert!(
         am.get(&case)
             .await
             .text("#trust-gate")
             .contains("1 more good check-in in a row")
     );
-    check_in(&am, &case, "1").await;
+    check_in(&app, &am, &case, "1").await;
     assert!(am.get(&case).await.text("#trust-gate").is_empty());
     let closed = post(&am, &case, "close", &[("outcome", "restored")]).await;
     assert_eq!(
@@ -252,7 +256,7 @@ async fn the_organisation_sets_the_numbers_and_custom_cadences_cannot_adapt() {
     // A plan started now steps after one good check-in.
     let am = app.signed_in("account_manager").await;
     let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
-    check_in(&am, &case, "1").await;
+    check_in(&app, &am, &case, "1").await;
     assert_eq!(plan_of(&app, &case).await.0, "biweekly");
     assert!(am.get(&case).await.text("#trust-gate").is_empty());
 
@@ -291,13 +295,13 @@ async fn a_missed_check_in_steps_the_cadence_up_once_with_two_schedulers() {
     let am = app.signed_in("account_manager").await;
     let today = Utc::now().date_naive();
     let case = adaptive_case(&app, &am, today).await;
-    check_in(&am, &case, "2").await;
-    check_in(&am, &case, "2").await;
+    check_in(&app, &am, &case, "2").await;
+    check_in(&app, &am, &case, "2").await;
     let (cadence, _, open) = plan_of(&app, &case).await;
     assert_eq!(cadence, "biweekly");
     let due = open[0];
-    // Three weeks on, the biweekly check-in's day has passed: two schedulers at once.
-    let later = Utc::now() + chrono::Duration::days(30);
+    // Nine days after the biweekly check-in's day: two schedulers at once.
+    let later = Utc::now() + chrono::Duration::days((due - today).num_days() + 9);
     let config = SchedulerConfig::new("https://mend.example");
     let (a, b) = tokio::join!(
         run_once(&app.db.pool, &config, None, later),
@@ -597,6 +601,7 @@ async fn a_check_in_keeps_the_clients_own_words_and_the_case_page_plots_both_rea
         ("1", "\u{201c}Better than last month.\u{201d}"),
         ("2", "We trust you again."),
     ] {
+        app.bring_next_check_in_due(number(&case)).await;
         let res = am
             .submit(
                 &case,
@@ -649,6 +654,7 @@ async fn a_check_in_keeps_the_clients_own_words_and_the_case_page_plots_both_rea
     assert!(page.text("#trust-chart-desc").contains("3 check-ins, the client's mood from +0 to +2; 2 with the client's own words; 1 cadence change."));
 
     // Too long a quote is refused, the rest of the input kept.
+    app.bring_next_check_in_due(number(&case)).await;
     let long = "x".repeat(501);
     let res = am
         .submit(
@@ -706,7 +712,15 @@ async fn add_commitment(app: &TestApp, am: &Client, case: &str, text: &str) -> S
     id.to_string()
 }
 
-async fn check_in_marking(am: &Client, case: &str, commitment: &str, mark: &str) -> Page {
+/// Records the next check-in on its due day, marking `commitment`.
+async fn check_in_marking(
+    app: &TestApp,
+    am: &Client,
+    case: &str,
+    commitment: &str,
+    mark: &str,
+) -> Page {
+    app.bring_next_check_in_due(number(case)).await;
     let field = format!("mark_{commitment}");
     am.submit(
         case,
@@ -762,7 +776,7 @@ async fn commitments_are_marked_at_check_ins_and_a_broken_one_reopens_the_case()
     );
 
     // A mark that is not one is refused with the whole check-in, and nothing is recorded.
-    let refused = check_in_marking(&am, &case, &id, "perhaps").await;
+    let refused = check_in_marking(&app, &am, &case, &id, "perhaps").await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!refused.text("#commitments-error").is_empty());
     assert_eq!(
@@ -771,7 +785,7 @@ async fn commitments_are_marked_at_check_ins_and_a_broken_one_reopens_the_case()
     );
     assert_eq!(done_check_ins(&app, &case).await, 0);
 
-    let kept = check_in_marking(&am, &case, &id, "kept").await;
+    let kept = check_in_marking(&app, &am, &case, &id, "kept").await;
     assert_eq!(
         kept.status,
         StatusCode::SEE_OTHER,
@@ -795,7 +809,7 @@ async fn commitments_are_marked_at_check_ins_and_a_broken_one_reopens_the_case()
     );
 
     // Broken at the next check-in: back to Making it right, with its event and the e-mail.
-    let broken = check_in_marking(&am, &case, &id, "broken").await;
+    let broken = check_in_marking(&app, &am, &case, &id, "broken").await;
     assert_eq!(
         broken.status,
         StatusCode::SEE_OTHER,
@@ -864,7 +878,7 @@ async fn a_broken_commitment_changes_nothing_unless_all_of_it_is_recorded() {
     .execute(&app.db.pool)
     .await
     .expect("trigger");
-    let failed = check_in_marking(&am, &case, &id, "broken").await;
+    let failed = check_in_marking(&app, &am, &case, &id, "broken").await;
     assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(
         case_state(&app, &case).await,
@@ -897,7 +911,7 @@ async fn a_broken_commitment_changes_nothing_unless_all_of_it_is_recorded() {
         .execute(&app.db.pool)
         .await
         .expect("drop trigger");
-    let ok = check_in_marking(&am, &case, &id, "broken").await;
+    let ok = check_in_marking(&app, &am, &case, &id, "broken").await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text("#problem"));
     assert_eq!(case_state(&app, &case).await.0, "making_it_right");
 }

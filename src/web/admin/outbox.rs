@@ -48,6 +48,8 @@ fn kind_label(kind: &str) -> &'static str {
         "due" => "Check-in due",
         "missed" => "Check-in missed",
         "digest" => "Weekly digest",
+        "escalation" => "Escalation",
+        "commitment" => "Commitment broken",
         _ => "Other",
     }
 }
@@ -56,6 +58,8 @@ fn kind_label(kind: &str) -> &'static str {
 #[template(path = "pages/admin/outbox.html")]
 struct OutboxPage {
     chrome: Chrome,
+    /// Whether an SMTP server is configured; without one nothing leaves the outbox.
+    smtp: bool,
     rows: Vec<OutboxRow>,
     total: i64,
     pager: Pager,
@@ -101,6 +105,7 @@ pub async fn page(
         StatusCode::OK,
         &OutboxPage {
             chrome: ctx.chrome("Outbox"),
+            smtp: state.settings.smtp_configured,
             rows,
             total,
             pager,
