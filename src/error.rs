@@ -53,6 +53,26 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// A use case that did not happen, for a handler that does not show it any better itself.
+impl From<crate::app::Error> for AppError {
+    fn from(e: crate::app::Error) -> AppError {
+        use crate::app::Error;
+        match e {
+            Error::NotFound => AppError::NotFound,
+            Error::Forbidden => AppError::Forbidden,
+            Error::Stale => AppError::Conflict(
+                "This changed since you opened it: someone else saved first. Nothing of yours was saved.".into(),
+            ),
+            Error::Invalid(errors) => AppError::BadRequest(errors.to_string()),
+            Error::Refused(m) | Error::Conflict(m) | Error::AlreadyDone(m) => {
+                AppError::Conflict(m)
+            }
+            Error::Move(e) => AppError::Conflict(e.to_string()),
+            Error::Database(e) => e.into(),
+        }
+    }
+}
+
 impl AppError {
     /// An error that several requests share, because they waited on one computation
     /// (`crate::recent`): whoever holds the last reference gets it whole, the others one of the

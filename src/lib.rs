@@ -4,6 +4,7 @@
 //! (the embedded cluster or `DATABASE_URL`); `commands` are what the CLI runs.
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod backup;
 pub mod commands;

@@ -28,6 +28,16 @@ impl Caller {
     pub fn scope(&self) -> Scope {
         Scope::for_user(self.role, self.team_id)
     }
+
+    /// The token's owner as the actor of a use case.
+    pub fn actor(&self) -> crate::app::Actor {
+        crate::app::Actor {
+            id: self.user_id,
+            role: self.role,
+            team_id: self.team_id,
+            time_zone: self.time_zone,
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {

@@ -1,5 +1,6 @@
 //! Cases over the API: list and filter, read one, log an incident, add a conversation, complete
-//! a check-in. Each write goes through the same domain form and database function as its page.
+//! a check-in (marking commitments with it). Each write builds its typed domain value from the
+//! JSON and calls the same use case in `app` as its page.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -11,13 +12,15 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::json::ApiJson;
-use super::problem::ApiResult;
+use super::problem::{ApiResult, api_field};
 use super::{Caller, Problem};
 use crate::AppState;
+use crate::app::{self, Links, check_ins::Which};
 use crate::db::case_list::{self, CaseFilter, CaseRow};
-use crate::db::cases::{self as db_cases, CaseWriteError, CreateCaseError};
-use crate::db::follow_ups::{self, Outcome};
-use crate::domain::case::{CheckInForm, ConversationForm, IncidentForm};
+use crate::db::cases as db_cases;
+use crate::domain::case as domain;
+use crate::domain::commitment::Mark;
+use crate::domain::follow_up::CheckInResult;
 
 /// How serious the damage is.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -27,17 +30,6 @@ pub enum Severity {
     Medium,
     High,
     Critical,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
 }
 
 /// Who noticed first.
@@ -59,14 +51,34 @@ pub enum Channel {
     Chat,
 }
 
-impl Channel {
-    fn as_str(self) -> &'static str {
-        match self {
-            Channel::InPerson => "in_person",
-            Channel::Phone => "phone",
-            Channel::Video => "video",
-            Channel::Email => "email",
-            Channel::Chat => "chat",
+impl From<Severity> for domain::Severity {
+    fn from(s: Severity) -> domain::Severity {
+        match s {
+            Severity::Low => domain::Severity::Low,
+            Severity::Medium => domain::Severity::Medium,
+            Severity::High => domain::Severity::High,
+            Severity::Critical => domain::Severity::Critical,
+        }
+    }
+}
+
+impl From<DetectedBy> for domain::DetectedBy {
+    fn from(d: DetectedBy) -> domain::DetectedBy {
+        match d {
+            DetectedBy::Us => domain::DetectedBy::Us,
+            DetectedBy::Client => domain::DetectedBy::Client,
+        }
+    }
+}
+
+impl From<Channel> for domain::Channel {
+    fn from(c: Channel) -> domain::Channel {
+        match c {
+            Channel::InPerson => domain::Channel::InPerson,
+            Channel::Phone => domain::Channel::Phone,
+            Channel::Video => domain::Channel::Video,
+            Channel::Email => domain::Channel::Email,
+            Channel::Chat => domain::Channel::Chat,
         }
     }
 }
@@ -289,10 +301,10 @@ async fn detail(state: &AppState, caller: &Caller, number: i64) -> ApiResult<Cas
         owner_name: c.owner_name,
         category_id: c.category_id,
         category: c.category_name,
-        severity: c.severity,
-        detected_by: c.detected_by,
-        stage: c.stage,
-        outcome: c.outcome,
+        severity: c.severity.as_str().into(),
+        detected_by: c.detected_by.as_str().into(),
+        stage: c.stage.as_str().into(),
+        outcome: c.outcome.as_str().into(),
         value_at_risk_minor: c.value_at_risk_minor,
         currency: c.currency,
         occurred_at: c.occurred_at,
@@ -341,22 +353,13 @@ pub struct NewCase {
     pub occurred_at: Option<DateTime<Utc>>,
 }
 
-/// The pages' field names, as the API names them.
-fn api_field(field: &str) -> String {
-    match field {
-        "checkin_words" => "client_words".to_string(),
-        _ => field.trim_start_matches("checkin_").to_string(),
-    }
-}
-
-/// A moment the API was told something happened at, checked against the range Mend accepts
-/// (`domain::dates`) and written as the pages' forms take it; empty when none was given.
-pub fn happened_input(t: Option<DateTime<Utc>>, field: &str) -> ApiResult<String> {
-    match t {
-        None => Ok(String::new()),
-        Some(t) => crate::domain::dates::happened(t, Utc::now())
-            .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
-            .map_err(|e| Problem::invalid_field(field, e)),
+/// A case the caller cannot see is not found, in the API's words.
+fn not_visible(e: app::Error) -> Problem {
+    match e {
+        app::Error::NotFound => {
+            Problem::not_found("There is no such case, or it is not yours to see.")
+        }
+        e => e.into(),
     }
 }
 
@@ -387,48 +390,33 @@ pub async fn create(
     caller: Caller,
     ApiJson(body): ApiJson<NewCase>,
 ) -> ApiResult<Response> {
-    let form = IncidentForm {
-        account_id: body.account_id.to_string(),
+    let now = Utc::now();
+    let incident = domain::NewIncident {
+        account_id: body.account_id,
         title: body.title,
         what_happened: body.what_happened,
-        category_id: body.category_id.to_string(),
-        severity: body.severity.as_str().to_string(),
-        detected_by: match body.detected_by {
-            DetectedBy::Us => "us",
-            DetectedBy::Client => "client",
-        }
-        .to_string(),
-        occurred_at: happened_input(body.occurred_at, "occurred_at")?,
-    };
-    let incident = form
-        .parse(chrono_tz::UTC, Utc::now())
-        .map_err(|e| Problem::from_fields(&e, api_field))?;
-    let mut conn = state.db.acquire().await?;
-    let number = match db_cases::create(
-        &mut conn,
-        caller.scope(),
-        &incident,
-        caller.user_id,
-        caller.user_id,
-    )
-    .await
-    {
+        category_id: body.category_id,
+        severity: body.severity.into(),
+        detected_by: body.detected_by.into(),
+        occurred_at: body.occurred_at.unwrap_or(now),
+    }
+    .checked(now)
+    .map_err(|e| Problem::from_fields(&e, api_field))?;
+    let number = match app::cases::log_incident(&state.db, &caller.actor(), &incident).await {
         Ok(number) => number,
-        Err(CreateCaseError::UnknownAccount) => {
-            return Err(Problem::invalid_field(
-                "account_id",
-                "There is no such account, or it is not yours to see.",
-            ));
+        Err(app::Error::Invalid(errors)) => {
+            let field = errors.iter().next().map(|(f, _)| f).unwrap_or("account_id");
+            return Err(if field == "category_id" {
+                Problem::invalid_field("category_id", "There is no such category in use.")
+            } else {
+                Problem::invalid_field(
+                    "account_id",
+                    "There is no such account, or it is not yours to see.",
+                )
+            });
         }
-        Err(CreateCaseError::UnknownCategory) => {
-            return Err(Problem::invalid_field(
-                "category_id",
-                "There is no such category in use.",
-            ));
-        }
-        Err(CreateCaseError::Database(e)) => return Err(e.into()),
+        Err(e) => return Err(e.into()),
     };
-    drop(conn);
     let case = detail(&state, &caller, number).await?;
     Ok(created_response(format!("/api/v1/cases/{number}"), case))
 }
@@ -464,20 +452,6 @@ pub struct CaseChanged {
     pub message: String,
 }
 
-fn write_error(e: CaseWriteError) -> Problem {
-    match e {
-        CaseWriteError::NotFound => {
-            Problem::not_found("There is no such case, or it is not yours to see.")
-        }
-        CaseWriteError::Stale => Problem::conflict("The case changed meanwhile; try again."),
-        CaseWriteError::Database(e) => e.into(),
-    }
-}
-
-fn flag(on: bool) -> Option<String> {
-    on.then(|| "on".to_string())
-}
-
 /// Logs a conversation on a case.
 #[utoipa::path(
     post,
@@ -499,26 +473,23 @@ pub async fn add_conversation(
     ApiJson(body): ApiJson<NewConversation>,
 ) -> ApiResult<Response> {
     let number = number_of(&number)?;
-    let form = ConversationForm {
-        channel: body.channel.as_str().to_string(),
+    let now = Utc::now();
+    let conversation = domain::NewConversation {
+        channel: body.channel.into(),
         with_whom: body.with_whom,
-        happened_at: happened_input(body.happened_at, "happened_at")?,
+        happened_at: body.happened_at.unwrap_or(now),
         summary: body.summary,
-        sentiment: body.sentiment.to_string(),
-        listened_fully: flag(body.listened_fully),
-        validated_feelings: flag(body.validated_feelings),
-        took_responsibility: flag(body.took_responsibility),
-        asked_what_differently: flag(body.asked_what_differently),
-    };
-    let conversation = form
-        .parse(chrono_tz::UTC, Utc::now())
-        .map_err(|e| Problem::from_fields(&e, api_field))?;
-    let mut tx = state.db.begin().await?;
-    let case = db_cases::lock(&mut tx, caller.scope(), number, None)
+        sentiment: body.sentiment,
+        listened_fully: body.listened_fully,
+        validated_feelings: body.validated_feelings,
+        took_responsibility: body.took_responsibility,
+        asked_what_differently: body.asked_what_differently,
+    }
+    .checked(now)
+    .map_err(|e| Problem::from_fields(&e, api_field))?;
+    app::work::add_conversation(&state.db, &caller.actor(), number, &conversation)
         .await
-        .map_err(write_error)?;
-    db_cases::add_conversation(&mut tx, case.id, &conversation, caller.user_id).await?;
-    tx.commit().await?;
+        .map_err(not_visible)?;
     Ok(created_response(
         format!("/api/v1/cases/{number}"),
         CaseChanged {
@@ -542,6 +513,37 @@ pub struct CompletedCheckIn {
     /// The client's own words about how things stand, a short quote (at most 500 characters).
     #[serde(default)]
     pub client_words: String,
+    /// How the case's commitments are going, marked with this check-in. A broken one sends the
+    /// case back into Making it right (or opens a linked case) and tells the managers.
+    #[serde(default)]
+    pub commitments: Vec<CommitmentMark>,
+}
+
+/// One commitment's mark at a check-in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentMark {
+    pub commitment_id: Uuid,
+    pub mark: MarkValue,
+}
+
+/// How a commitment is going.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkValue {
+    Kept,
+    Slipping,
+    Broken,
+}
+
+impl From<MarkValue> for Mark {
+    fn from(m: MarkValue) -> Mark {
+        match m {
+            MarkValue::Kept => Mark::Kept,
+            MarkValue::Slipping => Mark::Slipping,
+            MarkValue::Broken => Mark::Broken,
+        }
+    }
 }
 
 /// Records a check-in as done.
@@ -567,53 +569,48 @@ pub async fn complete_check_in(
 ) -> ApiResult<Json<CaseChanged>> {
     let id =
         Uuid::parse_str(id.trim()).map_err(|_| Problem::not_found("There is no such check-in."))?;
-    let scope = caller.scope();
-    let number = follow_ups::case_of(&state.db, scope, id)
-        .await?
-        .ok_or_else(|| {
-            Problem::not_found("There is no such check-in, or it is not yours to see.")
-        })?;
-    let form = CheckInForm {
-        channel: body.channel.as_str().to_string(),
+    let result = CheckInResult {
+        channel: body.channel.into(),
         summary: body.summary,
-        sentiment: body.sentiment.to_string(),
+        sentiment: body.sentiment,
         next_step: body.next_step,
         client_words: body.client_words,
-        ..CheckInForm::default()
+    }
+    .checked()
+    .map_err(|e| Problem::from_fields(&e, api_field))?;
+    let marks: Vec<(Uuid, Mark)> = body
+        .commitments
+        .iter()
+        .map(|m| (m.commitment_id, m.mark.into()))
+        .collect();
+    let links = Links {
+        public_url: &state.settings.public_url,
     };
-    let result = form
-        .parse()
-        .map_err(|e| Problem::from_fields(&e, api_field))?;
-    let mut tx = state.db.begin().await?;
-    let case = db_cases::lock(&mut tx, scope, number, None)
-        .await
-        .map_err(write_error)?;
-    match follow_ups::settle(
-        &mut tx,
-        case.id,
-        Some(id),
-        Outcome::Done(&result),
-        caller.user_id,
+    let recorded = app::check_ins::record(
+        &state.db,
+        links,
+        &caller.actor(),
+        Which::Id(id),
+        &result,
+        &marks,
         Utc::now(),
     )
-    .await?
-    {
-        follow_ups::Settled::Now(_) => {}
-        follow_ups::Settled::NotOpen => {
-            return Err(Problem::conflict(
-                "That check-in was already recorded: nothing changed.",
-            ));
+    .await
+    .map_err(|e| match e {
+        app::Error::NotFound => {
+            Problem::not_found("There is no such check-in, or it is not yours to see.")
         }
-        follow_ups::Settled::NotYet(from) => {
-            return Err(Problem::conflict(crate::domain::cadence::not_yet_message(
-                from,
-            )));
-        }
-    }
-    tx.commit().await?;
+        e => e.into(),
+    })?;
+    let number = recorded.number;
+    let message = if recorded.reopened {
+        "Check-in recorded. A commitment was broken: the case is back in Making it right, and the managers are told."
+    } else {
+        "Check-in recorded."
+    };
     Ok(Json(CaseChanged {
         number,
         reference: format!("CR-{number}"),
-        message: "Check-in recorded.".into(),
+        message: message.into(),
     }))
 }

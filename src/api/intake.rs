@@ -22,10 +22,8 @@ use super::Problem;
 use super::cases::Severity;
 use super::problem::ApiResult;
 use crate::AppState;
-use crate::db::cases::{self as db_cases, CreateCaseError};
+use crate::app;
 use crate::db::intake;
-use crate::domain::case::IncidentForm;
-use crate::domain::visibility::Scope;
 
 /// How far a request's timestamp may be from Mend's clock.
 pub const TOLERANCE_SECS: i64 = 300;
@@ -162,107 +160,28 @@ pub async fn receive(
         ));
     }
     let event: IntakeEvent = super::json::parse(&body)?;
-    let event_id = event.event_id.trim();
-    if event_id.is_empty() || event_id.chars().count() > 200 {
-        return Err(Problem::invalid_field(
-            "event_id",
-            "Send an id of 1 to 200 characters.",
-        ));
-    }
-    if let Some(number) = intake::delivered(&state.db, source.id, event_id).await? {
-        return Ok(answer(StatusCode::OK, number, true));
-    }
-    let external_id = event
-        .account
-        .external_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    let name = event
-        .account
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    if external_id.is_none() && name.is_none() {
-        return Err(Problem::invalid_field(
-            "account",
-            "Name the account: external_id or name.",
-        ));
-    }
-    let account = intake::account(&state.db, external_id, name)
-        .await?
-        .ok_or_else(|| {
-            Problem::invalid_field(
-                "account",
-                "There is no account with that external id or name.",
-            )
-        })?;
-    let owner = match account.manager_id {
-        Some(m) => m,
-        None => match source.default_owner_id {
-            Some(o) if intake::active_member(&state.db, o, account.team_id).await? => o,
-            _ => {
-                return Err(Problem::invalid_field(
-                    "account",
-                    "The account has no account manager, and the source's default owner is not in its team: set one of them.",
-                ));
-            }
+    let opened = app::intake::receive(
+        &state.db,
+        &source,
+        app::intake::Event {
+            event_id: &event.event_id,
+            account_external_id: event.account.external_id.as_deref(),
+            account_name: event.account.name.as_deref(),
+            title: event.title,
+            what_happened: event.what_happened,
+            severity: event.severity.into(),
+            category: event.category.as_deref(),
+            occurred_at: event.occurred_at,
         },
-    };
-    let category = intake::category(&state.db, event.category.as_deref(), source.category_id)
-        .await?
-        .ok_or_else(|| Problem::invalid_field("category", "There is no category in use."))?;
-    let form = IncidentForm {
-        account_id: account.id.to_string(),
-        title: event.title,
-        what_happened: event.what_happened,
-        category_id: category.to_string(),
-        severity: event.severity.as_str().to_string(),
-        detected_by: if source.internal { "us" } else { "client" }.to_string(),
-        occurred_at: super::cases::happened_input(event.occurred_at, "occurred_at")?,
-    };
-    let incident = form
-        .parse(chrono_tz::UTC, Utc::now())
-        .map_err(|e| Problem::from_fields(&e, |f| f.to_string()))?;
-    let mut tx = state.db.begin().await?;
-    // The event is recorded after its case: a concurrent delivery of the same event waits on
-    // its key, then finds it taken and rolls its own case back.
-    let number = match db_cases::create(
-        &mut tx,
-        Scope::Team(account.team_id),
-        &incident,
-        owner,
-        owner,
+        Utc::now(),
     )
-    .await
-    {
-        Ok(n) => n,
-        Err(CreateCaseError::UnknownAccount) => {
-            return Err(Problem::invalid_field(
-                "account",
-                "There is no such account.",
-            ));
-        }
-        Err(CreateCaseError::UnknownCategory) => {
-            return Err(Problem::invalid_field(
-                "category",
-                "There is no such category in use.",
-            ));
-        }
-        Err(CreateCaseError::Database(e)) => return Err(e.into()),
+    .await?;
+    let status = if opened.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
     };
-    if !intake::record(&mut tx, source.id, event_id, number).await? {
-        // Another delivery of the same event won the race: drop this case, answer with theirs.
-        tx.rollback().await?;
-        let theirs = intake::delivered(&state.db, source.id, event_id)
-            .await?
-            .ok_or_else(Problem::internal)?;
-        return Ok(answer(StatusCode::OK, theirs, true));
-    }
-    tx.commit().await?;
-    tracing::info!(source = %source.name, case = number, "intake opened a case");
-    Ok(answer(StatusCode::CREATED, number, false))
+    Ok(answer(status, opened.number, opened.duplicate))
 }
 
 fn answer(status: StatusCode, number: i64, duplicate: bool) -> Response {

@@ -129,6 +129,40 @@ impl Problem {
     }
 }
 
+/// A use case that did not happen. Field names are the API's (`checkin_summary` → `summary`,
+/// `checkin_words` → `client_words`).
+impl From<crate::app::Error> for Problem {
+    fn from(e: crate::app::Error) -> Problem {
+        use crate::app::Error;
+        match e {
+            Error::NotFound => {
+                Problem::not_found("There is no such thing, or it is not yours to see.")
+            }
+            Error::Forbidden => Problem::forbidden("Your role may not do this."),
+            Error::Stale => Problem::conflict(
+                "It changed since you read it: someone else saved first. Read it again, then retry.",
+            ),
+            Error::Invalid(errors) => Problem::from_fields(&errors, api_field),
+            Error::Refused(m) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "urn:mend:problem:refused",
+                m,
+            ),
+            Error::Conflict(m) | Error::AlreadyDone(m) => Problem::conflict(m),
+            Error::Move(e) => Problem::conflict(e.to_string()),
+            Error::Database(e) => e.into(),
+        }
+    }
+}
+
+/// The pages' field names, as the API names them.
+pub fn api_field(field: &str) -> String {
+    match field {
+        "checkin_words" => "client_words".to_string(),
+        _ => field.trim_start_matches("checkin_").to_string(),
+    }
+}
+
 impl From<sqlx::Error> for Problem {
     fn from(e: sqlx::Error) -> Problem {
         if crate::db::is_unavailable(&e) {

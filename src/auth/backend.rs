@@ -25,6 +25,18 @@ pub struct SessionUser {
     auth_hash: [u8; 32],
 }
 
+impl SessionUser {
+    /// This person as the actor of a use case.
+    pub fn actor(&self) -> crate::app::Actor {
+        crate::app::Actor {
+            id: self.id,
+            role: self.role,
+            team_id: self.team_id,
+            time_zone: crate::domain::case::time_zone(&self.time_zone),
+        }
+    }
+}
+
 impl std::fmt::Debug for SessionUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SessionUser")

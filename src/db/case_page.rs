@@ -12,7 +12,10 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::cases::{Case, FactsRow};
-use crate::domain::stage::CaseFacts;
+use crate::domain::cadence::CheckInStatus;
+use crate::domain::case::{Channel, DetectedBy, OurShare, RelationshipValue, Severity};
+use crate::domain::commitment::{CommitmentState, Reach};
+use crate::domain::stage::{CaseFacts, Decision, LetGoRequest, Outcome, Stage};
 use crate::domain::visibility::Scope;
 
 /// The case page's data.
@@ -51,7 +54,8 @@ pub struct Escalation {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Conversation {
     pub id: Uuid,
-    pub channel: String,
+    #[serde(deserialize_with = "super::types::named")]
+    pub channel: Channel,
     pub with_whom: String,
     #[serde(deserialize_with = "super::pg_json::time")]
     pub happened_at: DateTime<Utc>,
@@ -92,11 +96,13 @@ pub struct Commitment {
     #[serde(deserialize_with = "super::pg_json::time")]
     pub created_at: DateTime<Utc>,
     pub owner_name: Option<String>,
-    pub scope: String,
+    #[serde(deserialize_with = "super::types::named")]
+    pub scope: Reach,
     pub verification: String,
     #[serde(deserialize_with = "super::pg_json::option_date", default)]
     pub review_on: Option<NaiveDate>,
-    pub state: String,
+    #[serde(deserialize_with = "super::types::named")]
+    pub state: CommitmentState,
     #[serde(deserialize_with = "super::pg_json::option_time", default)]
     pub state_at: Option<DateTime<Utc>>,
     pub marks: i64,
@@ -148,10 +154,12 @@ pub struct CheckIn {
     /// The assignee's calendar decides from which day the check-in can be recorded.
     #[serde(default)]
     pub assignee_time_zone: String,
-    pub status: String,
+    #[serde(deserialize_with = "super::types::named")]
+    pub status: CheckInStatus,
     #[serde(deserialize_with = "super::pg_json::option_time", default)]
     pub completed_at: Option<DateTime<Utc>>,
-    pub channel: Option<String>,
+    #[serde(deserialize_with = "super::types::option_named", default)]
+    pub channel: Option<Channel>,
     pub summary: String,
     pub sentiment: Option<i16>,
     pub next_step: String,
@@ -172,11 +180,15 @@ pub async fn read(
         r#"select c.id, c.number, c.account_id, a.name as account_name,
                   a.annual_value_minor as account_value_minor, c.team_id, c.owner_id,
                   o.name as owner_name, c.title, c.what_happened, c.category_id,
-                  k.name as category_name, c.severity, c.detected_by, c.occurred_at,
-                  c.detected_at, c.currency, c.value_at_risk_minor, c.stage, c.outcome,
-                  c.root_cause, c.our_share, c.other_side_view, c.relationship_value, c.decision,
+                  k.name as category_name, c.severity as "severity: Severity",
+                  c.detected_by as "detected_by: DetectedBy", c.occurred_at,
+                  c.detected_at, c.currency, c.value_at_risk_minor, c.stage as "stage: Stage",
+                  c.outcome as "outcome: Outcome", c.root_cause,
+                  c.our_share as "our_share: OurShare", c.other_side_view,
+                  c.relationship_value as "relationship_value: RelationshipValue",
+                  c.decision as "decision: Decision",
                   c.reparation_what, c.reparation_cost_minor, c.reparation_none_reason,
-                  c.let_go, c.let_go_reason, r.name as "let_go_requested_by?", c.version,
+                  c.let_go as "let_go: LetGoRequest", c.let_go_reason, r.name as "let_go_requested_by?", c.version,
                   c.created_at, c.closed_at,
                   case when c.escalated_at >= c.last_activity_at then c.escalated_at end
                       as "escalated_at?: DateTime<Utc>",

@@ -1,15 +1,14 @@
 //! The commitment ledger (migration 20261128000008): commitments with an owner, a scope, a way
-//! to verify them and a review date; their marks (kept, slipping, broken), each kept; and what
-//! a broken one does — in the caller's transaction, with its timeline event and the managers'
-//! e-mail, so it all happens or none of it does.
+//! to verify them and a review date; their marks (kept, slipping, broken), each kept; and the
+//! linked case a commitment broken after its case closed opens. What a broken one sets off is
+//! decided in `app::commitments`.
 
 use serde_json::json;
 use sqlx::{PgExecutor, Postgres, Transaction};
 use uuid::Uuid;
 
-use super::cases::{event, set_stage};
-use super::outbox::{self, NewMessage};
-use crate::domain::commitment::{Consequence, Mark, NewCommitment, consequence};
+use super::timeline::event;
+use crate::domain::commitment::{Mark, NewCommitment};
 use crate::domain::stage::{Outcome, Stage};
 
 /// Records a commitment. False when the owner is not an active member of the case's team.
@@ -72,8 +71,8 @@ pub async fn add(
 pub struct CaseForMark {
     pub id: Uuid,
     pub number: i64,
-    pub stage: String,
-    pub outcome: String,
+    pub stage: Stage,
+    pub outcome: Outcome,
     pub team_id: Uuid,
     pub title: String,
     pub account: String,
@@ -83,56 +82,45 @@ pub struct CaseForMark {
 pub async fn case_for_mark(db: impl PgExecutor<'_>, case_id: Uuid) -> sqlx::Result<CaseForMark> {
     sqlx::query_as!(
         CaseForMark,
-        "select c.id, c.number, c.stage, c.outcome, c.team_id, c.title, a.name as account
-         from cases c join accounts a on a.id = c.account_id where c.id = $1",
+        r#"select c.id, c.number, c.stage as "stage: Stage", c.outcome as "outcome: Outcome",
+                  c.team_id, c.title, a.name as account
+           from cases c join accounts a on a.id = c.account_id where c.id = $1"#,
         case_id
     )
     .fetch_one(db)
     .await
 }
 
-/// What marking did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Marked {
-    /// No such open commitment on the case (removed, broken already, or another case's).
-    Nothing,
-    Done,
-    /// Broken: the case went back into Making it right.
-    Reopened,
-    /// Broken on a closed case: this new case takes the repair up.
-    NewCase(i64),
-}
-
-/// Marks commitment `id` of `case` (whose row the caller has locked), at check-in `check_in`
-/// if any, and when it is broken sends the repair back to work and tells the managers.
-#[allow(clippy::too_many_arguments)]
-pub async fn mark(
+/// Records mark `mark` of commitment `id` of case `case_id` (locked by the caller), at check-in
+/// `check_in` if any: its state, the mark kept in the ledger, the timeline event. `None` when no
+/// such open commitment is on the case (removed, broken already, or another case's); else the
+/// mark's id and the commitment's text.
+pub async fn record_mark(
     tx: &mut Transaction<'_, Postgres>,
-    case: &CaseForMark,
+    case_id: Uuid,
     id: Uuid,
     mark: Mark,
     check_in: Option<Uuid>,
     actor: Uuid,
-    public_url: &str,
-) -> sqlx::Result<Marked> {
+) -> sqlx::Result<Option<(Uuid, String)>> {
     let text = sqlx::query_scalar!(
         "update commitments set state = $3, state_at = now()
          where id = $1 and case_id = $2 and removed_at is null and state <> 'broken'
          returning text",
         id,
-        case.id,
+        case_id,
         mark.as_str()
     )
     .fetch_optional(&mut **tx)
     .await?;
     let Some(text) = text else {
-        return Ok(Marked::Nothing);
+        return Ok(None);
     };
     let mark_id = sqlx::query_scalar!(
         "insert into commitment_marks (commitment_id, case_id, check_in_id, state, marked_by)
          values ($1, $2, $3, $4, $5) returning id",
         id,
-        case.id,
+        case_id,
         check_in,
         mark.as_str(),
         actor
@@ -141,91 +129,21 @@ pub async fn mark(
     .await?;
     event(
         tx,
-        case.id,
+        case_id,
         actor,
         "commitment",
-        &format!("Commitment {}: {text}", mark.as_str()),
+        &format!(
+            "Marked a commitment {}: {text}",
+            mark.label().to_lowercase()
+        ),
         json!({ "commitment": id, "mark": mark.as_str() }),
     )
     .await?;
-    if mark != Mark::Broken {
-        return Ok(Marked::Done);
-    }
-    let stage = Stage::parse(&case.stage).unwrap_or(Stage::Detected);
-    let outcome = Outcome::parse(&case.outcome).unwrap_or(Outcome::Open);
-    let (result, what) = match consequence(stage, outcome) {
-        Consequence::ReopenIntoMakingItRight => {
-            set_stage(
-                tx,
-                case.id,
-                Stage::MakingItRight.as_str(),
-                Outcome::Open.as_str(),
-                actor,
-                &format!(
-                    "Reopened into Making it right: the commitment \u{201c}{text}\u{201d} was broken"
-                ),
-                None,
-            )
-            .await?;
-            (
-                Marked::Reopened,
-                "The case is back in Making it right.".to_string(),
-            )
-        }
-        Consequence::AlreadyRepairing => (
-            Marked::Done,
-            "The case is still being made right.".to_string(),
-        ),
-        Consequence::OpenLinkedCase => {
-            let number = open_linked_case(tx, case, &text, actor).await?;
-            (
-                Marked::NewCase(number),
-                format!("The case was closed, so CR-{number} takes the repair up again."),
-            )
-        }
-    };
-    for m in super::escalation::managers_of(&mut **tx, case.team_id).await? {
-        outbox::enqueue(
-            &mut **tx,
-            &NewMessage {
-                kind: "commitment",
-                dedupe_key: format!("commitment:{mark_id}:{}", m.id),
-                user_id: m.id,
-                to_address: &m.email,
-                subject: format!("Commitment broken: {} (CR-{})", case.account, case.number),
-                body: format!(
-                    "Hello {},\n\nThe commitment \u{201c}{text}\u{201d} made to {} on CR-{} \u{201c}{}\u{201d} was marked broken. {what}\n\n{}/cases/CR-{}\n\n-- \nMend",
-                    m.name, case.account, case.number, case.title, public_url, case.number
-                ),
-            },
-        )
-        .await?;
-    }
-    Ok(result)
-}
-
-/// Marks the commitments `marks` of case `case_id` (locked by the caller) at check-in
-/// `check_in`, one after the other: a broken one may have moved the case, so each reads it
-/// afresh. Whether any of them sent the case back into Making it right.
-pub async fn mark_at_check_in(
-    tx: &mut Transaction<'_, Postgres>,
-    case_id: Uuid,
-    check_in: Uuid,
-    marks: Vec<(Uuid, Mark)>,
-    actor: Uuid,
-    public_url: &str,
-) -> sqlx::Result<bool> {
-    let mut reopened = false;
-    for (id, m) in marks {
-        let target = case_for_mark(&mut **tx, case_id).await?;
-        let marked = mark(tx, &target, id, m, Some(check_in), actor, public_url).await?;
-        reopened |= marked == Marked::Reopened;
-    }
-    Ok(reopened)
+    Ok(Some((mark_id, text)))
 }
 
 /// A new case on the same account, linked to the closed one whose commitment broke.
-async fn open_linked_case(
+pub async fn open_linked_case(
     tx: &mut Transaction<'_, Postgres>,
     case: &CaseForMark,
     text: &str,

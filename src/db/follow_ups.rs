@@ -7,9 +7,9 @@ use serde_json::json;
 use sqlx::{PgExecutor, Postgres, Transaction};
 use uuid::Uuid;
 
-use super::cases::event;
+use super::timeline::event;
 use crate::domain::cadence::{self, Adaptive, Cadence, Reading};
-use crate::domain::case::{CheckInResult, NewPlan};
+use crate::domain::follow_up::{CheckInResult, NewPlan};
 
 /// Starts a plan (ending the one before, whose open check-ins are skipped) and schedules its
 /// first check-in. False when the assignee is not an active member of the case's team.

@@ -199,18 +199,3 @@ pub async fn category(
     .fetch_optional(db)
     .await
 }
-
-/// Whether `user_id` is an active member of `team_id` (a new case's owner must be).
-pub async fn active_member(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    team_id: Uuid,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
-        r#"select exists(select 1 from users where id = $1 and team_id = $2 and active) as "e!""#,
-        user_id,
-        team_id
-    )
-    .fetch_one(db)
-    .await
-}

@@ -8,7 +8,7 @@ use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder, Transaction};
 use uuid::Uuid;
 
 use super::accounts::Choice;
-use super::cases::event;
+use super::timeline::event;
 use crate::domain::visibility::Scope;
 
 /// What the library is narrowed down to. Empty fields do not filter.
@@ -304,7 +304,7 @@ pub async fn set_checklist(
             checklist.items.join("; ")
         )
     };
-    super::cases::event(
+    super::timeline::event(
         tx,
         lesson.case_id,
         actor,

@@ -83,6 +83,58 @@ fn monthly(first: NaiveDate, n: u32) -> Option<NaiveDate> {
     month_start.with_day(first.day().min(last_day))
 }
 
+/// Where a check-in stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CheckInStatus {
+    /// Planned, not yet due or due today.
+    Scheduled,
+    Done,
+    /// Its day ended without it (still open: it can be recorded late).
+    Missed,
+    Skipped,
+}
+
+impl CheckInStatus {
+    pub const ALL: [CheckInStatus; 4] = [
+        CheckInStatus::Scheduled,
+        CheckInStatus::Done,
+        CheckInStatus::Missed,
+        CheckInStatus::Skipped,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckInStatus::Scheduled => "scheduled",
+            CheckInStatus::Done => "done",
+            CheckInStatus::Missed => "missed",
+            CheckInStatus::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<CheckInStatus, String> {
+        CheckInStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim())
+            .ok_or_else(|| format!("Unknown check-in status \u{201c}{raw}\u{201d}."))
+    }
+
+    /// The name people read.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckInStatus::Scheduled => "Scheduled",
+            CheckInStatus::Done => "Done",
+            CheckInStatus::Missed => "Missed",
+            CheckInStatus::Skipped => "Skipped",
+        }
+    }
+
+    /// Still to be recorded (scheduled, or missed and recordable late).
+    pub fn is_open(self) -> bool {
+        matches!(self, CheckInStatus::Scheduled | CheckInStatus::Missed)
+    }
+}
+
 /// A scheduled check-in can be recorded from its due day on, as its assignee's calendar
 /// counts days: trust is rebuilt over real time, so next week's check-in cannot be done today
 /// (an extra contact before then is a conversation). `Err` carries the first day it can be.

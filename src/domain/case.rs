@@ -91,11 +91,20 @@ choice!(RelationshipValue, "the relationship's value", {
     High => ("high", "High: worth real effort"),
 });
 
+/// A mood on the scale: −2 (angry) to +2 (delighted).
+pub fn check_sentiment(v: i16) -> Result<i16, String> {
+    if (-2..=2).contains(&v) {
+        Ok(v)
+    } else {
+        Err("Choose the client's mood, from −2 (angry) to +2 (delighted).".into())
+    }
+}
+
 /// The client's sentiment, −2 (angry) to +2 (delighted).
 pub fn parse_sentiment(raw: &str) -> Result<i16, String> {
     match raw.trim().parse::<i16>() {
-        Ok(v) if (-2..=2).contains(&v) => Ok(v),
-        _ => Err("Choose the client's mood, from −2 (angry) to +2 (delighted).".into()),
+        Ok(v) => check_sentiment(v),
+        Err(_) => check_sentiment(i16::MIN),
     }
 }
 
@@ -147,7 +156,7 @@ pub fn local_display(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
 }
 
-fn text(
+pub(super) fn text(
     raw: &str,
     field: &'static str,
     what: &str,
@@ -202,6 +211,42 @@ pub struct NewIncident {
     pub severity: Severity,
     pub detected_by: DetectedBy,
     pub occurred_at: DateTime<Utc>,
+}
+
+impl NewIncident {
+    /// An incident from typed input (the API's JSON), checked as the form checks it: a title,
+    /// text within its limits, and a moment from 2000 until now. Text is trimmed.
+    pub fn checked(self, now: DateTime<Utc>) -> Result<NewIncident, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let title = text(
+            &self.title,
+            "title",
+            "a short title",
+            200,
+            true,
+            &mut errors,
+        );
+        let what_happened = text(
+            &self.what_happened,
+            "what_happened",
+            "what happened",
+            10_000,
+            false,
+            &mut errors,
+        );
+        if let Err(e) = super::dates::happened(self.occurred_at, now) {
+            errors.add("occurred_at", e);
+        }
+        if errors.is_empty() {
+            Ok(NewIncident {
+                title,
+                what_happened,
+                ..self
+            })
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 impl IncidentForm {
@@ -335,7 +380,7 @@ pub struct Assessment {
     pub decision: Option<super::stage::Decision>,
 }
 
-fn optional<T>(
+pub(super) fn optional<T>(
     raw: &str,
     field: &'static str,
     parse: impl Fn(&str) -> Result<T, String>,
@@ -421,6 +466,44 @@ pub struct NewConversation {
     pub validated_feelings: bool,
     pub took_responsibility: bool,
     pub asked_what_differently: bool,
+}
+
+impl NewConversation {
+    /// A conversation from typed input (the API's JSON), checked as the form checks it.
+    pub fn checked(self, now: DateTime<Utc>) -> Result<NewConversation, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let with_whom = text(
+            &self.with_whom,
+            "with_whom",
+            "who you spoke with",
+            200,
+            true,
+            &mut errors,
+        );
+        let summary = text(
+            &self.summary,
+            "summary",
+            "what was said",
+            10_000,
+            true,
+            &mut errors,
+        );
+        if let Err(e) = super::dates::happened(self.happened_at, now) {
+            errors.add("happened_at", e);
+        }
+        if let Err(e) = check_sentiment(self.sentiment) {
+            errors.add("sentiment", e);
+        }
+        if errors.is_empty() {
+            Ok(NewConversation {
+                with_whom,
+                summary,
+                ..self
+            })
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 impl ConversationForm {
@@ -834,329 +917,5 @@ mod tests {
     fn a_time_that_a_clock_change_skips_is_refused() {
         let berlin: Tz = "Europe/Berlin".parse().expect("tz");
         assert!(parse_local_time("2026-03-29T02:30", berlin).is_err());
-    }
-}
-
-/// The follow-up plan form.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct PlanForm {
-    pub cadence: String,
-    pub every_days: String,
-    pub first_due: String,
-    pub assignee_id: String,
-    /// "closed" (until the case closes) or "count" (after `end_after` check-ins).
-    pub end_rule: String,
-    pub end_after: String,
-    /// "yes" when the cadence should adapt to how the check-ins go.
-    pub adaptive: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewPlan {
-    pub cadence: super::cadence::Cadence,
-    pub first_due: NaiveDate,
-    pub assignee_id: Uuid,
-    pub end_after: Option<i32>,
-    /// Steps the cadence down as trust comes back, and up when it slips.
-    pub adaptive: bool,
-}
-
-impl PlanForm {
-    /// `today` is the user's today: a plan cannot start in the past.
-    pub fn parse(&self, today: NaiveDate) -> Result<NewPlan, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let cadence = super::cadence::Cadence::parse(&self.cadence, &self.every_days)
-            .map_err(|e| {
-                errors.add(
-                    if self.cadence == "custom" {
-                        "every_days"
-                    } else {
-                        "cadence"
-                    },
-                    e,
-                )
-            })
-            .ok();
-        let first_due = super::dates::parse_day(&self.first_due, "2026-12-01")
-            .map_err(|_| "Enter the date of the first check-in, such as 2026-12-01.".to_string())
-            .and_then(|d| {
-                super::dates::planned(d, today, "The first check-in cannot be in the past.")
-            })
-            .map_err(|e| errors.add("first_due", e))
-            .ok();
-        let assignee_id = parse_optional_id(&self.assignee_id, "assignee_id", &mut errors);
-        if assignee_id.is_none() && errors.get("assignee_id").is_none() {
-            errors.add("assignee_id", "Choose who checks in.");
-        }
-        let end_after = if self.end_rule == "count" {
-            match self.end_after.trim().parse::<i32>() {
-                Ok(n) if (1..=100).contains(&n) => Some(n),
-                _ => {
-                    errors.add("end_after", "Enter how many check-ins, from 1 to 100.");
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        let adaptive = self.adaptive.is_some();
-        if adaptive && cadence.is_some_and(|c| !c.is_on_ladder()) {
-            errors.add(
-                "cadence",
-                "An adaptive plan steps between every week, every two weeks and every month: choose one of those, or untick \u{201c}adapt\u{201d}.",
-            );
-        }
-        match (cadence, first_due, assignee_id) {
-            (Some(cadence), Some(first_due), Some(assignee_id)) if errors.is_empty() => {
-                Ok(NewPlan {
-                    cadence,
-                    first_due,
-                    assignee_id,
-                    end_after,
-                    adaptive,
-                })
-            }
-            _ => Err(errors),
-        }
-    }
-}
-
-/// Completing a check-in: how it went.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct CheckInForm {
-    #[serde(rename = "checkin_channel")]
-    pub channel: String,
-    #[serde(rename = "checkin_summary")]
-    pub summary: String,
-    #[serde(rename = "checkin_sentiment")]
-    pub sentiment: String,
-    pub next_step: String,
-    /// The client's own words about how things stand, quoted.
-    #[serde(rename = "checkin_words")]
-    pub client_words: String,
-    /// Every other field of the form; the commitments' marks are `mark_<commitment id>`.
-    #[serde(flatten)]
-    pub other: std::collections::BTreeMap<String, String>,
-}
-
-impl CheckInForm {
-    /// The commitments marked on the form: `(id, mark)`; errors keyed by the mark's field.
-    pub fn marks(&self) -> Result<Vec<(Uuid, super::commitment::Mark)>, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let mut marks = Vec::new();
-        for (key, value) in &self.other {
-            let Some(id) = key.strip_prefix("mark_") else {
-                continue;
-            };
-            let Ok(id) = Uuid::parse_str(id) else {
-                continue;
-            };
-            match super::commitment::Mark::parse(value) {
-                Ok(Some(mark)) => marks.push((id, mark)),
-                Ok(None) => {}
-                Err(e) => errors.add("commitments", e),
-            }
-        }
-        if errors.is_empty() {
-            Ok(marks)
-        } else {
-            Err(errors)
-        }
-    }
-
-    /// The mark chosen for commitment `id`, as submitted.
-    pub fn mark_of(&self, id: &Uuid) -> &str {
-        self.other
-            .get(&format!("mark_{id}"))
-            .map(String::as_str)
-            .unwrap_or("")
-    }
-}
-
-/// Longest quote of the client's own words.
-pub const MAX_CLIENT_WORDS: usize = 500;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckInResult {
-    pub channel: Channel,
-    pub summary: String,
-    pub sentiment: i16,
-    pub next_step: String,
-    pub client_words: String,
-}
-
-impl CheckInForm {
-    pub fn parse(&self) -> Result<CheckInResult, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let channel = Channel::parse(&self.channel)
-            .map_err(|e| errors.add("checkin_channel", e))
-            .ok();
-        let summary = text(
-            &self.summary,
-            "checkin_summary",
-            "how it went",
-            10_000,
-            true,
-            &mut errors,
-        );
-        let sentiment = parse_sentiment(&self.sentiment)
-            .map_err(|e| errors.add("checkin_sentiment", e))
-            .ok();
-        let next_step = text(
-            &self.next_step,
-            "next_step",
-            "the next step",
-            2_000,
-            false,
-            &mut errors,
-        );
-        // Quotation marks typed around the words are the page's to add.
-        let client_words = text(
-            self.client_words
-                .trim()
-                .trim_matches(|c| matches!(c, '"' | '\u{201c}' | '\u{201d}')),
-            "checkin_words",
-            "the client's words",
-            MAX_CLIENT_WORDS,
-            false,
-            &mut errors,
-        );
-        match (channel, sentiment) {
-            (Some(channel), Some(sentiment)) if errors.is_empty() => Ok(CheckInResult {
-                channel,
-                summary,
-                sentiment,
-                next_step,
-                client_words,
-            }),
-            _ => Err(errors),
-        }
-    }
-}
-
-#[cfg(test)]
-mod follow_up_tests {
-    use super::*;
-
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default()
-    }
-
-    #[test]
-    fn a_plan_parses_with_its_end_rule() {
-        let owner = Uuid::new_v4();
-        let plan = PlanForm {
-            cadence: "monthly".into(),
-            first_due: "2026-12-31".into(),
-            assignee_id: owner.to_string(),
-            end_rule: "count".into(),
-            end_after: "3".into(),
-            ..PlanForm::default()
-        }
-        .parse(today())
-        .expect("valid");
-        assert_eq!(plan.cadence, crate::domain::cadence::Cadence::Monthly);
-        assert_eq!(plan.end_after, Some(3));
-        let open_ended = PlanForm {
-            cadence: "weekly".into(),
-            first_due: "2026-11-24".into(),
-            assignee_id: owner.to_string(),
-            end_rule: "closed".into(),
-            end_after: "junk".into(),
-            ..PlanForm::default()
-        }
-        .parse(today())
-        .expect("valid");
-        assert_eq!(open_ended.end_after, None);
-    }
-
-    #[test]
-    fn an_adaptive_plan_needs_a_cadence_on_the_ladder() {
-        let owner = Uuid::new_v4();
-        let form = PlanForm {
-            cadence: "weekly".into(),
-            first_due: "2026-12-01".into(),
-            assignee_id: owner.to_string(),
-            adaptive: Some("yes".into()),
-            ..PlanForm::default()
-        };
-        assert!(form.parse(today()).expect("valid").adaptive);
-        let custom = PlanForm {
-            cadence: "custom".into(),
-            every_days: "10".into(),
-            ..form.clone()
-        };
-        let e = custom.parse(today()).expect_err("custom cannot adapt");
-        assert!(
-            e.get("cadence").is_some_and(|m| m.contains("adaptive")),
-            "{e:?}"
-        );
-        let fixed = PlanForm {
-            adaptive: None,
-            ..custom
-        };
-        assert!(!fixed.parse(today()).expect("valid").adaptive);
-    }
-
-    #[test]
-    fn a_bad_plan_says_what_is_wrong_with_each_field() {
-        let e = PlanForm {
-            cadence: "custom".into(),
-            every_days: "0".into(),
-            first_due: "2026-11-01".into(),
-            end_rule: "count".into(),
-            end_after: "500".into(),
-            ..PlanForm::default()
-        }
-        .parse(today())
-        .expect_err("invalid");
-        for field in ["every_days", "first_due", "assignee_id", "end_after"] {
-            assert!(e.get(field).is_some(), "{field}: {e:?}");
-        }
-    }
-
-    #[test]
-    fn a_check_in_needs_channel_summary_and_mood() {
-        assert!(
-            CheckInForm {
-                channel: "phone".into(),
-                summary: "Happy again".into(),
-                sentiment: "2".into(),
-                ..CheckInForm::default()
-            }
-            .parse()
-            .is_ok()
-        );
-        let e = CheckInForm::default().parse().expect_err("invalid");
-        for field in ["checkin_channel", "checkin_summary", "checkin_sentiment"] {
-            assert!(e.get(field).is_some(), "{field}");
-        }
-    }
-
-    #[test]
-    fn the_clients_words_are_kept_without_the_quotation_marks_typed_around_them() {
-        let form = CheckInForm {
-            channel: "phone".into(),
-            summary: "Talked it through".into(),
-            sentiment: "1".into(),
-            client_words: " \u{201c}Much better than last month.\u{201d} ".into(),
-            ..CheckInForm::default()
-        };
-        assert_eq!(
-            form.parse().expect("valid").client_words,
-            "Much better than last month."
-        );
-        let long = CheckInForm {
-            client_words: "x".repeat(MAX_CLIENT_WORDS + 1),
-            ..form
-        };
-        assert!(
-            long.parse()
-                .expect_err("too long")
-                .get("checkin_words")
-                .is_some()
-        );
     }
 }

@@ -84,14 +84,56 @@ impl Mark {
     }
 }
 
+/// How a commitment stands: open (never marked) or its latest mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommitmentState {
+    #[default]
+    Open,
+    Marked(Mark),
+}
+
+impl CommitmentState {
+    pub const ALL: [CommitmentState; 4] = [
+        CommitmentState::Open,
+        CommitmentState::Marked(Mark::Kept),
+        CommitmentState::Marked(Mark::Slipping),
+        CommitmentState::Marked(Mark::Broken),
+    ];
+
+    /// The stored name: `open` or the mark's.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommitmentState::Open => "open",
+            CommitmentState::Marked(m) => m.as_str(),
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<CommitmentState, String> {
+        CommitmentState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim())
+            .ok_or_else(|| format!("Unknown commitment state \u{201c}{raw}\u{201d}."))
+    }
+
+    /// The name people read.
+    pub fn label(self) -> &'static str {
+        match self {
+            CommitmentState::Open => "Not marked yet",
+            CommitmentState::Marked(m) => m.label(),
+        }
+    }
+
+    /// Still marked at check-ins (not broken).
+    pub fn is_open(self) -> bool {
+        self != CommitmentState::Marked(Mark::Broken)
+    }
+}
+
 /// The label of a stored state (`open` or a mark).
 pub fn state_label(state: &str) -> &'static str {
-    match state {
-        "kept" => "Kept",
-        "slipping" => "Slipping",
-        "broken" => "Broken",
-        _ => "Not marked yet",
-    }
+    CommitmentState::parse(state)
+        .map(CommitmentState::label)
+        .unwrap_or("Not marked yet")
 }
 
 /// The commitment form as submitted.

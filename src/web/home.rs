@@ -11,13 +11,15 @@ use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::page::{Chrome, Ctx, Form, flash, render};
+use super::page::{Chrome, Ctx, Form, Me, flash, render};
 use crate::AppState;
+use crate::app::{self, Links, check_ins::Which};
 use crate::auth::guard;
 use crate::db::cases as db_cases;
-use crate::db::follow_ups::{self, Outcome};
+use crate::db::follow_ups;
 use crate::domain::FieldErrors;
-use crate::domain::case::{Channel, CheckInForm, time_zone};
+use crate::domain::case::{Channel, time_zone};
+use crate::domain::follow_up::CheckInForm;
 use crate::domain::stage::{self, Stage};
 use crate::domain::visibility::Scope;
 use crate::error::{AppError, Result};
@@ -205,7 +207,8 @@ async fn my_work(
             this_week.push(row);
         }
     }
-    let cases = db_cases::open_owned_by(&state.db, scope, user.id, CASES_PER_STAGE).await?;
+    let cases =
+        crate::db::my_work::open_owned_by(&state.db, scope, user.id, CASES_PER_STAGE).await?;
     let ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
     let facts: std::collections::HashMap<Uuid, stage::CaseFacts> =
         db_cases::facts_for(&state.db, &ids)
@@ -227,9 +230,7 @@ async fn my_work(
         })
         .collect();
     for c in cases {
-        let Ok(stage) = Stage::parse(&c.stage) else {
-            continue;
-        };
+        let stage = c.stage;
         let next_item = facts
             .get(&c.id)
             .and_then(|f| stage::gate(stage, f).into_iter().next())
@@ -253,7 +254,8 @@ async fn my_work(
     }
     stages.retain(|g| !g.cases.is_empty());
     let (actions, actions_total) =
-        db_cases::actions_due(&state.db, scope, user.id, week_last, actions_shown).await?;
+        crate::db::my_work::actions_due(&state.db, scope, user.id, week_last, actions_shown)
+            .await?;
     let actions = actions
         .into_iter()
         .map(|a| ActionRow {
@@ -292,15 +294,11 @@ async fn my_work(
 async fn complete(
     State(state): State<AppState>,
     ctx: Ctx,
+    me: Me,
     Path(id): Path<String>,
     Form(form): Form<CheckInForm>,
 ) -> Result<Response> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    let user = ctx.user()?;
-    let scope = Scope::for_user(user.role, user.team_id);
-    let number = follow_ups::case_of(&state.db, scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let (result, marks) = match form.parse().and_then(|r| Ok((r, form.marks()?))) {
         Ok(r) => r,
         Err(errors) => {
@@ -314,63 +312,32 @@ async fn complete(
             .await;
         }
     };
-    let mut tx = state.db.begin().await?;
-    let case = match db_cases::lock(&mut tx, scope, number, None).await {
-        Ok(case) => case,
-        Err(db_cases::CaseWriteError::Database(e)) => return Err(e.into()),
-        Err(_) => return Err(AppError::NotFound),
+    let links = Links {
+        public_url: &state.settings.public_url,
     };
-    let settled = follow_ups::settle(
-        &mut tx,
-        case.id,
-        Some(id),
-        Outcome::Done(&result),
-        user.id,
-        chrono::Utc::now(),
+    let recorded = app::check_ins::record(
+        &state.db,
+        links,
+        &me.actor(),
+        Which::Id(id),
+        &result,
+        &marks,
+        Utc::now(),
     )
-    .await?;
-    match settled {
-        follow_ups::Settled::Now(_) => {}
-        follow_ups::Settled::NotOpen => {
-            flash(
-                &ctx.session,
-                "info",
-                format!("That check-in on CR-{number} was already recorded: nothing changed."),
-            )
-            .await?;
-            return Ok(Redirect::to("/").into_response());
-        }
-        follow_ups::Settled::NotYet(from) => {
-            flash(
-                &ctx.session,
-                "error",
-                format!(
-                    "CR-{number}: {}",
-                    crate::domain::cadence::not_yet_message(from)
-                ),
-            )
-            .await?;
-            return Ok(Redirect::to("/").into_response());
-        }
-    }
-    // The commitments marked with it, in the same transaction (see the case page's check-in).
-    let reopened = crate::db::commitments::mark_at_check_in(
-        &mut tx,
-        case.id,
-        id,
-        marks,
-        user.id,
-        &state.settings.public_url,
-    )
-    .await?;
-    tx.commit().await?;
-    let message = if reopened {
-        format!(
-            "Check-in recorded on CR-{number}. A commitment was broken: the case is back in Making it right, and the managers are told."
-        )
-    } else {
-        format!("Check-in recorded on CR-{number}.")
+    .await;
+    let (kind, message) = match recorded {
+        Ok(r) if r.reopened => (
+            "success",
+            format!(
+                "Check-in recorded on CR-{}. A commitment was broken: the case is back in Making it right, and the managers are told.",
+                r.number
+            ),
+        ),
+        Ok(r) => ("success", format!("Check-in recorded on CR-{}.", r.number)),
+        Err(app::Error::AlreadyDone(m)) => ("info", m),
+        Err(app::Error::Conflict(m)) => ("error", m),
+        Err(e) => return Err(e.into()),
     };
-    flash(&ctx.session, "success", message).await?;
+    flash(&ctx.session, kind, message).await?;
     Ok(Redirect::to("/").into_response())
 }

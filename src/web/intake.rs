@@ -91,7 +91,7 @@ async fn page(
             chrome: ctx.chrome("Intake sources"),
             sources,
             owners: db_accounts::manager_choices(&state.db, Scope::All).await?,
-            categories: crate::db::cases::categories(&state.db).await?,
+            categories: crate::db::choices::categories(&state.db).await?,
             errors,
             form,
             public_url: state.settings.public_url.clone(),

@@ -160,6 +160,29 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
+/// The signed-in person, for handlers behind `guard::signed_in` (anyone else is refused).
+pub struct Me(pub SessionUser);
+
+impl std::ops::Deref for Me {
+    type Target = SessionUser;
+    fn deref(&self) -> &SessionUser {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Me {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<AuthSession>()
+            .and_then(|auth| auth.user.clone())
+            .map(Me)
+            .ok_or(AppError::Forbidden)
+    }
+}
+
 /// What admins are told when their browser reached Mend at `host` (the request's Host header)
 /// while links that leave the browser (e-mails, calendar events, password links) point at
 /// `public_url`: those links would not open for anyone.

@@ -16,7 +16,12 @@ use crate::error::Result;
 
 /// The active categories, in their order.
 pub async fn categories(state: &AppState) -> Result<Vec<Choice>> {
-    choices(state, "categories".into(), db::cases::categories(&state.db)).await
+    choices(
+        state,
+        "categories".into(),
+        db::choices::categories(&state.db),
+    )
+    .await
 }
 
 /// The active people of a team.
@@ -24,7 +29,7 @@ pub async fn team_members(state: &AppState, team: Uuid) -> Result<Vec<Choice>> {
     choices(
         state,
         format!("team:{team}"),
-        db::cases::team_members(&state.db, team),
+        db::choices::team_members(&state.db, team),
     )
     .await
 }

@@ -1,0 +1,685 @@
+//! The case page: what the case is (its identity, facts and stepper), the current stage's
+//! playbook and gate, and the work recorded so far. The page is assembled from one builder per
+//! section (conversations, actions, commitments, follow-up, timeline), each turning what
+//! `db::case_page` read into what the template shows.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use uuid::Uuid;
+
+use super::{CaseNumber, Refusal};
+use crate::AppState;
+use crate::db::accounts::Choice;
+use crate::db::case_page::{self, PageData};
+use crate::db::cases as db_cases;
+use crate::domain::cadence::{Cadence, CheckInStatus};
+use crate::domain::case::{
+    self as case_input, ActionForm, AssessmentForm, Channel, ConversationForm, DefinitionForm,
+    DetectedBy, OurShare, RelationshipValue, ReparationForm, Severity, TextForm, local_display,
+    local_input,
+};
+use crate::domain::commitment::CommitmentForm;
+use crate::domain::follow_up::{CheckInForm, PlanForm};
+use crate::domain::moment::Moment;
+use crate::domain::stage::{self, Decision, GateItem, LetGoRequest, Outcome, Stage};
+use crate::domain::visibility::{may_mark_for_all_clients, may_reassign};
+use crate::domain::{FieldErrors, Role, money};
+use crate::error::{AppError, Result};
+use crate::web::page::{Chrome, Ctx, render};
+
+/// The trust chart of the case's completed check-ins and its cadence steps, as SVG.
+fn trust_svg(
+    check_ins: &[case_page::CheckIn],
+    timeline: &[case_page::Event],
+) -> Result<Option<String>> {
+    let mut readings: Vec<crate::web::trust_chart::Reading> = check_ins
+        .iter()
+        .filter(|c| c.status == CheckInStatus::Done)
+        .filter_map(|c| {
+            Some(crate::web::trust_chart::Reading {
+                due: c.due_date,
+                done_at: c.completed_at?,
+                sentiment: c.sentiment?,
+                words: c.client_words.clone(),
+            })
+        })
+        .collect();
+    readings.sort_by_key(|r| (r.due, r.done_at));
+    let steps: Vec<crate::web::trust_chart::StepMark> = timeline
+        .iter()
+        .filter(|e| e.kind == "cadence")
+        .filter_map(|e| {
+            let from = Cadence::from_parts(e.data["from"].as_str()?, None)?;
+            let to = Cadence::from_parts(e.data["to"].as_str()?, None)?;
+            Some(crate::web::trust_chart::StepMark {
+                at: e.created_at,
+                to,
+                down: to.days_apart() > from.days_apart(),
+            })
+        })
+        .collect();
+    crate::web::trust_chart::chart(&readings, &steps)
+        .map(|c| c.render())
+        .transpose()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering the trust chart: {e}")))
+}
+
+/// A stage in the stepper.
+pub struct Step {
+    pub number: u8,
+    pub label: &'static str,
+    pub purpose: &'static str,
+    pub state: &'static str, // "done", "current", "todo"
+}
+
+pub struct ConversationView {
+    pub id: Uuid,
+    pub channel: &'static str,
+    pub with_whom: String,
+    pub when: Moment,
+    pub summary: String,
+    pub sentiment: i16,
+    pub sentiment_label: &'static str,
+    pub practices: Vec<&'static str>,
+}
+
+pub struct ActionView {
+    pub id: Uuid,
+    pub what: String,
+    pub owner_name: String,
+    pub due: String,
+    pub overdue: bool,
+    pub done: bool,
+}
+
+pub struct CommitmentView {
+    pub id: Uuid,
+    pub text: String,
+    pub owner: String,
+    pub scope: &'static str,
+    pub verification: String,
+    pub review: String,
+    /// The stored state, for a CSS class.
+    pub state: &'static str,
+    pub state_label: &'static str,
+    /// Not broken: still marked at check-ins.
+    pub open: bool,
+    pub marks: i64,
+}
+
+pub struct EventView {
+    pub summary: String,
+    pub actor: String,
+    pub when: Moment,
+    pub changes: Vec<(String, String, String)>,
+    pub reason: Option<String>,
+}
+
+/// The inputs of every small form on the page: empty, prefilled, or as the user submitted them.
+#[derive(Default)]
+pub struct Forms {
+    pub definition: DefinitionForm,
+    pub assessment: AssessmentForm,
+    pub reparation: ReparationForm,
+    pub conversation: ConversationForm,
+    pub action: ActionForm,
+    pub commitment: CommitmentForm,
+    pub lesson: TextForm,
+    pub reason: String,
+    pub let_go_reason: String,
+    pub plan: PlanForm,
+    pub check_in: CheckInForm,
+    pub skip_reason: String,
+}
+
+pub struct PlanView {
+    pub cadence: String,
+    pub assignee_name: String,
+    pub until: String,
+    /// For an adaptive plan: where it stands, said plainly.
+    pub adapting: Option<String>,
+}
+
+pub struct CheckInView {
+    pub due: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+    pub assignee_name: String,
+    pub detail: String,
+    pub sentiment: Option<i16>,
+    pub next_step: String,
+    pub open: bool,
+    /// The client's own words, quoted.
+    pub words: String,
+    /// Open but not due yet: the day it can be recorded from, by its assignee's calendar.
+    pub recordable_from: Option<String>,
+}
+
+/// The next open check-in, as the case page offers it.
+pub struct NextCheckIn {
+    pub due: String,
+    /// Not due yet: the day it can be recorded from (the form is not offered before).
+    pub recordable_from: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/cases/show.html")]
+pub struct CasePage {
+    chrome: Chrome,
+    case: db_cases::Case,
+    severity: &'static str,
+    detected_by: &'static str,
+    stage: Stage,
+    outcome: &'static str,
+    is_open: bool,
+    steps: Vec<Step>,
+    playbook: &'static [&'static str],
+    missing: Vec<GateItem>,
+    warnings: Vec<&'static str>,
+    /// The restored gate of an adaptive plan, while it is not met.
+    trust_needed: Option<String>,
+    /// Why the case is escalated, while nobody has worked on it since.
+    escalation: Option<String>,
+    /// The trust chart (SVG), once a check-in is done.
+    trust_svg: Option<String>,
+    /// The earlier case this one repeats.
+    linked_number: Option<i64>,
+    value_at_risk: String,
+    reparation_cost: String,
+    reparation_share: Option<String>,
+    occurred: String,
+    detected: String,
+    let_go: LetGoRequest,
+    can_decide_let_go: bool,
+    can_reassign: bool,
+    members: Vec<Choice>,
+    categories: Vec<Choice>,
+    conversations: Vec<ConversationView>,
+    actions: Vec<ActionView>,
+    commitments: Vec<CommitmentView>,
+    lessons: Vec<case_page::Note>,
+    /// Whether the viewer may mark this case's lessons as applying to all clients.
+    can_mark_lessons: bool,
+    /// In Detected: what the team has learned on other cases, for all clients.
+    reminders: Option<crate::web::lessons::Reminders>,
+    timeline: Vec<EventView>,
+    plan: Option<PlanView>,
+    check_ins: Vec<CheckInView>,
+    /// The earliest open check-in: the one the check-in form completes.
+    next_check_in: Option<NextCheckIn>,
+    cadences: Vec<(&'static str, &'static str)>,
+    forms: Forms,
+    errors: FieldErrors,
+    /// Which form the errors belong to (its anchor id).
+    error_form: &'static str,
+    /// A banner above everything: why the last action was refused.
+    problem: Option<String>,
+    stale: bool,
+    severities: Vec<(&'static str, &'static str)>,
+    detected_options: Vec<(&'static str, &'static str)>,
+    channels: Vec<(&'static str, &'static str)>,
+    shares: Vec<(&'static str, &'static str)>,
+    values: Vec<(&'static str, &'static str)>,
+    decisions: Vec<(&'static str, &'static str)>,
+    outcomes: Vec<(&'static str, &'static str)>,
+}
+
+impl CasePage {
+    /// The error for `field`, if the form that failed is `form`.
+    /// Whether any commitment is still marked at check-ins.
+    fn has_open_commitments(&self) -> bool {
+        self.commitments.iter().any(|c| c.open)
+    }
+
+    fn err(&self, form: &str, field: &str) -> Option<&str> {
+        if self.error_form == form {
+            self.errors.get(field)
+        } else {
+            None
+        }
+    }
+}
+
+/// The page's forms, filled with what the case records (and sensible starting values).
+fn prefilled(case: &db_cases::Case, tz: Tz) -> Forms {
+    let v = case.version.to_string();
+    Forms {
+        definition: DefinitionForm {
+            version: v.clone(),
+            title: case.title.clone(),
+            what_happened: case.what_happened.clone(),
+            category_id: case.category_id.to_string(),
+            severity: case.severity.as_str().into(),
+            detected_by: case.detected_by.as_str().into(),
+            occurred_at: local_input(case.occurred_at, tz),
+        },
+        assessment: AssessmentForm {
+            version: v.clone(),
+            root_cause: case.root_cause.clone(),
+            our_share: case
+                .our_share
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            other_side_view: case.other_side_view.clone(),
+            relationship_value: case
+                .relationship_value
+                .map(|v| v.as_str().to_string())
+                .unwrap_or_default(),
+            value_at_risk: case
+                .value_at_risk_minor
+                .map(money::format_input)
+                .unwrap_or_default(),
+            decision: case
+                .decision
+                .map(|d| d.as_str().to_string())
+                .unwrap_or_default(),
+        },
+        reparation: ReparationForm {
+            version: v,
+            what: case.reparation_what.clone(),
+            cost: case
+                .reparation_cost_minor
+                .map(money::format_input)
+                .unwrap_or_default(),
+            none_reason: case.reparation_none_reason.clone(),
+        },
+        conversation: ConversationForm {
+            channel: "phone".into(),
+            sentiment: "0".into(),
+            ..ConversationForm::default()
+        },
+        plan: PlanForm {
+            cadence: "weekly".into(),
+            first_due: (Utc::now().with_timezone(&tz).date_naive() + chrono::Days::new(7))
+                .format("%Y-%m-%d")
+                .to_string(),
+            assignee_id: case.owner_id.to_string(),
+            end_rule: "closed".into(),
+            ..PlanForm::default()
+        },
+        check_in: CheckInForm {
+            channel: "phone".into(),
+            sentiment: "0".into(),
+            ..CheckInForm::default()
+        },
+        ..Forms::default()
+    }
+}
+
+/// What the case page says of an escalation in force: when and why, whether the managers'
+/// e-mail exists yet (the scheduler queues it) and whether it can go out at all, and what
+/// clears it.
+fn escalation_message(e: &crate::db::case_page::Escalation, tz: Tz, smtp: bool) -> String {
+    let when = local_display(e.at, tz);
+    let why = if e.reason == "repeat" {
+        "a second incident on this account within 90 days of a restored case"
+    } else {
+        "nobody had recorded any work on this case for longer than its severity allows"
+    };
+    let told = match (e.told, smtp) {
+        _ if !e.managers => {
+            "The team has no manager to e-mail: an admin can make someone the team's manager."
+        }
+        (true, true) => "The team's managers were e-mailed.",
+        (true, false) => {
+            "An e-mail to the team's managers is waiting in the outbox: no e-mail server is configured."
+        }
+        (false, true) => "The team's managers will be e-mailed within minutes.",
+        (false, false) => {
+            "An e-mail to the team's managers will wait in the outbox: no e-mail server is configured."
+        }
+    };
+    format!(
+        "Escalated on {when}: {why}. {told} The flag clears with the next piece of work recorded here."
+    )
+}
+
+impl Refusal {
+    /// No refusal: the page as it is.
+    fn none() -> Refusal {
+        Refusal {
+            status: StatusCode::OK,
+            errors: FieldErrors::default(),
+            form: "",
+            problem: None,
+            stale: false,
+        }
+    }
+}
+
+/// `GET /cases/{number}`.
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CaseNumber(number): CaseNumber,
+) -> Result<Response> {
+    case_page(&state, &ctx, number, None, |_| {}).await
+}
+
+/// Renders the case page; `update` replaces some prefilled forms with what the user submitted,
+/// and `refusal` says why it is shown again.
+pub(super) async fn case_page(
+    state: &AppState,
+    ctx: &Ctx,
+    number: i64,
+    refusal: Option<Refusal>,
+    update: impl FnOnce(&mut Forms),
+) -> Result<Response> {
+    let user = ctx.user()?;
+    let actor = user.actor();
+    let tz = actor.time_zone;
+    let PageData {
+        case,
+        facts,
+        conversations,
+        actions,
+        commitments,
+        lessons,
+        timeline,
+        plan,
+        check_ins,
+        escalated,
+        linked_number,
+    } = case_page::read(&state.db, actor.scope(), number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let stage = case.stage;
+    let mut forms = prefilled(&case, tz);
+    // The organisation's default cadence, unless the submitted form is shown again.
+    forms.plan.cadence = crate::web::reference::organisation(state)
+        .await?
+        .default_cadence
+        .clone();
+    update(&mut forms);
+    let refusal = refusal.unwrap_or_else(Refusal::none);
+    let now = Utc::now();
+    let today = now.with_timezone(&tz).date_naive();
+    let trust_svg = trust_svg(&check_ins, &timeline)?;
+    let check_ins = check_in_views(check_ins, today, now, tz);
+    let next_check_in = check_ins.iter().find(|c| c.open).map(|c| NextCheckIn {
+        due: c.due.clone(),
+        recordable_from: c.recordable_from.clone(),
+    });
+    let reminders = if stage == Stage::Detected {
+        Some(crate::web::lessons::reminders(&state.db, actor.scope(), case.id, tz).await?)
+    } else {
+        None
+    };
+    let page = CasePage {
+        chrome: ctx.chrome(format!("CR-{} {}", case.number, case.title)),
+        severity: case.severity.label(),
+        detected_by: case.detected_by.label(),
+        stage,
+        outcome: case.outcome.label(),
+        is_open: stage != Stage::Closed,
+        steps: steps(stage),
+        playbook: stage.playbook(),
+        missing: stage::gate(stage, &facts),
+        escalation: escalated.map(|e| escalation_message(&e, tz, state.settings.smtp_configured)),
+        linked_number,
+        trust_svg,
+        trust_needed: (stage == Stage::FollowingUp && facts.good_check_ins_needed() > 0)
+            .then(|| stage::MoveError::TrustNotBack(facts.good_check_ins_needed()).to_string()),
+        warnings: stage::warnings(stage, &facts)
+            .into_iter()
+            .map(|w| w.message())
+            .collect(),
+        value_at_risk: case
+            .value_at_risk_minor
+            .map(|v| money::format(v, &case.currency))
+            .unwrap_or_else(|| "Not assessed yet".into()),
+        reparation_cost: case
+            .reparation_cost_minor
+            .map(|v| money::format(v, &case.currency))
+            .unwrap_or_default(),
+        reparation_share: case
+            .reparation_cost_minor
+            .and_then(|c| money::share_percent(c, case.account_value_minor))
+            .map(|p| format!("{p:.1}% of the account's annual value")),
+        occurred: local_display(case.occurred_at, tz),
+        detected: local_display(case.detected_at, tz),
+        let_go: facts.let_go,
+        can_decide_let_go: user.role.at_least(Role::Manager),
+        can_reassign: may_reassign(user.role),
+        members: crate::web::reference::team_members(state, case.team_id).await?,
+        categories: crate::web::reference::categories(state).await?,
+        conversations: conversation_views(conversations, now, tz),
+        actions: action_views(actions, today),
+        commitments: commitment_views(commitments),
+        lessons,
+        can_mark_lessons: may_mark_for_all_clients(user.role, case.owner_id == user.id),
+        reminders,
+        timeline: event_views(timeline, now, tz),
+        plan: plan.map(plan_view),
+        check_ins,
+        next_check_in,
+        cadences: Cadence::OPTIONS.to_vec(),
+        forms,
+        errors: refusal.errors,
+        error_form: refusal.form,
+        problem: refusal.problem,
+        stale: refusal.stale,
+        severities: Severity::options(),
+        detected_options: DetectedBy::options(),
+        channels: Channel::options(),
+        shares: OurShare::options(),
+        values: RelationshipValue::options(),
+        decisions: Decision::ALL
+            .iter()
+            .map(|d| (d.as_str(), d.label()))
+            .collect(),
+        outcomes: [Outcome::Restored, Outcome::Lost]
+            .iter()
+            .map(|o| (o.as_str(), o.label()))
+            .collect(),
+        case,
+    };
+    Ok(render(refusal.status, &page))
+}
+
+/// The stepper: each stage done, current or still to come.
+fn steps(current: Stage) -> Vec<Step> {
+    Stage::ALL
+        .iter()
+        .map(|s| Step {
+            number: s.number(),
+            label: s.label(),
+            purpose: s.purpose(),
+            state: if *s < current {
+                "done"
+            } else if *s == current {
+                "current"
+            } else {
+                "todo"
+            },
+        })
+        .collect()
+}
+
+fn conversation_views(
+    conversations: Vec<case_page::Conversation>,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Vec<ConversationView> {
+    conversations
+        .into_iter()
+        .map(|c| {
+            let practices = [
+                (c.listened_fully, "Listened to the whole complaint"),
+                (c.validated_feelings, "Validated their feelings"),
+                (c.took_responsibility, "Took responsibility"),
+                (
+                    c.asked_what_differently,
+                    "Asked what we could do differently",
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(done, what)| done.then_some(what))
+            .collect();
+            ConversationView {
+                id: c.id,
+                channel: c.channel.label(),
+                with_whom: c.with_whom,
+                when: Moment::new(c.happened_at, now, tz),
+                summary: c.summary,
+                sentiment: c.sentiment,
+                sentiment_label: case_input::sentiment_label(c.sentiment),
+                practices,
+            }
+        })
+        .collect()
+}
+
+fn action_views(actions: Vec<case_page::Action>, today: NaiveDate) -> Vec<ActionView> {
+    actions
+        .into_iter()
+        .map(|a| ActionView {
+            id: a.id,
+            overdue: a.done_at.is_none() && a.due_date.is_some_and(|d| d < today),
+            due: a
+                .due_date
+                .map(|d| d.format("%-d %b %Y").to_string())
+                .unwrap_or_default(),
+            done: a.done_at.is_some(),
+            what: a.what,
+            owner_name: a.owner_name,
+        })
+        .collect()
+}
+
+fn commitment_views(commitments: Vec<case_page::Commitment>) -> Vec<CommitmentView> {
+    commitments
+        .into_iter()
+        .map(|c| CommitmentView {
+            id: c.id,
+            owner: c.owner_name.unwrap_or_default(),
+            scope: c.scope.label(),
+            verification: c.verification,
+            review: c
+                .review_on
+                .map(|d| d.format("%-d %b %Y").to_string())
+                .unwrap_or_default(),
+            state_label: c.state.label(),
+            open: c.state.is_open(),
+            state: c.state.as_str(),
+            marks: c.marks,
+            text: c.text,
+        })
+        .collect()
+}
+
+fn event_views(timeline: Vec<case_page::Event>, now: DateTime<Utc>, tz: Tz) -> Vec<EventView> {
+    timeline
+        .into_iter()
+        .map(|e| EventView {
+            changes: e.data["changes"]
+                .as_array()
+                .map(|changes| {
+                    changes
+                        .iter()
+                        .map(|c| {
+                            let s = |k: &str| {
+                                c[k].as_str()
+                                    .unwrap_or("")
+                                    .chars()
+                                    .take(200)
+                                    .collect::<String>()
+                            };
+                            (s("field"), s("from"), s("to"))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            reason: e.data["reason"].as_str().map(str::to_owned),
+            summary: e.summary,
+            actor: e.actor_name.unwrap_or_else(|| "Mend".into()),
+            when: Moment::new(e.created_at, now, tz),
+        })
+        .collect()
+}
+
+fn plan_view(p: case_page::Plan) -> PlanView {
+    PlanView {
+        adapting: p.adaptive.then(|| {
+            let next = p
+                .cadence()
+                .and_then(|c| c.less_often())
+                .map(|to| {
+                    let left = (p.step_after - p.good_streak).max(1);
+                    format!(
+                        "{left} more good check-in{} in a row step{} it down to {}",
+                        if left == 1 { "" } else { "s" },
+                        if left == 1 { "s" } else { "" },
+                        to.label().to_lowercase()
+                    )
+                })
+                .unwrap_or_else(|| "monthly is as seldom as it gets".into());
+            format!("Adapts to how the check-ins go: {next}; a bad or missed one steps it back up.")
+        }),
+        cadence: p.cadence().map(|c| c.label()).unwrap_or_default(),
+        until: p
+            .end_after
+            .map(|n| format!("{n} check-ins"))
+            .unwrap_or_else(|| "until the case closes".into()),
+        assignee_name: p.assignee_name,
+    }
+}
+
+fn check_in_views(
+    check_ins: Vec<case_page::CheckIn>,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Vec<CheckInView> {
+    check_ins
+        .into_iter()
+        .map(|c| {
+            let open = c.status.is_open();
+            let late = open && c.due_date < today;
+            let assignee_today = now
+                .with_timezone(&case_input::time_zone(&c.assignee_time_zone))
+                .date_naive();
+            let recordable_from = crate::domain::cadence::recordable(c.due_date, assignee_today)
+                .err()
+                .filter(|_| open)
+                .map(|from| from.format("%A %-d %b %Y").to_string());
+            let shown = if late {
+                CheckInStatus::Missed
+            } else {
+                c.status
+            };
+            CheckInView {
+                due: c.due_date.format("%a %-d %b %Y").to_string(),
+                status: shown.label(),
+                status_class: shown.as_str(),
+                assignee_name: c.assignee_name,
+                detail: if c.status == CheckInStatus::Skipped {
+                    c.skip_reason
+                } else {
+                    let how = c
+                        .channel
+                        .map(|ch| format!("{}: ", ch.label()))
+                        .unwrap_or_default();
+                    let when = c
+                        .completed_at
+                        .map(|t| format!(" ({})", local_display(t, tz)))
+                        .unwrap_or_default();
+                    if c.summary.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{how}{}{when}", c.summary)
+                    }
+                },
+                sentiment: c.sentiment,
+                next_step: c.next_step,
+                words: c.client_words,
+                open,
+                recordable_from,
+            }
+        })
+        .collect()
+}
