@@ -16,9 +16,11 @@ pub mod domain;
 pub mod error;
 pub mod mail;
 pub mod pg;
+pub mod rate_limit;
 pub mod recent;
 pub mod scheduler;
 pub mod server;
+pub mod state;
 pub mod telemetry;
 pub mod web;
 
@@ -29,7 +31,6 @@ use axum::http::Request;
 use axum::middleware;
 use axum::response::IntoResponse;
 use axum_login::AuthManagerLayerBuilder;
-use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
 use tower_http::csrf::CsrfLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -39,47 +40,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use config::Settings;
 use error::AppError;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: PgPool,
-    pub settings: Arc<Settings>,
-    /// Requests per API token (in memory: each instance limits its own share).
-    pub api_limiter: Arc<api::RateLimiter>,
-    /// State-changing requests answered, which retire remembered page data.
-    pub writes: recent::Writes,
-    /// The weekly dashboard's numbers, remembered briefly.
-    pub dashboards: recent::Recent<web::dashboard::Numbers>,
-    /// How many cases match a case-list view, remembered briefly.
-    pub case_counts: recent::Recent<i64>,
-    /// The manager review's counts and load, remembered briefly.
-    pub reviews: recent::Recent<web::review::Numbers>,
-    /// Select boxes' choices (categories, a team's people), remembered briefly.
-    pub choices: recent::Recent<Vec<db::accounts::Choice>>,
-    /// The organisation's settings, remembered briefly.
-    pub organisation: recent::Recent<domain::organisation::OrgSettings>,
-    /// Whether anyone has an account yet (until then, pages lead to the first-run setup).
-    pub set_up: web::setup::SetUp,
-}
-
-impl AppState {
-    pub fn new(db: PgPool, settings: Settings) -> AppState {
-        let writes = recent::Writes::default();
-        AppState {
-            db,
-            api_limiter: api::rate_limiter(settings.api_rate_per_minute),
-            dashboards: recent::Recent::new(writes.clone(), settings.page_cache),
-            reviews: recent::Recent::new(writes.clone(), settings.page_cache),
-            case_counts: recent::Recent::new(writes.clone(), settings.page_cache),
-            choices: recent::Recent::new(writes.clone(), settings.page_cache),
-            organisation: recent::Recent::new(writes.clone(), settings.page_cache),
-            writes,
-            set_up: web::setup::SetUp::default(),
-            settings: Arc::new(settings),
-        }
-    }
-}
+pub use state::AppState;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "mend_session";
@@ -149,7 +110,8 @@ async fn run_to_completion(
 }
 
 /// The whole web application.
-pub fn app(state: AppState) -> axum::Router {
+pub fn app(mut state: AppState) -> axum::Router {
+    state.api_document = Arc::new(serde_json::to_value(api::openapi()).unwrap_or_default());
     let store = db::sessions::PgSessionStore::new(state.db.clone());
     let session_users = store.users();
     let sessions = SessionManagerLayer::new(store)

@@ -18,21 +18,19 @@
 //! the same `Message-ID`, derived from the outbox row's id, so mail clients and people can tell
 //! it is a repeat.
 
+use crate::db::outbox::Claimed;
 use anyhow::anyhow;
 use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use sqlx::PgPool;
-
-use crate::db::outbox::{self, Claimed};
 
 /// How long a sender holds a claimed message; far longer than one SMTP conversation takes.
-const CLAIM: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+pub const CLAIM: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 /// The longest wait between two attempts.
 const MAX_BACKOFF: chrono::TimeDelta = chrono::TimeDelta::hours(6);
 /// An error kept on the row is cut to this many characters.
-const MAX_ERROR_CHARS: usize = 500;
+pub const MAX_ERROR_CHARS: usize = 500;
 
 /// An SMTP connection configuration and the sender address.
 #[derive(Clone)]
@@ -98,7 +96,8 @@ impl Mailer {
     }
 
     /// Sends one claimed message; the error is a sentence without credentials.
-    async fn send(&self, m: &Claimed, now: DateTime<Utc>) -> Result<(), SendError> {
+    /// Sends one claimed message.
+    pub async fn send(&self, m: &Claimed, now: DateTime<Utc>) -> Result<(), SendError> {
         let message = self.build(m, now).map_err(SendError::Message)?;
         match self.transport.send(message).await {
             Ok(_) => Ok(()),
@@ -115,7 +114,7 @@ impl Mailer {
     }
 }
 
-enum SendError {
+pub enum SendError {
     /// This message cannot be sent as it is.
     Message(String),
     /// The server answered with an error.
@@ -125,60 +124,11 @@ enum SendError {
 }
 
 impl SendError {
-    fn text(&self) -> &str {
+    pub fn text(&self) -> &str {
         match self {
             SendError::Message(t) | SendError::Refused(t) | SendError::Unreachable(t) => t,
         }
     }
-}
-
-/// What one sending round did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct SendReport {
-    pub sent: u64,
-    pub failed: u64,
-}
-
-/// Sends up to `limit` due messages of the outbox, one claim at a time, so any number of passes
-/// may run at once. A message that fails is rescheduled and the round goes on; when the server
-/// cannot be reached at all, the round stops there and the rest wait for the next pass.
-/// Only database errors are returned.
-#[tracing::instrument(skip_all)]
-pub async fn send_pending(
-    pool: &PgPool,
-    mailer: &Mailer,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> anyhow::Result<SendReport> {
-    let mut report = SendReport::default();
-    for _ in 0..limit.max(0) {
-        let Some(message) = outbox::claim_next(pool, now, now + CLAIM).await? else {
-            break;
-        };
-        match mailer.send(&message, now).await {
-            Ok(()) => {
-                outbox::mark_sent(pool, message.id, now).await?;
-                report.sent += 1;
-            }
-            Err(e) => {
-                let error: String = e.text().chars().take(MAX_ERROR_CHARS).collect();
-                let retry_at = now + backoff(message.attempts);
-                tracing::warn!(
-                    outbox_id = %message.id,
-                    attempts = message.attempts,
-                    %retry_at,
-                    error = %error,
-                    "an e-mail was not sent; it will be retried"
-                );
-                outbox::mark_failed(pool, message.id, retry_at, &error).await?;
-                report.failed += 1;
-                if matches!(e, SendError::Unreachable(_)) {
-                    break;
-                }
-            }
-        }
-    }
-    Ok(report)
 }
 
 /// The wait after the `attempts`-th failed attempt: 1 minute, doubling each time, at most

@@ -12,10 +12,10 @@ use uuid::Uuid;
 use super::json::ApiJson;
 use super::problem::ApiResult;
 use super::{Caller, Problem};
-use crate::AppState;
 use crate::db::accounts::{self as db_accounts, ApiAccount, SaveAccountError};
 use crate::domain::account::AccountForm;
 use crate::domain::money;
+use crate::state::AppState;
 
 /// A client account.
 #[derive(Debug, Serialize, ToSchema)]

@@ -9,10 +9,10 @@ use chrono_tz::Tz;
 use uuid::Uuid;
 
 use super::Problem;
-use crate::AppState;
 use crate::db::api_tokens::{self, Lookup};
 use crate::domain::Role;
 use crate::domain::visibility::Scope;
+use crate::state::AppState;
 
 /// The user an API request acts for, with their role and team.
 #[derive(Debug, Clone)]

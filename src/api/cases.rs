@@ -14,13 +14,13 @@ use uuid::Uuid;
 use super::json::ApiJson;
 use super::problem::{ApiResult, api_field};
 use super::{Caller, Problem};
-use crate::AppState;
 use crate::app::{self, Links, check_ins::Which};
 use crate::db::case_list::{self, CaseFilter, CaseRow};
 use crate::db::cases as db_cases;
 use crate::domain::case as domain;
 use crate::domain::commitment::Mark;
 use crate::domain::follow_up::CheckInResult;
+use crate::state::AppState;
 
 /// How serious the damage is.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]

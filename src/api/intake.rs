@@ -21,9 +21,9 @@ use utoipa::ToSchema;
 use super::Problem;
 use super::cases::Severity;
 use super::problem::ApiResult;
-use crate::AppState;
 use crate::app;
 use crate::db::intake;
+use crate::state::AppState;
 
 /// How far a request's timestamp may be from Mend's clock.
 pub const TOLERANCE_SECS: i64 = 300;

@@ -17,8 +17,6 @@ pub mod intake;
 pub mod json;
 pub mod problem;
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -64,7 +62,7 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The API's routes and its OpenAPI document, from one list of handlers.
-pub fn routes() -> (crate::web::Router, utoipa::openapi::OpenApi) {
+pub fn routes() -> (crate::state::Router, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(cases::list, cases::create))
         .routes(routes!(cases::get_case))
@@ -81,7 +79,7 @@ trait MapDoc {
     fn map_doc(self, f: impl FnOnce(&mut utoipa::openapi::OpenApi)) -> Self;
 }
 
-impl MapDoc for (crate::web::Router, utoipa::openapi::OpenApi) {
+impl MapDoc for (crate::state::Router, utoipa::openapi::OpenApi) {
     fn map_doc(mut self, f: impl FnOnce(&mut utoipa::openapi::OpenApi)) -> Self {
         f(&mut self.1);
         self
@@ -149,7 +147,7 @@ pub fn openapi() -> &'static utoipa::openapi::OpenApi {
 
 /// The API router: every documented route, the document itself, and a problem document for
 /// anything else under `/api/`.
-pub fn router() -> crate::web::Router {
+pub fn router() -> crate::state::Router {
     let (router, _) = routes();
     router
         .route("/api/v1/openapi.json", get(|| async { Json(openapi()) }))
@@ -217,15 +215,4 @@ pub fn next_page<T>(
     } else {
         None
     }
-}
-
-/// Shared by handlers: the state's rate limiter type.
-pub type RateLimiter = governor::DefaultKeyedRateLimiter<uuid::Uuid>;
-
-/// A limiter allowing `per_minute` requests a minute per token, in bursts of up to that many.
-pub fn rate_limiter(per_minute: u32) -> Arc<RateLimiter> {
-    let per_minute = std::num::NonZeroU32::new(per_minute).unwrap_or(std::num::NonZeroU32::MIN);
-    Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
-        per_minute,
-    )))
 }

@@ -12,6 +12,7 @@ pub mod cases;
 pub mod check_ins;
 pub mod commitments;
 pub mod intake;
+pub mod jobs;
 pub mod lessons;
 pub mod messages;
 pub mod moves;

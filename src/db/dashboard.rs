@@ -372,3 +372,14 @@ pub async fn week_check_ins(
     .fetch_all(db)
     .await
 }
+
+/// What the weekly dashboard reads from the database for one audience and week (reused briefly
+/// between views: `crate::recent`).
+#[derive(Debug, Clone)]
+pub struct Numbers {
+    pub counts: Vec<CheckInCounts>,
+    pub signals: Vec<WeekSignals>,
+    pub repeat: Vec<RepeatAccount>,
+    pub by_stage: Vec<StageCount>,
+    pub commitments: super::commitments::MarkCounts,
+}

@@ -2,7 +2,7 @@
 //! with `for update skip locked`, so several instances never send the same row at once.
 
 use chrono::{DateTime, Utc};
-use sqlx::{Acquire, PgExecutor, Postgres};
+use sqlx::{PgExecutor, Postgres, Transaction};
 use uuid::Uuid;
 
 /// A message to queue.
@@ -84,7 +84,8 @@ pub struct Claimed {
 }
 
 /// Claims the next message due at `now` (unsent, not claimed by another sender, or its claim
-/// expired) until `locked_until`, and counts the attempt, in one short transaction of its own.
+/// expired) until `locked_until`, and counts the attempt, in the caller's short transaction
+/// (committed before the message is sent, so the claim holds meanwhile).
 /// A message never tried is due as soon as it is queued, whatever `now` says: a scheduler pass
 /// takes `now` at its start, and what it queues later in the pass (stamped with the database's
 /// clock) goes out in the same pass. Only a retry waits for its `send_after`.
@@ -92,11 +93,10 @@ pub struct Claimed {
 /// committed `locked_until` keeps them off it afterwards.
 #[tracing::instrument(skip_all)]
 pub async fn claim_next(
-    db: impl Acquire<'_, Database = Postgres>,
+    tx: &mut Transaction<'_, Postgres>,
     now: DateTime<Utc>,
     locked_until: DateTime<Utc>,
 ) -> sqlx::Result<Option<Claimed>> {
-    let mut tx = db.begin().await?;
     let Some(id) = sqlx::query_scalar!(
         "select id from outbox
          where sent_at is null and (attempts = 0 or send_after <= $1)
@@ -106,7 +106,7 @@ pub async fn claim_next(
          for update skip locked",
         now
     )
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?
     else {
         return Ok(None);
@@ -119,9 +119,8 @@ pub async fn claim_next(
         id,
         locked_until
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(Some(claimed))
 }
 

@@ -256,3 +256,12 @@ pub async fn first_team(db: impl PgExecutor<'_>) -> sqlx::Result<Option<(Uuid, S
         .await?;
     Ok(row.map(|r| (r.id, r.name)))
 }
+
+/// The review's aggregates for a team: how many cases each section holds, and each person's
+/// load (reused briefly between views: `crate::recent`).
+#[derive(Debug, Clone)]
+pub struct Numbers {
+    pub counts: SectionCounts,
+    pub escalated: i64,
+    pub load: Vec<Load>,
+}

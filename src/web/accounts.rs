@@ -11,13 +11,13 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::page::{Chrome, Ctx, Form, Pager, flash, render};
-use crate::AppState;
 use crate::auth::guard;
 use crate::db::accounts::{self as db_accounts, AccountFilter, Choice, SaveAccountError};
 use crate::domain::account::{self, AccountForm, AccountInput, Tier};
 use crate::domain::visibility::Scope;
 use crate::domain::{FieldErrors, money};
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 const PAGE_SIZE: i64 = 25;
 

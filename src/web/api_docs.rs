@@ -1,13 +1,16 @@
 //! The API's reference page (`/api`), rendered on the server from the same OpenAPI document the
-//! API serves at `/api/v1/openapi.json`: readable without JavaScript or a CDN.
+//! API serves at `/api/v1/openapi.json` (handed over in `AppState::api_document`, so the pages
+//! do not reach into `api`): readable without JavaScript or a CDN.
 
 use askama::Template;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::Value;
 
 use super::page::{Chrome, Ctx, render};
+use crate::state::AppState;
 
 pub fn router() -> super::Router {
     super::Router::new().route("/api", get(page))
@@ -96,8 +99,7 @@ fn kind(v: &Value) -> String {
     }
 }
 
-fn document() -> (String, Vec<Operation>, Vec<Schema>) {
-    let doc = serde_json::to_value(crate::api::openapi()).unwrap_or(Value::Null);
+fn document(doc: &Value) -> (String, Vec<Operation>, Vec<Schema>) {
     let description = text(&doc["info"], "description");
     let mut operations = Vec::new();
     if let Some(paths) = doc["paths"].as_object() {
@@ -189,11 +191,13 @@ fn document() -> (String, Vec<Operation>, Vec<Schema>) {
     (description, operations, schemas)
 }
 
-async fn page(ctx: Ctx) -> Response {
+async fn page(State(state): State<AppState>, ctx: Ctx) -> Response {
     // The document never changes while the process runs: read it once.
     static DOCUMENT: std::sync::OnceLock<(String, Vec<Operation>, Vec<Schema>)> =
         std::sync::OnceLock::new();
-    let (description, operations, schemas) = DOCUMENT.get_or_init(document).clone();
+    let (description, operations, schemas) = DOCUMENT
+        .get_or_init(|| document(&state.api_document))
+        .clone();
     render(
         StatusCode::OK,
         &ApiPage {

@@ -13,11 +13,11 @@ use serde::Deserialize;
 
 use super::client_ip::ClientIp;
 use super::page::{Chrome, Ctx, Form, flash, render};
-use crate::AppState;
 use crate::auth::guard::safe_next;
 use crate::auth::{AuthSession, Credentials, csrf, guard};
 use crate::db;
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 pub fn router() -> super::Router {
     super::Router::new()

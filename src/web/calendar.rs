@@ -9,9 +9,9 @@ use axum::routing::get;
 use chrono::{DateTime, Days, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, Property};
 
-use crate::AppState;
 use crate::db::users::{self as db_users, CalendarCheckIn};
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 /// Bytes of randomness in a calendar secret; it travels hex-encoded.
 pub const SECRET_BYTES: usize = 32;

@@ -10,7 +10,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::page::{Chrome, Ctx, render};
-use crate::AppState;
 use crate::db::accounts::Choice;
 use crate::db::case_list::{self, CaseFilter, CaseRow, Cursor, Order, SortKey};
 use crate::domain::case::{DetectedBy, Severity, time_zone};
@@ -19,6 +18,7 @@ use crate::domain::money;
 use crate::domain::stage::{Outcome, Stage};
 use crate::domain::visibility::Scope;
 use crate::error::Result;
+use crate::state::AppState;
 
 const PAGE_SIZE: i64 = 50;
 

@@ -12,7 +12,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use sqlx::types::ipnetwork::IpNetwork;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The client's address; None when the server runs without connection info (some tests).
 pub struct ClientIp(pub Option<IpAddr>);

@@ -18,7 +18,6 @@ use uuid::Uuid;
 
 use super::case_list::neutralise;
 use super::page::{Chrome, Ctx, render};
-use crate::AppState;
 use crate::auth::guard;
 use crate::db::accounts::{self as db_accounts, Choice};
 use crate::db::dashboard::{
@@ -30,6 +29,7 @@ use crate::domain::stage::Stage;
 use crate::domain::visibility::Scope;
 use crate::domain::week::{IsoWeek, local_midnight};
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 /// Weeks shown before the chosen one.
 const TRAILING_WEEKS: u64 = 12;
@@ -442,16 +442,6 @@ fn svg(template: &impl Template) -> Result<String> {
 
 // ---------- The page ----------
 
-/// What the weekly dashboard reads from the database for one audience and week.
-#[derive(Debug, Clone)]
-pub struct Numbers {
-    counts: Vec<db::CheckInCounts>,
-    signals: Vec<db::WeekSignals>,
-    repeat: Vec<db::RepeatAccount>,
-    by_stage: Vec<db::StageCount>,
-    commitments: crate::db::commitments::MarkCounts,
-}
-
 /// The week's commitment marks of `who`'s cases.
 async fn commitment_marks(
     state: &AppState,
@@ -550,7 +540,7 @@ async fn weekly(
                 db::open_by_stage(&state.db, who),
                 commitment_marks(&state, who, week.bounds(tz)),
             )?;
-            Ok::<_, AppError>(Numbers {
+            Ok::<_, AppError>(db::Numbers {
                 counts,
                 signals,
                 repeat,
@@ -564,7 +554,7 @@ async fn weekly(
     } else {
         Vec::new()
     };
-    let Numbers {
+    let db::Numbers {
         counts,
         signals,
         repeat,

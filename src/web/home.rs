@@ -12,7 +12,6 @@ use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::page::{Chrome, Ctx, Form, Me, flash, render};
-use crate::AppState;
 use crate::app::{self, Links, check_ins::Which};
 use crate::auth::guard;
 use crate::db::cases as db_cases;
@@ -23,6 +22,7 @@ use crate::domain::follow_up::CheckInForm;
 use crate::domain::stage::{self, Stage};
 use crate::domain::visibility::Scope;
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 pub fn router() -> super::Router {
     super::Router::new()

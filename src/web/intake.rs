@@ -13,7 +13,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::page::{Chrome, Ctx, Form, flash, render};
-use crate::AppState;
 use crate::auth::guard;
 use crate::db::accounts::{self as db_accounts, Choice};
 use crate::db::audit::{self, Target};
@@ -22,6 +21,7 @@ use crate::domain::FieldErrors;
 use crate::domain::admin::AuditAction;
 use crate::domain::visibility::Scope;
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 pub fn router() -> super::Router {
     super::Router::new()

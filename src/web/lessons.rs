@@ -16,7 +16,6 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::page::{Chrome, Ctx, Form, Pager, flash, render};
-use crate::AppState;
 use crate::auth::{AuthSession, guard};
 use crate::db::accounts::Choice;
 use crate::db::lessons::{self as db_lessons, LessonFilter, LessonRow};
@@ -24,6 +23,7 @@ use crate::domain::case::time_zone;
 use crate::domain::stage::Outcome;
 use crate::domain::visibility::{Scope, may_mark_for_all_clients};
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 pub fn router() -> super::Router {
     super::Router::new()

@@ -25,6 +25,4 @@ pub mod sparkline;
 pub mod streaming;
 pub mod trust_chart;
 
-use crate::AppState;
-
-pub type Router = axum::Router<AppState>;
+pub use crate::state::Router;

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::page::{Chrome, Ctx, Form, flash, render};
-use crate::AppState;
 use crate::auth::{password, password_link};
 use crate::db;
 use crate::db::audit::{self, Target};
@@ -20,6 +19,7 @@ use crate::domain::FieldErrors;
 use crate::domain::admin::AuditAction;
 use crate::domain::user::Password;
 use crate::error::Result;
+use crate::state::AppState;
 
 pub fn router() -> super::Router {
     super::Router::new().route("/password/{token}", get(show).post(set))

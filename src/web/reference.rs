@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::db;
 use crate::db::accounts::Choice;
 use crate::domain::organisation::OrgSettings;
 use crate::domain::visibility::Scope;
 use crate::error::Result;
+use crate::state::AppState;
 
 /// The active categories, in their order.
 pub async fn categories(state: &AppState) -> Result<Vec<Choice>> {

@@ -14,7 +14,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::page::{Chrome, Ctx, Pager, render};
-use crate::AppState;
 use crate::auth::guard;
 use crate::db::accounts::Choice;
 use crate::db::cases as db_cases;
@@ -23,6 +22,7 @@ use crate::domain::case::{Severity, time_zone};
 use crate::domain::stage::{self, Stage};
 use crate::domain::{Role, money};
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 const PAGE_SIZE: i64 = 50;
 /// Each attention section shows this many; its count says how many more there are.
@@ -40,15 +40,6 @@ pub fn router() -> super::Router {
 struct ReviewQuery {
     team: String,
     page: String,
-}
-
-/// The review's aggregates for a team: how many cases each section holds, and each person's
-/// load.
-#[derive(Debug, Clone)]
-pub struct Numbers {
-    counts: review::SectionCounts,
-    escalated: i64,
-    load: Vec<review::Load>,
 }
 
 pub struct Row {
@@ -219,7 +210,7 @@ async fn page(
                 review::escalated_count(&state.db, team_id),
                 review::load(&state.db, team_id, week_first, week_last),
             )?;
-            Ok::<_, sqlx::Error>(Numbers {
+            Ok::<_, sqlx::Error>(review::Numbers {
                 counts,
                 escalated,
                 load,

@@ -10,13 +10,13 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::page::{Chrome, Ctx, Form, flash, render};
-use crate::AppState;
 use crate::auth::{AuthSession, SessionUser, guard, password};
 use crate::db::api_tokens;
 use crate::db::users as db_users;
 use crate::domain::FieldErrors;
 use crate::domain::user::Password;
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 pub fn router() -> super::Router {
     super::Router::new()

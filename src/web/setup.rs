@@ -3,9 +3,6 @@
 //! load demo data; they are then signed in. Once anyone has an account the page is gone for
 //! good (404), also for a second form submitted at the same moment (`db::setup::first_admin`).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -14,7 +11,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use super::page::{Chrome, Ctx, Form, flash, render};
-use crate::AppState;
 use crate::auth::{AuthSession, SessionUser, csrf};
 use crate::db;
 use crate::db::setup::Outcome;
@@ -24,27 +20,9 @@ use crate::domain::FieldErrors;
 use crate::domain::organisation::time_zone_names;
 use crate::domain::setup::SetupForm;
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 pub const PATH: &str = "/setup";
-
-/// Whether this instance has seen a user in the database. It only ever turns true (users are
-/// deactivated, never deleted), so after that no request asks the database again.
-#[derive(Clone, Default)]
-pub struct SetUp(Arc<AtomicBool>);
-
-impl SetUp {
-    /// Whether Mend is set up, asking the database until it is.
-    pub async fn check(&self, pool: &sqlx::PgPool) -> Result<bool> {
-        if self.0.load(Ordering::Relaxed) {
-            return Ok(true);
-        }
-        let done = db::setup::has_users(pool).await?;
-        if done {
-            self.0.store(true, Ordering::Relaxed);
-        }
-        Ok(done)
-    }
-}
 
 pub fn router() -> super::Router {
     super::Router::new().route(PATH, get(show).post(submit))
@@ -64,7 +42,7 @@ pub async fn lead_to_setup(
     match state.set_up.check(&state.db).await {
         Ok(true) => next.run(request).await,
         Ok(false) => Redirect::to(PATH).into_response(),
-        Err(e) => e.into_response(),
+        Err(e) => AppError::from(e).into_response(),
     }
 }
 
@@ -143,7 +121,7 @@ async fn submit(
         Ok(Outcome::Created(id)) => id,
         Ok(Outcome::AlreadySetUp) => {
             // Someone finished setting up a moment ago.
-            state.set_up.0.store(true, Ordering::Relaxed);
+            state.set_up.done();
             flash(
                 &auth.session,
                 "info",
@@ -159,7 +137,7 @@ async fn submit(
         Err(CreateUserError::Database(e)) => return Err(e.into()),
     };
     drop(conn);
-    state.set_up.0.store(true, Ordering::Relaxed);
+    state.set_up.done();
     tracing::info!(user_id = %id, demo = setup.demo, "first admin created");
 
     let user = db::users::find_active(&state.db, id)

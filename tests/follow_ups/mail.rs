@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
+use mend::app::jobs::{SendReport, send_pending};
 use mend::db::outbox::{self, NewMessage};
-use mend::mail::{SendReport, send_pending};
 use reqwest::StatusCode;
 use sqlx::PgPool;
 use uuid::Uuid;

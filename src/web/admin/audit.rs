@@ -7,11 +7,11 @@ use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::db;
 use crate::domain::admin::AuditAction;
 use crate::domain::case::{local_display, time_zone};
 use crate::error::Result;
+use crate::state::AppState;
 use crate::web::page::{Chrome, Ctx, Pager, render};
 
 const PAGE_SIZE: i64 = 50;

@@ -7,11 +7,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Refused, overview_page, parse_id};
-use crate::AppState;
 use crate::db::audit::{self, Target};
 use crate::db::categories::{self, CategoryError};
 use crate::domain::admin::AuditAction;
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 use crate::web::page::{Ctx, Form, flash};
 
 #[derive(Debug, Default, Deserialize)]

@@ -19,10 +19,10 @@ use axum::routing::{get, post};
 use uuid::Uuid;
 
 use super::page::{Chrome, Ctx, render};
-use crate::AppState;
 use crate::auth::guard;
 use crate::db;
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 pub fn router() -> super::Router {
     super::Router::new()

@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::db;
 use crate::error::Result;
+use crate::state::AppState;
 use crate::web::page::{Chrome, Ctx, Pager, render};
 
 const OUTBOX_PAGE_SIZE: i64 = 50;

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
-use crate::AppState;
 use crate::db;
 use crate::db::audit::{self, Target};
 use crate::domain::FieldErrors;
@@ -16,6 +15,7 @@ use crate::domain::organisation::{
     DEFAULT_CADENCES, OrgSettings, OrgSettingsForm, WeekStart, time_zone_names,
 };
 use crate::error::Result;
+use crate::state::AppState;
 use crate::web::page::{Chrome, Ctx, Form, flash, render};
 
 #[derive(Template)]

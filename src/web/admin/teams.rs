@@ -7,11 +7,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{Refused, overview_page, parse_id};
-use crate::AppState;
 use crate::db::audit::{self, Target};
 use crate::db::users::{self as db_users, TeamError};
 use crate::domain::admin::{AuditAction, parse_team_name};
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 use crate::web::page::{Ctx, Form, flash};
 
 const DUPLICATE: &str = "A team with that name already exists.";

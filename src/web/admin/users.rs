@@ -12,7 +12,6 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::parse_id;
-use crate::AppState;
 use crate::auth::{AuthSession, password, password_link};
 use crate::db;
 use crate::db::audit::{self, Target};
@@ -24,6 +23,7 @@ use crate::domain::case::{local_display, time_zone};
 use crate::domain::organisation::time_zone_names;
 use crate::domain::{FieldErrors, Role};
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 use crate::web::page::{Chrome, Ctx, Flash, Form, flash, render};
 
 /// (value, label) of every role, for a select.

@@ -7,10 +7,10 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{CaseNumber, done, form_not_done, not_done, refuse};
-use crate::AppState;
 use crate::app::{self, Links, check_ins::Which};
 use crate::domain::follow_up::{CheckInForm, PlanForm};
 use crate::error::Result;
+use crate::state::AppState;
 use crate::web::page::{Ctx, Form, Me};
 
 pub async fn start_plan(

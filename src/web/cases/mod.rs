@@ -21,11 +21,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use super::page::{Ctx, flash};
-use crate::AppState;
 use crate::app;
 use crate::auth::guard;
 use crate::domain::FieldErrors;
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 pub use page::Forms;
 

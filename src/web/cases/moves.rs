@@ -7,11 +7,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{CaseNumber, Forms, done, not_done};
-use crate::AppState;
 use crate::app;
 use crate::domain::case::parse_version;
 use crate::domain::stage::Outcome;
 use crate::error::Result;
+use crate::state::AppState;
 use crate::web::page::{Ctx, Form, Me, flash};
 
 #[derive(Debug, Default, Deserialize)]

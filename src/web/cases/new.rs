@@ -9,12 +9,12 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::case_url;
-use crate::AppState;
 use crate::app;
 use crate::db::accounts::Choice;
 use crate::domain::FieldErrors;
 use crate::domain::case::{DetectedBy, IncidentForm, Severity, local_input};
 use crate::error::Result;
+use crate::state::AppState;
 use crate::web::page::{Chrome, Ctx, Form, Me, flash, render};
 
 #[derive(Debug, Default, Deserialize)]

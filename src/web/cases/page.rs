@@ -12,7 +12,6 @@ use chrono_tz::Tz;
 use uuid::Uuid;
 
 use super::{CaseNumber, Refusal};
-use crate::AppState;
 use crate::db::accounts::Choice;
 use crate::db::case_page::{self, PageData};
 use crate::db::cases as db_cases;
@@ -29,6 +28,7 @@ use crate::domain::stage::{self, Decision, GateItem, LetGoRequest, Outcome, Stag
 use crate::domain::visibility::{may_mark_for_all_clients, may_reassign};
 use crate::domain::{FieldErrors, Role, money};
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 use crate::web::page::{Chrome, Ctx, render};
 
 /// The trust chart of the case's completed check-ins and its cadence steps, as SVG.

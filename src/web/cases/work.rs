@@ -9,7 +9,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{CaseNumber, KeptForm, Refusal, case_url, done, form_not_done, not_done, refuse};
-use crate::AppState;
 use crate::app::{self, Links, cases::Edit, commitments::Marked};
 use crate::db::case_work::Item;
 use crate::domain::case::{
@@ -18,6 +17,7 @@ use crate::domain::case::{
 };
 use crate::domain::commitment::{CommitmentForm, Mark};
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 use crate::web::page::{Ctx, Form, Me, flash};
 
 /// A form of a versioned edit: the version it was opened at, and what its section says once
