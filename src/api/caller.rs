@@ -89,7 +89,7 @@ impl FromRequestParts<AppState> for Caller {
             return Err(problem);
         }
         api_tokens::touch(&state.db, user.token_id).await?;
-        let role = Role::parse(&user.role).map_err(|_| Problem::internal())?;
+        let role = user.role;
         Ok(Caller {
             user_id: user.user_id,
             role,

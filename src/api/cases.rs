@@ -118,11 +118,11 @@ impl From<CaseRow> for CaseSummary {
             account_id: r.account_id,
             account_name: r.account_name,
             owner_name: r.owner_name,
-            stage: r.stage,
-            outcome: r.outcome,
-            severity: r.severity,
+            stage: r.stage.as_str().into(),
+            outcome: r.outcome.as_str().into(),
+            severity: r.severity.as_str().into(),
             category: r.category,
-            detected_by: r.detected_by,
+            detected_by: r.detected_by.as_str().into(),
             value_at_risk_minor: r.value_at_risk_minor,
             currency: r.currency,
             created_at: r.created_at,
@@ -161,14 +161,21 @@ pub struct CaseQuery {
     pub limit: Option<i64>,
 }
 
-fn one_of(field: &str, value: Option<&str>, allowed: &[&str]) -> Result<Option<String>, Problem> {
+/// A filter value that must be one of a closed set's names (`parse`), or absent.
+fn one_of<T>(
+    field: &str,
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, String>,
+    allowed: &[&str],
+) -> Result<Option<T>, Problem> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) if allowed.contains(&v) => Ok(Some(v.to_string())),
-        Some(v) => Err(Problem::invalid_field(
-            field,
-            format!("\u{201c}{v}\u{201d} is not one of: {}.", allowed.join(", ")),
-        )),
+        Some(v) => parse(v).map(Some).map_err(|_| {
+            Problem::invalid_field(
+                field,
+                format!("\u{201c}{v}\u{201d} is not one of: {}.", allowed.join(", ")),
+            )
+        }),
     }
 }
 
@@ -210,6 +217,7 @@ pub async fn list(
         stage: one_of(
             "stage",
             q.stage.as_deref(),
+            crate::domain::stage::Stage::parse,
             &[
                 "detected",
                 "assessing",
@@ -222,11 +230,13 @@ pub async fn list(
         outcome: one_of(
             "outcome",
             q.outcome.as_deref(),
+            crate::domain::stage::Outcome::parse,
             &["open", "restored", "lost", "let_go"],
         )?,
         severity: one_of(
             "severity",
             q.severity.as_deref(),
+            domain::Severity::parse,
             &["low", "medium", "high", "critical"],
         )?,
         owner_id: q.owner_id,

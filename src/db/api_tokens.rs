@@ -1,6 +1,7 @@
 //! Personal API tokens. The raw token is shown once when it is made; only its SHA-256 is stored,
 //! so a leaked database does not leak working tokens.
 
+use crate::domain::Role;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -91,7 +92,7 @@ pub async fn revoke(db: impl PgExecutor<'_>, user_id: Uuid, id: Uuid) -> sqlx::R
 pub struct TokenUser {
     pub token_id: Uuid,
     pub user_id: Uuid,
-    pub role: String,
+    pub role: Role,
     pub team_id: Option<Uuid>,
     pub time_zone: String,
 }
@@ -113,10 +114,10 @@ pub async fn lookup(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Lookup> {
     let row = sqlx::query!(
-        "select t.id, t.expires_at, t.revoked_at, u.id as user_id, u.role, u.team_id, u.time_zone,
-                u.active
+        r#"select t.id, t.expires_at, t.revoked_at, u.id as user_id, u.role as "role: Role",
+                u.team_id, u.time_zone, u.active
          from api_tokens t join users u on u.id = t.user_id
-         where t.token_hash = $1",
+         where t.token_hash = $1"#,
         hash(raw)
     )
     .fetch_optional(db)

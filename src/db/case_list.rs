@@ -6,19 +6,21 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use crate::domain::case::{DetectedBy, Severity};
+use crate::domain::stage::{Outcome, Stage};
 use crate::domain::visibility::Scope;
 
 /// What the list is narrowed down to. Empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseFilter {
     pub search: Option<String>,
-    pub stage: Option<String>,
-    pub outcome: Option<String>,
+    pub stage: Option<Stage>,
+    pub outcome: Option<Outcome>,
     pub owner_id: Option<Uuid>,
     pub account_id: Option<Uuid>,
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     pub category_id: Option<Uuid>,
-    pub detected_by: Option<String>,
+    pub detected_by: Option<DetectedBy>,
     /// Only cases with an open action item past its due date.
     pub overdue: bool,
     /// Only cases whose let-go request awaits a manager.
@@ -95,11 +97,11 @@ pub struct CaseRow {
     pub account_id: Uuid,
     pub account_name: String,
     pub owner_name: String,
-    pub stage: String,
-    pub outcome: String,
-    pub severity: String,
+    pub stage: Stage,
+    pub outcome: Outcome,
+    pub severity: Severity,
     pub category: String,
-    pub detected_by: String,
+    pub detected_by: DetectedBy,
     pub currency: String,
     pub value_at_risk_minor: Option<i64>,
     pub created_at: DateTime<Utc>,
@@ -193,10 +195,10 @@ fn push_filter<'a>(
             q.push(format_args!(" and {column} = ")).push_bind(v);
         }
     };
-    eq("c.stage", filter.stage.as_deref());
-    eq("c.outcome", filter.outcome.as_deref());
-    eq("c.severity", filter.severity.as_deref());
-    eq("c.detected_by", filter.detected_by.as_deref());
+    eq("c.stage", filter.stage.map(Stage::as_str));
+    eq("c.outcome", filter.outcome.map(Outcome::as_str));
+    eq("c.severity", filter.severity.map(Severity::as_str));
+    eq("c.detected_by", filter.detected_by.map(DetectedBy::as_str));
     if let Some(id) = filter.owner_id {
         q.push(" and c.owner_id = ").push_bind(id);
     }

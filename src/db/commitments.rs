@@ -8,7 +8,7 @@ use sqlx::{PgExecutor, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::timeline::event;
-use crate::domain::commitment::{Mark, NewCommitment};
+use crate::domain::commitment::{CommitmentState, Mark, NewCommitment};
 use crate::domain::stage::{Outcome, Stage};
 
 /// Records a commitment. False when the owner is not an active member of the case's team.
@@ -235,7 +235,7 @@ pub struct BrokenCommitment {
     pub title: String,
     pub text: String,
     pub owner_name: Option<String>,
-    pub state: String,
+    pub state: CommitmentState,
     pub state_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -248,7 +248,8 @@ pub async fn broken_for_team(
 ) -> sqlx::Result<Vec<BrokenCommitment>> {
     sqlx::query_as!(
         BrokenCommitment,
-        r#"select c.number, c.title, m.text, u.name as "owner_name?", m.state,
+        r#"select c.number, c.title, m.text, u.name as "owner_name?",
+                  m.state as "state: CommitmentState",
                   m.state_at as "state_at!"
            from commitments m join cases c on c.id = m.case_id
            left join users u on u.id = m.owner_id

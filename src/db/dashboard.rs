@@ -6,6 +6,8 @@
 //! `domain::week`) and passed in as instants; check-in due dates are calendar dates and are
 //! compared with the week's Monday..Sunday.
 
+use crate::domain::cadence::CheckInStatus;
+use crate::domain::stage::Stage;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -309,7 +311,7 @@ pub async fn repeat_accounts(
 /// Open cases in one stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageCount {
-    pub stage: String,
+    pub stage: Stage,
     pub cases: i64,
 }
 
@@ -318,7 +320,7 @@ pub async fn open_by_stage(db: impl PgExecutor<'_>, who: Who) -> sqlx::Result<Ve
     let (all, team) = who.scope.sql_params();
     sqlx::query_as!(
         StageCount,
-        r#"select c.stage as "stage!", count(*) as "cases!"
+        r#"select c.stage as "stage!: Stage", count(*) as "cases!"
            from cases c
            where c.outcome = 'open'
              and c.team_id in (select id from teams where $1 or id = $2)
@@ -339,7 +341,7 @@ pub struct WeekCheckIn {
     pub case_number: i64,
     pub account: String,
     pub assignee: String,
-    pub status: String,
+    pub status: CheckInStatus,
     pub completed_at: Option<DateTime<Utc>>,
     pub sentiment: Option<i16>,
 }
@@ -355,7 +357,7 @@ pub async fn week_check_ins(
     sqlx::query_as!(
         WeekCheckIn,
         r#"select ci.due_date, c.number as case_number, a.name as account, u.name as assignee,
-                  ci.status, ci.completed_at, ci.sentiment
+                  ci.status as "status: CheckInStatus", ci.completed_at, ci.sentiment
            from check_ins ci
            join cases c on c.id = ci.case_id
            join accounts a on a.id = c.account_id

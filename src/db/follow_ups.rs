@@ -8,7 +8,7 @@ use sqlx::{PgExecutor, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::timeline::event;
-use crate::domain::cadence::{self, Adaptive, Cadence, Reading};
+use crate::domain::cadence::{self, Adaptive, Cadence, CheckInStatus, Reading};
 use crate::domain::follow_up::{CheckInResult, NewPlan};
 
 /// Starts a plan (ending the one before, whose open check-ins are skipped) and schedules its
@@ -422,7 +422,7 @@ pub async fn case_of(
 pub struct MyCheckIn {
     pub id: Uuid,
     pub due_date: NaiveDate,
-    pub status: String,
+    pub status: CheckInStatus,
     pub number: i64,
     pub title: String,
     pub account: String,
@@ -446,7 +446,7 @@ pub async fn open_for(
     let (all, team) = scope.sql_params();
     sqlx::query_as!(
         MyCheckIn,
-        r#"select s.id as "id!", s.due_date as "due_date!", s.status as "status!",
+        r#"select s.id as "id!", s.due_date as "due_date!", s.status as "status!: CheckInStatus",
                   s.number as "number!", s.title as "title!", a.name as account,
                   s.in_section as "in_section!"
            from (select c.id, c.due_date, c.status, k.number, k.title, k.account_id,

@@ -2,6 +2,8 @@
 //! account manager's load. Aggregates and page-sized lists only: a team may have thousands of
 //! open cases.
 
+use crate::domain::case::Severity;
+use crate::domain::stage::Stage;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -15,8 +17,8 @@ pub struct ReviewCase {
     pub account: String,
     pub owner_id: Uuid,
     pub owner_name: String,
-    pub stage: String,
-    pub severity: String,
+    pub stage: Stage,
+    pub severity: Severity,
     pub created_at: DateTime<Utc>,
     pub last_activity_at: DateTime<Utc>,
     pub value_at_risk_minor: Option<i64>,
@@ -96,8 +98,8 @@ pub async fn cases(
     sqlx::query_as!(
         ReviewCase,
         r#"select c.id, c.number, c.title, a.name as account, c.owner_id, o.name as owner_name,
-                  c.stage, c.severity, c.created_at, c.last_activity_at, c.value_at_risk_minor,
-                  c.currency, c.version,
+                  c.stage as "stage: Stage", c.severity as "severity: Severity", c.created_at,
+                  c.last_activity_at, c.value_at_risk_minor, c.currency, c.version,
                   case when c.escalated_at >= c.last_activity_at
                        then coalesce(c.escalation_reason, 'quiet') end as escalation
            from cases c

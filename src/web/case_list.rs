@@ -50,21 +50,13 @@ impl ListQuery {
         let id = |s: &str| Uuid::parse_str(s.trim()).ok();
         CaseFilter {
             search: text(&self.q).map(|s| s.chars().take(200).collect()),
-            stage: Stage::parse(&self.stage)
-                .ok()
-                .map(|s| s.as_str().to_string()),
-            outcome: Outcome::parse(&self.outcome)
-                .ok()
-                .map(|o| o.as_str().to_string()),
+            stage: Stage::parse(&self.stage).ok(),
+            outcome: Outcome::parse(&self.outcome).ok(),
             owner_id: id(&self.owner),
             account_id: id(&self.account),
-            severity: Severity::parse(&self.severity)
-                .ok()
-                .map(|s| s.as_str().to_string()),
+            severity: Severity::parse(&self.severity).ok(),
             category_id: id(&self.category),
-            detected_by: DetectedBy::parse(&self.detected_by)
-                .ok()
-                .map(|d| d.as_str().to_string()),
+            detected_by: DetectedBy::parse(&self.detected_by).ok(),
             overdue: self.overdue == "1",
             let_go_requested: self.letgo == "requested",
         }
@@ -169,7 +161,7 @@ pub struct ListRow {
     pub stage: &'static str,
     pub outcome: &'static str,
     pub is_open: bool,
-    pub severity: String,
+    pub severity: &'static str,
     pub severity_label: &'static str,
     pub value_at_risk: String,
     pub opened: Moment,
@@ -332,12 +324,10 @@ pub async fn list(
 
 fn list_row(r: CaseRow, tz: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc>) -> ListRow {
     ListRow {
-        stage: Stage::parse(&r.stage).map(Stage::label).unwrap_or(""),
-        outcome: Outcome::parse(&r.outcome).map(Outcome::label).unwrap_or(""),
-        is_open: r.outcome == "open",
-        severity_label: Severity::parse(&r.severity)
-            .map(Severity::label)
-            .unwrap_or(""),
+        stage: r.stage.label(),
+        outcome: r.outcome.label(),
+        is_open: r.outcome == Outcome::Open,
+        severity_label: r.severity.label(),
         value_at_risk: r
             .value_at_risk_minor
             .map(|v| money::format(v, &r.currency))
@@ -350,7 +340,7 @@ fn list_row(r: CaseRow, tz: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc>) -
         account_id: r.account_id,
         account_name: r.account_name,
         owner_name: r.owner_name,
-        severity: r.severity,
+        severity: r.severity.as_str(),
         overdue: r.overdue,
     }
 }
@@ -387,11 +377,11 @@ fn csv_record(r: &CaseRow) -> [String; 13] {
         neutralise(&r.title),
         neutralise(&r.account_name),
         neutralise(&r.owner_name),
-        r.stage.clone(),
-        r.outcome.clone(),
-        r.severity.clone(),
+        r.stage.as_str().into(),
+        r.outcome.as_str().into(),
+        r.severity.as_str().into(),
         neutralise(&r.category),
-        r.detected_by.clone(),
+        r.detected_by.as_str().into(),
         r.value_at_risk_minor
             .map(money::format_input)
             .unwrap_or_default(),

@@ -406,7 +406,7 @@ fn stage_chart(counts: &[StageCount]) -> StageChart {
     for (i, stage) in Stage::ALL.iter().enumerate() {
         let cases = counts
             .iter()
-            .find(|c| c.stage == stage.as_str())
+            .find(|c| c.stage == *stage)
             .map_or(0, |c| c.cases);
         if cases == 0 {
             continue;
@@ -647,7 +647,7 @@ async fn export(
                 format!("CR-{}", r.case_number),
                 neutralise(&r.account),
                 neutralise(&r.assignee),
-                r.status.clone(),
+                r.status.as_str().into(),
                 r.completed_at
                     .map(|t| {
                         t.with_timezone(&tz)

@@ -17,6 +17,7 @@ use crate::auth::guard;
 use crate::db::cases as db_cases;
 use crate::db::follow_ups;
 use crate::domain::FieldErrors;
+use crate::domain::cadence::CheckInStatus;
 use crate::domain::case::{Channel, time_zone};
 use crate::domain::follow_up::CheckInForm;
 use crate::domain::stage::{self, Stage};
@@ -196,7 +197,7 @@ async fn my_work(
                 .err()
                 .map(|from| from.format("%A %-d %b").to_string()),
         };
-        if c.status == "missed" || c.due_date < today {
+        if c.status == CheckInStatus::Missed || c.due_date < today {
             missed_total = c.in_section;
             missed.push(row);
         } else if c.due_date == today {

@@ -18,8 +18,8 @@ use crate::auth::guard;
 use crate::db::accounts::Choice;
 use crate::db::cases as db_cases;
 use crate::db::review::{self, ReviewCase, Section};
-use crate::domain::case::{Severity, time_zone};
-use crate::domain::stage::{self, Stage};
+use crate::domain::case::time_zone;
+use crate::domain::stage;
 use crate::domain::{Role, money};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
@@ -49,7 +49,7 @@ pub struct Row {
     pub owner_id: Uuid,
     pub owner_name: String,
     pub stage: &'static str,
-    pub severity: String,
+    pub severity: &'static str,
     pub severity_label: &'static str,
     pub age_days: i64,
     pub quiet_days: i64,
@@ -68,8 +68,9 @@ pub struct BrokenView {
     pub text: String,
     pub owner: String,
     pub when: String,
-    /// "broken" or "slipping".
-    pub state: String,
+    /// "broken" or "slipping", for a CSS class.
+    pub state: &'static str,
+    pub state_label: &'static str,
 }
 
 pub struct Block {
@@ -139,7 +140,7 @@ async fn rows<const N: usize>(
     let today = Utc::now().with_timezone(&tz).date_naive();
     let days = |t: chrono::DateTime<Utc>| (today - t.with_timezone(&tz).date_naive()).num_days();
     let row = |c: ReviewCase| {
-        let stage = Stage::parse(&c.stage).unwrap_or(Stage::Detected);
+        let stage = c.stage;
         let next_item = facts
             .get(&c.id)
             .and_then(|f| stage::gate(stage, f).into_iter().next())
@@ -156,10 +157,8 @@ async fn rows<const N: usize>(
             owner_id: c.owner_id,
             owner_name: c.owner_name,
             stage: stage.label(),
-            severity_label: Severity::parse(&c.severity)
-                .map(Severity::label)
-                .unwrap_or(""),
-            severity: c.severity,
+            severity_label: c.severity.label(),
+            severity: c.severity.as_str(),
             age_days: days(c.created_at),
             stuck: quiet_days >= stuck_after,
             quiet_days,
@@ -279,7 +278,8 @@ async fn page(
                 text: b.text,
                 owner: b.owner_name.unwrap_or_default(),
                 when: crate::domain::case::local_display(b.state_at, tz),
-                state: b.state,
+                state: b.state.as_str(),
+                state_label: b.state.label(),
             })
             .collect(),
         let_go: Block {
@@ -347,7 +347,7 @@ async fn export(
             neutralise(&r.account),
             neutralise(&r.owner_name),
             r.stage.to_string(),
-            r.severity,
+            r.severity.to_string(),
             r.age_days.to_string(),
             r.quiet_days.to_string(),
             r.stuck.to_string(),
