@@ -39,9 +39,10 @@ pub async fn add_conversation(
         actor,
         "conversation",
         &format!(
-            "Logged a conversation {} with {}",
+            "Talked with {} {} \u{2014} {}",
+            c.with_whom,
             c.channel.how(),
-            c.with_whom
+            crate::domain::case::mood_sentence(c.sentiment)
         ),
         json!({"sentiment": c.sentiment}),
     )
@@ -185,7 +186,7 @@ pub async fn add_lesson(
         case_id,
         actor,
         "lesson",
-        &format!("Learned: {text}"),
+        &format!("Recorded a lesson: {text}"),
         json!({}),
     )
     .await

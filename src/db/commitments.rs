@@ -56,7 +56,7 @@ pub async fn add(
         actor,
         "commitment",
         &format!(
-            "Committed: {} (owner {owner}; {}{review})",
+            "Committed: \u{201c}{}\u{201d} (owner {owner}; for {}{review})",
             c.text,
             c.scope.label().to_lowercase()
         ),

@@ -208,9 +208,9 @@ pub async fn settle(
             .execute(&mut **tx)
             .await?;
             format!(
-                "Checked in ({}), client's mood {:+}: {}",
-                r.channel.label().to_lowercase(),
-                r.sentiment,
+                "Checked in {} \u{2014} {}: {}",
+                r.channel.how(),
+                crate::domain::case::mood_sentence(r.sentiment),
                 r.summary.chars().take(120).collect::<String>()
             )
         }

@@ -51,7 +51,7 @@ choice!(Severity, "a severity", {
 });
 
 choice!(
-    /// Who noticed first: the articles ask us to be on top of things.
+    /// Who noticed first: a team on top of things notices before its clients do.
     DetectedBy, "who noticed first", {
     Us => ("us", "We did"),
     Client => ("client", "The client did"),
@@ -91,16 +91,26 @@ choice!(RelationshipValue, "the relationship's value", {
     High => ("high", "High: worth real effort"),
 });
 
+/// The client's mood as people choose it: −2 to +2, each with its word. Nobody's mood is a
+/// default: a form without a choice is refused.
+pub const MOODS: [(i16, &str); 5] = [
+    (-2, "Angry"),
+    (-1, "Unhappy"),
+    (0, "Neutral"),
+    (1, "Satisfied"),
+    (2, "Delighted"),
+];
+
 /// A mood on the scale: −2 (angry) to +2 (delighted).
 pub fn check_sentiment(v: i16) -> Result<i16, String> {
     if (-2..=2).contains(&v) {
         Ok(v)
     } else {
-        Err("Choose the client's mood, from −2 (angry) to +2 (delighted).".into())
+        Err("Choose how the client felt, from Angry to Delighted.".into())
     }
 }
 
-/// The client's sentiment, −2 (angry) to +2 (delighted).
+/// The client's mood as submitted: −2 (angry) to +2 (delighted); nothing chosen is refused.
 pub fn parse_sentiment(raw: &str) -> Result<i16, String> {
     match raw.trim().parse::<i16>() {
         Ok(v) => check_sentiment(v),
@@ -108,14 +118,20 @@ pub fn parse_sentiment(raw: &str) -> Result<i16, String> {
     }
 }
 
+/// The word for mood `v`: "Angry", "Unhappy", "Neutral", "Satisfied", "Delighted".
 pub fn sentiment_label(v: i16) -> &'static str {
     match v {
         i16::MIN..=-2 => "Angry",
         -1 => "Unhappy",
         0 => "Neutral",
-        1 => "Warming",
+        1 => "Satisfied",
         _ => "Delighted",
     }
+}
+
+/// Mood `v` in a sentence: "the client was satisfied".
+pub fn mood_sentence(v: i16) -> String {
+    format!("the client was {}", sentiment_label(v).to_lowercase())
 }
 
 /// Parses a time zone name such as "Europe/Berlin"; unknown names fall back to UTC.
@@ -440,7 +456,7 @@ impl AssessmentForm {
     }
 }
 
-/// A conversation with the client, and what the articles ask of it.
+/// A conversation with the client, and how it went.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct ConversationForm {

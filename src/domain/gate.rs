@@ -152,7 +152,7 @@ impl Warning {
     pub fn message(self) -> &'static str {
         match self {
             Warning::OnlyEmail => {
-                "Every conversation so far was by e-mail. The articles are clear: call or meet \u{2014} tone gets lost in writing."
+                "Every conversation so far was by e-mail. Call or meet: tone gets lost in writing."
             }
         }
     }
@@ -408,7 +408,7 @@ mod tests {
     fn the_e_mail_warning_says_to_call_or_meet() {
         assert_eq!(
             Warning::OnlyEmail.message(),
-            "Every conversation so far was by e-mail. The articles are clear: call or meet \u{2014} tone gets lost in writing."
+            "Every conversation so far was by e-mail. Call or meet: tone gets lost in writing."
         );
     }
 }

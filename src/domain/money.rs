@@ -1,44 +1,106 @@
 //! Money: integer minor units (cents) with an ISO 4217 currency code. Never floats.
 
-/// Parses an amount typed by a person ("12500", "12,500.50", "12 500") into minor units.
+/// Currency signs and codes people type around an amount; the account's currency applies.
+const CURRENCY_MARKS: &[&str] = &[
+    "€", "$", "£", "¥", "₹", "CHF", "EUR", "USD", "GBP", "JPY", "SEK", "NOK", "DKK", "PLN", "CAD",
+    "AUD", "INR",
+];
+
+/// Parses an amount typed the way people type it into minor units: "12500", "12,500.50",
+/// "12 500", "€24,000", "EUR 24000", "24k", "1.5m", "12.500,50", "12'500". A currency sign or
+/// code is ignored (the account's currency applies); "k" and "m" mean thousand and million.
+/// When both "," and "." appear, the last is the decimal mark; alone, either is a thousands
+/// separator when followed by exactly three digits, else a decimal mark.
 /// Empty input is `Ok(None)`; negative amounts, more than two decimals and absurd sizes are refused.
 pub fn parse_amount(raw: &str) -> Result<Option<i64>, String> {
-    let cleaned: String = raw
-        .trim()
+    let not_an_amount = || {
+        format!(
+            "\u{201c}{}\u{201d} is not an amount: type it as you would say it, such as 24,000 or 24k.",
+            raw.trim()
+        )
+    };
+    let mut text = raw.trim().to_string();
+    for mark in CURRENCY_MARKS {
+        let upper = text.to_uppercase();
+        if upper.starts_with(mark) {
+            text = text[mark.len()..].to_string();
+        } else if upper.ends_with(mark) {
+            text = text[..text.len() - mark.len()].to_string();
+        }
+    }
+    let cleaned: String = text
         .chars()
-        .filter(|c| !matches!(c, ',' | ' ' | '_' | '\u{a0}'))
+        .filter(|c| !matches!(c, ' ' | '_' | '\'' | '\u{a0}' | '\u{202f}' | '\u{2009}'))
         .collect();
     if cleaned.is_empty() {
-        return Ok(None);
+        return if raw.trim().is_empty() {
+            Ok(None)
+        } else {
+            Err(not_an_amount())
+        };
     }
     if cleaned.starts_with('-') {
         return Err("Enter an amount of zero or more.".into());
     }
-    let (whole, fraction) = match cleaned.split_once('.') {
-        Some((w, f)) => (w, f),
-        None => (cleaned.as_str(), ""),
+    let (number, scale) = match cleaned.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&cleaned[..i], 1_000),
+        Some((i, 'm' | 'M')) => (&cleaned[..i], 1_000_000),
+        _ => (cleaned.as_str(), 1),
     };
+    let (whole, fraction) = split_decimal(number);
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    if !digits(whole) || !(fraction.is_empty() || digits(fraction)) {
-        return Err(format!(
-            "\u{201c}{}\u{201d} is not an amount (expected something like 12,500.00).",
-            raw.trim()
-        ));
-    }
-    if fraction.len() > 2 {
-        return Err("Use at most two decimals.".into());
+    if !digits(&whole) || !(fraction.is_empty() || digits(fraction)) {
+        return Err(not_an_amount());
     }
     // A trillion in major units is more than any account is worth; it also keeps i64 safe.
     if whole.len() > 12 {
         return Err("That amount is too large.".into());
     }
-    let whole: i64 = whole
-        .parse()
-        .map_err(|_| "That amount is too large.".to_string())?;
-    let cents: i64 = format!("{fraction:0<2}")
-        .parse()
-        .map_err(|_| "That amount is not valid.".to_string())?;
-    Ok(Some(whole * 100 + cents))
+    let whole: i64 = whole.parse().map_err(|_| not_an_amount())?;
+    // In minor units: whole·100 plus the fraction, all times the scale; a fraction finer than a
+    // cent (after the scale) is refused rather than rounded.
+    let places = u32::try_from(fraction.len()).map_err(|_| not_an_amount())?;
+    let fraction_value: i64 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().map_err(|_| not_an_amount())?
+    };
+    let denominator = 10_i64.checked_pow(places).ok_or_else(not_an_amount)?;
+    let fraction_minor = fraction_value * 100 * scale;
+    if fraction_minor % denominator != 0 {
+        return Err("Use at most two decimals.".into());
+    }
+    let minor = whole
+        .checked_mul(100 * scale)
+        .and_then(|w| w.checked_add(fraction_minor / denominator))
+        .filter(|m| *m < 100_000_000_000_000)
+        .ok_or_else(|| "That amount is too large.".to_string())?;
+    Ok(Some(minor))
+}
+
+/// Splits "12.500,50" / "12,500.50" / "24,000" / "24,5" into the whole part without its
+/// thousands separators and the decimals.
+fn split_decimal(number: &str) -> (String, &str) {
+    let last_comma = number.rfind(',');
+    let last_dot = number.rfind('.');
+    let decimal_at = match (last_comma, last_dot) {
+        (Some(c), Some(d)) => Some(c.max(d)),
+        (Some(i), None) | (None, Some(i)) => {
+            let mark = &number[i..i + 1];
+            let after = &number[i + 1..];
+            let once = number.matches(mark).count() == 1;
+            (once && after.len() != 3).then_some(i)
+        }
+        (None, None) => None,
+    };
+    let (whole, fraction) = match decimal_at {
+        Some(i) => (&number[..i], &number[i + 1..]),
+        None => (number, ""),
+    };
+    (
+        whole.chars().filter(|c| !matches!(c, ',' | '.')).collect(),
+        fraction,
+    )
 }
 
 /// Parses a currency code: three letters, upper-cased.
@@ -101,6 +163,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn amounts_are_read_the_way_people_type_them() {
+        for (typed, minor) in [
+            ("€24,000", 2_400_000),
+            ("24 000", 2_400_000),
+            ("24k", 2_400_000),
+            ("24 K", 2_400_000),
+            ("EUR 24000", 2_400_000),
+            ("24000 eur", 2_400_000),
+            ("$1,200.50", 120_050),
+            ("24.5k", 2_450_000),
+            ("1.5m", 150_000_000),
+            ("12.500,50", 1_250_050),
+            ("12'500", 1_250_000),
+            ("24,5", 2_450),
+            ("24.000", 2_400_000),
+            ("1,234,567", 123_456_700),
+            ("\u{a0}€\u{202f}3\u{202f}000", 300_000),
+        ] {
+            assert_eq!(parse_amount(typed), Ok(Some(minor)), "{typed}");
+        }
+        assert!(parse_amount("24k5").is_err());
+        assert!(parse_amount("€").is_err());
+        assert!(
+            parse_amount("1.234567k")
+                .expect_err("sub-cent")
+                .contains("two decimals")
+        );
+        assert!(
+            parse_amount("9999999999m")
+                .expect_err("huge")
+                .contains("too large")
+        );
+    }
+
+    #[test]
     fn amounts_parse_into_minor_units() {
         assert_eq!(parse_amount("12500"), Ok(Some(1_250_000)));
         assert_eq!(parse_amount(" 12,500.5 "), Ok(Some(1_250_050)));
@@ -118,7 +215,7 @@ mod tests {
                 .contains("zero or more")
         );
         assert!(
-            parse_amount("1.234")
+            parse_amount("1.2345")
                 .expect_err("decimals")
                 .contains("two decimals")
         );

@@ -125,46 +125,45 @@ impl Stage {
         }
     }
 
-    /// Short prompts shown on the case page while it is in this stage: the articles' advice,
+    /// Short prompts shown on the case page while it is in this stage: Mend's advice,
     /// in our own words.
     pub fn playbook(self) -> &'static [&'static str] {
         match self {
             Stage::Detected => &[
-                "Pin down exactly what went wrong and why, before planning the fix.",
-                "Did we spot it before the client did? Then start on a fix now and tell them what we are doing about it.",
-                "If we are not sure what upset them, ask: \u{201c}It seems we have not met your expectations lately. Could you tell us how, so we can put it right?\u{201d}",
-                "The sooner we admit something went wrong, the sooner the repair can begin.",
+                "Pin down exactly what went wrong and why before you plan the fix.",
+                "Say who noticed first. If we did, start the fix now and tell the client what we are doing about it.",
+                "Not sure what upset them? Ask: \u{201c}It seems we have not met your expectations lately. Could you tell us how, so we can put it right?\u{201d}",
+                "Admit it early: the repair starts the moment we own the problem.",
             ],
             Stage::Assessing => &[
                 "Weigh what the relationship is worth to both sides: is winning it back worth the effort?",
-                "Look at it from the client's side too: every story has two.",
-                "Own our part honestly; we speak for the company, so pride has no say.",
-                "If things keep going wrong with this client, ask whether it is time to let them go.",
-                "Do not let a different way of working spoil a relationship with real promise.",
+                "Read the story from the client's side too: write down how they see it.",
+                "Own our share honestly; you speak for the company, so pride has no say.",
+                "If things keep going wrong with this client, consider letting them go: a manager decides.",
             ],
             Stage::ReachingOut => &[
-                "Take the blame: would we rather be right, or be trusted?",
+                "Take the blame: would you rather be right, or be trusted?",
                 "Hear the whole complaint without interrupting, even if the client is angry.",
-                "When they have finished, acknowledge how they feel and show that we understand.",
+                "When they have finished, acknowledge how they feel and show that you understand.",
                 "Ask what we could have done differently, and what we can do for them now.",
                 "Call or meet rather than e-mail: tone gets lost in writing, and a visit shows they matter.",
             ],
             Stage::MakingItRight => &[
                 "Fix it fast, fix it for good, and do it without fanfare.",
                 "Leave the client slightly better off than before, but not so much that complaining pays.",
-                "Commit in plain words: \u{201c}From now on we will do X and Y.\u{201d}",
-                "Do what we said we would; lip service without action makes it worse.",
+                "Commit in plain words: \u{201c}From now on we will do X and Y\u{201d}, and only what you can keep: never over-promise.",
+                "Agree the commitments with the client so both sides understand the same thing, and write them down.",
             ],
             Stage::FollowingUp => &[
                 "Check in weekly, every two weeks or monthly, whatever suits the client.",
                 "Make sure the fix holds and the client still feels good about staying with us.",
-                "Be consistent: keeping every promise speaks louder than any apology.",
-                "Keep the dialogue going, and do not slip back into the habits that caused this.",
+                "Keep every promise: consistency speaks louder than any apology.",
+                "Keep the dialogue going, and watch for the habits that caused this.",
             ],
             Stage::Closed => &[
                 "Find every lesson this case can teach.",
                 "Apply those lessons to all our client relationships, not just this one.",
-                "Next time, agree up front what we offer and to what standard, and never over-promise.",
+                "Next time, agree up front what we offer and to what standard.",
             ],
         }
     }

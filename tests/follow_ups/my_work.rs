@@ -131,8 +131,9 @@ async fn completing_a_check_in_from_my_work_updates_the_case_and_a_second_time_c
     assert!(!home.text("#today").contains("Wrong invoice"));
     let page = am.get(&case).await;
     assert!(
-        page.text(".timeline")
-            .contains("Checked in (video call), client's mood +2: Happy with the credit note"),
+        page.text(".timeline").contains(
+            "Checked in by video call \u{2014} the client was delighted: Happy with the credit note"
+        ),
         "{}",
         page.text(".timeline")
     );

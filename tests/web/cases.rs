@@ -396,13 +396,13 @@ async fn a_case_is_walked_through_the_stages_by_its_forms_and_the_gates_say_what
         "Edited what happened",
         "Assessment: changed root cause",
         "Moved from Detected to Assessing",
-        "Logged a conversation by phone",
+        "by phone \u{2014} the client was",
         "Added an action",
         "Recorded the reparation",
         "Committed:",
-        "Learned:",
+        "Recorded a lesson:",
         "Planned check-ins: every week",
-        "Checked in (phone), client's mood +2",
+        "Checked in by phone \u{2014} the client was delighted",
         "Closed: Restored",
     ] {
         assert!(
