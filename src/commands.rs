@@ -8,7 +8,7 @@ use crate::config::{Cli, DbArgs, DemoArgs, ServeArgs, Settings, UserCreateArgs};
 use crate::database::Database;
 use crate::demo::{DemoOptions, DemoResult};
 use crate::domain::user::NewUser;
-use crate::{AppState, app, auth, db, demo};
+use crate::{AppState, app, auth, demo};
 
 /// `mend serve`: migrate, serve until SIGINT or SIGTERM (keeping the embedded PostgreSQL
 /// running meanwhile), then shut down in order: stop accepting, finish requests, stop the
@@ -177,15 +177,9 @@ async fn create_user(
 ) -> anyhow::Result<uuid::Uuid> {
     database.migrate().await?;
     let hash = auth::password::hash(user.password.expose().to_string()).await?;
-    let mut conn = database.pool.acquire().await?;
-    match db::users::create(&mut conn, user, &hash).await {
-        Ok(id) => {
-            db::users::set_time_zone(&mut *conn, id, time_zone).await?;
-            Ok(id)
-        }
-        Err(db::users::CreateUserError::DuplicateEmail(email)) => Err(anyhow::anyhow!(
-            "A user with the e-mail address {email} already exists."
-        )),
+    match app::setup::create_user(&database.pool, user, &hash, time_zone).await {
+        Ok(id) => Ok(id),
+        Err(app::Error::Invalid(errors)) => Err(anyhow::anyhow!("{errors}")),
         Err(e) => Err(e.into()),
     }
 }

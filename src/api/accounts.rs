@@ -1,5 +1,5 @@
-//! Accounts over the API: list (search, keyset pages) and create, with the account form's
-//! validation.
+//! Accounts over the API: list (search, keyset pages) and create, through the same use case
+//! (`app::accounts::create`) and validation as the account form.
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -12,10 +12,10 @@ use uuid::Uuid;
 use super::json::ApiJson;
 use super::problem::ApiResult;
 use super::{Caller, Problem};
-use crate::db::accounts::{self as db_accounts, ApiAccount, SaveAccountError};
+use crate::db::accounts::{self as db_accounts, ApiAccount};
 use crate::domain::account::AccountForm;
 use crate::domain::money;
-use crate::state::AppState;
+use crate::{AppState, app};
 
 /// A client account.
 #[derive(Debug, Serialize, ToSchema)]
@@ -216,31 +216,18 @@ pub async fn create(
         contact_phone: body.contact_phone,
         notes: body.notes,
     };
-    let scope = caller.scope();
-    let input = crate::web::accounts::validate(&state, scope, &form)
-        .await
-        .map_err(Problem::from)?
+    let input = form
+        .parse()
         .map_err(|e| Problem::from_fields(&e, api_field))?;
-    let mut tx = state.db.begin().await?;
-    let id = match db_accounts::create(&mut *tx, &input).await {
-        Ok(id) => id,
-        Err(SaveAccountError::DuplicateName(name)) => {
-            return Err(Problem::invalid_field(
-                "name",
-                format!("An account named \u{201c}{name}\u{201d} already exists."),
-            ));
-        }
-        Err(SaveAccountError::Database(e)) => return Err(e.into()),
-    };
-    if external_id.is_some()
-        && !db_accounts::set_external_id(&mut *tx, id, external_id.as_deref()).await?
+    let id = match app::accounts::create(&state.db, &caller.actor(), &input, external_id.as_deref())
+        .await
     {
-        return Err(Problem::invalid_field(
-            "external_id",
-            "Another account already has this external id.",
-        ));
-    }
-    tx.commit().await?;
+        Ok(id) => id,
+        Err(app::Error::Invalid(errors)) => return Err(Problem::from_fields(&errors, api_field)),
+        Err(app::Error::Conflict(taken)) => return Err(Problem::invalid_field("name", taken)),
+        Err(e) => return Err(e.into()),
+    };
+    let scope = caller.scope();
     let account = db_accounts::api_page(&state.db, scope, None, Some(id), None, 1)
         .await?
         .pop()

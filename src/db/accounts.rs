@@ -1,4 +1,5 @@
 //! Client accounts. Every read takes a `Scope`: rows outside it do not exist for the caller.
+//! Writes run in the caller's transaction (`app::accounts`).
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
@@ -166,8 +167,8 @@ pub async fn create(
     .map_err(|e| map_save_error(e, &input.name))
 }
 
-/// Updates an account the caller can see; its cases follow it if it moves team.
-/// Returns false when the account is not visible.
+/// Updates an account the caller can see; its cases follow it if it moves team (two writes:
+/// call it in a transaction). Returns false when the account is not visible.
 pub async fn update(
     conn: &mut PgConnection,
     scope: Scope,
@@ -175,7 +176,6 @@ pub async fn update(
     input: &AccountInput,
 ) -> Result<bool, SaveAccountError> {
     let (all, team) = scope.sql_params();
-    let mut tx = sqlx::Connection::begin(conn).await?;
     let updated = sqlx::query!(
         "update accounts set name = $1, team_id = $2, manager_id = $3, annual_value_minor = $4,
                 currency = $5, tier = $6, contact_name = $7, contact_email = $8,
@@ -195,7 +195,7 @@ pub async fn update(
         all,
         team
     )
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(|e| map_save_error(e, &input.name))?;
     if updated.rows_affected() == 0 {
@@ -206,9 +206,8 @@ pub async fn update(
         input.team_id,
         id
     )
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 

@@ -1,4 +1,4 @@
-//! Users and teams.
+//! Users and teams. Writes run in the caller's transaction (`app`).
 
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
@@ -84,16 +84,16 @@ pub enum CreateUserError {
     Database(#[from] sqlx::Error),
 }
 
-/// Creates a user (and their team, if new) in one transaction. Returns the new user's id.
+/// Creates a user (and their team, if none has its name); call it in a transaction, so
+/// neither is left without the other. Returns the new user's id.
 #[tracing::instrument(skip_all)]
 pub async fn create(
     conn: &mut PgConnection,
     user: &NewUser,
     password_hash: &str,
 ) -> Result<Uuid, CreateUserError> {
-    let mut tx = sqlx::Connection::begin(conn).await?;
     let team_id = match &user.team {
-        Some(team) => Some(ensure_team(&mut tx, team).await?),
+        Some(team) => Some(ensure_team(&mut *conn, team).await?),
         None => None,
     };
     let id = sqlx::query_scalar!(
@@ -105,7 +105,7 @@ pub async fn create(
         team_id,
         password_hash
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
     .map_err(|e| {
         if super::is_unique_violation(&e, "users_email_key") {
@@ -114,7 +114,6 @@ pub async fn create(
             e.into()
         }
     })?;
-    tx.commit().await?;
     Ok(id)
 }
 

@@ -15,6 +15,73 @@ pub fn parse_team_name(raw: &str) -> Result<String, String> {
     parse_name(raw, "team name", MAX_TEAM_CHARS)
 }
 
+/// Longest incident category name.
+pub const MAX_CATEGORY_CHARS: usize = 100;
+
+/// An incident category's name, trimmed.
+pub fn parse_category_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        Err("Enter the category's name.".into())
+    } else if name.chars().count() > MAX_CATEGORY_CHARS {
+        Err(format!(
+            "The name is too long: use at most {MAX_CATEGORY_CHARS} characters."
+        ))
+    } else {
+        Ok(name.to_string())
+    }
+}
+
+/// A new intake source, valid: its name (part of the webhook's address), whether it is
+/// internal monitoring, and who owns and how to file its cases when nothing else says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSource {
+    pub name: String,
+    pub internal: bool,
+    pub default_owner_id: Option<Uuid>,
+    pub category_id: Option<Uuid>,
+}
+
+impl NewSource {
+    /// Validates the intake source form's fields and reports all problems at once. The name is
+    /// taken in lower case.
+    pub fn parse(
+        name: &str,
+        internal: bool,
+        default_owner_id: &str,
+        category_id: &str,
+    ) -> Result<NewSource, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = name.trim().to_lowercase();
+        let valid_name = !name.is_empty()
+            && name.len() <= 63
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !name.starts_with('-');
+        if !valid_name {
+            errors.add(
+                "name",
+                "Use 1 to 63 lower-case letters, digits and dashes, e.g. \u{201c}helpdesk\u{201d}: it becomes part of the webhook's address.",
+            );
+        }
+        let default_owner_id =
+            super::account::parse_optional_id(default_owner_id, "default_owner_id", &mut errors);
+        let category_id =
+            super::account::parse_optional_id(category_id, "category_id", &mut errors);
+        if errors.is_empty() {
+            Ok(NewSource {
+                name,
+                internal,
+                default_owner_id,
+                category_id,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// `Some(team)` for a submitted team id that is one of `teams`, `None` for "no team"; an error for
 /// anything else.
 fn parse_team(raw: &str, teams: &[Uuid]) -> Result<Option<Uuid>, String> {
@@ -367,6 +434,35 @@ mod tests {
         ] {
             assert!(errors.get(field).is_some(), "missing error for {field}");
         }
+    }
+
+    #[test]
+    fn an_intake_source_is_named_for_its_webhook_address() {
+        let owner = Uuid::new_v4();
+        let source = NewSource::parse(" HelpDesk-2 ", true, &owner.to_string(), "").expect("valid");
+        assert_eq!(source.name, "helpdesk-2");
+        assert!(source.internal);
+        assert_eq!(source.default_owner_id, Some(owner));
+        assert_eq!(source.category_id, None);
+        for bad in ["", "-desk", "help desk", "hélp", &"x".repeat(64)] {
+            assert!(
+                NewSource::parse(bad, false, "", "").is_err(),
+                "{bad:?} should be refused"
+            );
+        }
+        let errors = NewSource::parse("desk", false, "nope", "nope").expect_err("must fail");
+        assert_eq!(
+            errors.get("default_owner_id"),
+            Some("Choose one of the options offered.")
+        );
+        assert!(errors.get("category_id").is_some());
+    }
+
+    #[test]
+    fn a_category_name_is_trimmed_and_bounded() {
+        assert_eq!(parse_category_name("  Billing "), Ok("Billing".to_string()));
+        assert!(parse_category_name(" ").is_err());
+        assert!(parse_category_name(&"x".repeat(101)).is_err());
     }
 
     #[test]

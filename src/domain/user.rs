@@ -1,4 +1,8 @@
-//! A new user, validated: e-mail, name, role, optional team, password.
+//! A new user, validated: e-mail, name, role, optional team, password; and a personal API
+//! token a user asks for.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 use super::{FieldErrors, Role};
 
@@ -132,9 +136,104 @@ impl NewUser {
     }
 }
 
+/// A personal API token asked for: what it is called, and when it stops working (never, when
+/// no day is given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    pub name: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl NewToken {
+    /// Validates the token form: a name of at most 100 characters and an optional last day
+    /// (`YYYY-MM-DD`, after today in `tz`, at most ten years ahead), ending at that day's
+    /// midnight in `tz`.
+    pub fn parse(
+        name: &str,
+        expires: &str,
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<NewToken, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = name.trim();
+        if name.is_empty() {
+            errors.add(
+                "token_name",
+                "Name the token after what will use it, e.g. \u{201c}Helpdesk sync\u{201d}.",
+            );
+        } else if name.chars().count() > 100 {
+            errors.add("token_name", "Use at most 100 characters.");
+        }
+        let today = now.with_timezone(&tz).date_naive();
+        let expires_at = match expires.trim() {
+            "" => None,
+            raw => match super::dates::parse_day(raw, "2027-01-31") {
+                Ok(date) if date <= today => {
+                    errors.add("token_expires", "Choose a day after today.");
+                    None
+                }
+                Ok(date) => match super::dates::planned(date, today, "") {
+                    Ok(date) => Some(super::week::local_midnight(date, tz)),
+                    Err(e) => {
+                        errors.add("token_expires", e);
+                        None
+                    }
+                },
+                Err(_) => {
+                    errors.add(
+                        "token_expires",
+                        format!("\u{201c}{raw}\u{201d} is not a date (use 2027-01-31)."),
+                    );
+                    None
+                }
+            },
+        };
+        if errors.is_empty() {
+            Ok(NewToken {
+                name: name.to_string(),
+                expires_at,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_is_named_and_ends_at_midnight_of_its_day() {
+        let now = "2026-12-03T12:00:00Z"
+            .parse::<DateTime<Utc>>()
+            .expect("valid");
+        let berlin: Tz = "Europe/Berlin".parse().expect("zone");
+        let token = NewToken::parse(" Helpdesk sync ", "2027-01-31", berlin, now).expect("valid");
+        assert_eq!(token.name, "Helpdesk sync");
+        assert_eq!(
+            token.expires_at,
+            Some("2027-01-30T23:00:00Z".parse().expect("valid"))
+        );
+        assert_eq!(
+            NewToken::parse("Sync", "", berlin, now)
+                .expect("valid")
+                .expires_at,
+            None
+        );
+        let errors = NewToken::parse(" ", "2026-12-03", berlin, now).expect_err("refused");
+        assert!(errors.get("token_name").is_some());
+        assert_eq!(
+            errors.get("token_expires"),
+            Some("Choose a day after today.")
+        );
+        let errors = NewToken::parse("Sync", "soon", berlin, now).expect_err("refused");
+        assert!(
+            errors
+                .get("token_expires")
+                .is_some_and(|e| e.contains("is not a date"))
+        );
+    }
 
     #[test]
     fn a_complete_user_parses_with_trimmed_fields() {

@@ -1,5 +1,6 @@
 //! Client accounts: list (search, filters, pages), create, edit, and the account page with its
-//! case history and the repeat-incident warning.
+//! case history and the repeat-incident warning. Creating and saving an account are use cases
+//! in `app::accounts`, shared with the API.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -11,9 +12,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::page::{Chrome, Ctx, Form, Pager, flash, render};
+use crate::app;
 use crate::auth::guard;
-use crate::db::accounts::{self as db_accounts, AccountFilter, Choice, SaveAccountError};
-use crate::domain::account::{self, AccountForm, AccountInput, Tier};
+use crate::db::accounts::{self as db_accounts, AccountFilter, Choice};
+use crate::domain::account::{self, AccountForm, Tier};
 use crate::domain::visibility::Scope;
 use crate::domain::{FieldErrors, money};
 use crate::error::{AppError, Result};
@@ -187,48 +189,20 @@ async fn new(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     form_page(&state, &ctx, None, form, FieldErrors::default()).await
 }
 
-/// Parses the form and checks what only the database knows: the team is one the user may
-/// choose, and the account manager belongs to it.
-pub async fn validate(
-    state: &AppState,
-    scope: Scope,
-    form: &AccountForm,
-) -> Result<std::result::Result<AccountInput, FieldErrors>> {
-    let input = match form.parse() {
-        Ok(input) => input,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    let mut errors = FieldErrors::default();
-    if !scope.sees(input.team_id)
-        || db_accounts::team_choices(&state.db, scope)
-            .await?
-            .iter()
-            .all(|t| t.id != input.team_id)
-    {
-        errors.add("team_id", "Choose one of the options offered.");
+/// The account form's errors, with a taken name's sentence beside the name.
+fn refusal(e: app::Error) -> Result<FieldErrors> {
+    match e {
+        app::Error::Invalid(errors) => Ok(errors),
+        app::Error::Conflict(taken) => {
+            let mut errors = FieldErrors::default();
+            errors.add(
+                "name",
+                format!("{taken} Open it from the account list, or choose another name."),
+            );
+            Ok(errors)
+        }
+        e => Err(e.into()),
     }
-    if let Some(manager) = input.manager_id
-        && !db_accounts::is_team_member(&state.db, manager, input.team_id).await?
-    {
-        errors.add(
-            "manager_id",
-            "The account manager must be a member of the account's team.",
-        );
-    }
-    Ok(if errors.is_empty() {
-        Ok(input)
-    } else {
-        Err(errors)
-    })
-}
-
-fn duplicate(name: &str) -> FieldErrors {
-    let mut errors = FieldErrors::default();
-    errors.add(
-        "name",
-        format!("An account named \u{201c}{name}\u{201d} already exists. Open it from the account list, or choose another name."),
-    );
-    errors
 }
 
 async fn create(
@@ -236,12 +210,12 @@ async fn create(
     ctx: Ctx,
     Form(form): Form<AccountForm>,
 ) -> Result<Response> {
-    let scope = scope(&ctx)?;
-    let input = match validate(&state, scope, &form).await? {
+    let actor = ctx.user()?.actor();
+    let input = match form.parse() {
         Ok(input) => input,
         Err(errors) => return form_page(&state, &ctx, None, form, errors).await,
     };
-    match db_accounts::create(&state.db, &input).await {
+    match app::accounts::create(&state.db, &actor, &input, None).await {
         Ok(id) => {
             flash(
                 &ctx.session,
@@ -251,10 +225,7 @@ async fn create(
             .await?;
             Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
         }
-        Err(SaveAccountError::DuplicateName(name)) => {
-            form_page(&state, &ctx, None, form, duplicate(&name)).await
-        }
-        Err(SaveAccountError::Database(e)) => Err(e.into()),
+        Err(e) => form_page(&state, &ctx, None, form, refusal(e)?).await,
     }
 }
 
@@ -285,25 +256,23 @@ async fn update(
     Form(form): Form<AccountForm>,
 ) -> Result<Response> {
     let id = path_id(&id)?;
-    let scope = scope(&ctx)?;
-    db_accounts::get(&state.db, scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let input = match validate(&state, scope, &form).await? {
+    let actor = ctx.user()?.actor();
+    let input = match form.parse() {
         Ok(input) => input,
-        Err(errors) => return form_page(&state, &ctx, Some(id), form, errors).await,
+        Err(errors) => {
+            // An account the user cannot see is not there, whatever was submitted.
+            db_accounts::get(&state.db, actor.scope(), id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            return form_page(&state, &ctx, Some(id), form, errors).await;
+        }
     };
-    let mut conn = state.db.acquire().await?;
-    match db_accounts::update(&mut conn, scope, id, &input).await {
-        Ok(true) => {
+    match app::accounts::update(&state.db, &actor, id, &input).await {
+        Ok(()) => {
             flash(&ctx.session, "success", "Account saved.").await?;
             Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
         }
-        Ok(false) => Err(AppError::NotFound),
-        Err(SaveAccountError::DuplicateName(name)) => {
-            form_page(&state, &ctx, Some(id), form, duplicate(&name)).await
-        }
-        Err(SaveAccountError::Database(e)) => Err(e.into()),
+        Err(e) => form_page(&state, &ctx, Some(id), form, refusal(e)?).await,
     }
 }
 

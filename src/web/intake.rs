@@ -1,6 +1,7 @@
 //! Intake sources (admins only, `/admin/intake`): the tools allowed to open incidents through
 //! the signed webhook, each with its shared secret, whether it is internal monitoring (what it
 //! reports was detected by us), and who owns a case when the account has no account manager.
+//! Creating and changing a source are use cases in `app::admin::intake`.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -8,17 +9,16 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use rand::RngCore;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::page::{Chrome, Ctx, Form, flash, render};
+use crate::app::{self, admin::intake::Change};
 use crate::auth::guard;
 use crate::db::accounts::{self as db_accounts, Choice};
-use crate::db::audit::{self, Target};
 use crate::db::intake::{self, SourceRow};
 use crate::domain::FieldErrors;
-use crate::domain::admin::AuditAction;
+use crate::domain::admin::NewSource;
 use crate::domain::visibility::Scope;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
@@ -28,13 +28,6 @@ pub fn router() -> super::Router {
         .route("/admin/intake", get(show).post(create))
         .route("/admin/intake/{id}", post(change))
         .route_layer(middleware::from_fn(guard::admin))
-}
-
-/// A new shared secret: 32 random bytes in hex.
-fn new_secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!("whsec_{}", hex::encode(bytes))
 }
 
 struct SourceView {
@@ -108,66 +101,22 @@ async fn create(
     ctx: Ctx,
     Form(form): Form<SourceForm>,
 ) -> Result<Response> {
-    let user = ctx.user()?;
-    let mut errors = FieldErrors::default();
-    let name = form.name.trim().to_lowercase();
-    let valid_name = !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.starts_with('-');
-    if !valid_name {
-        errors.add(
-            "name",
-            "Use 1 to 63 lower-case letters, digits and dashes, e.g. \u{201c}helpdesk\u{201d}: it becomes part of the webhook's address.",
-        );
-    }
-    let parse = |raw: &str, field: &'static str, errors: &mut FieldErrors| match raw.trim() {
-        "" => None,
-        s => Uuid::parse_str(s)
-            .map_err(|_| errors.add(field, "Choose one of the options offered."))
-            .ok(),
-    };
-    let owner = parse(&form.default_owner_id, "default_owner_id", &mut errors);
-    let category = parse(&form.category_id, "category_id", &mut errors);
-    if !errors.is_empty() {
-        return page(&state, &ctx, form, errors).await;
-    }
-    let mut tx = state.db.begin().await?;
-    let created = match intake::create(
-        &mut *tx,
-        &name,
-        &new_secret(),
+    let actor = ctx.user()?.actor();
+    let source = match NewSource::parse(
+        &form.name,
         form.internal.is_some(),
-        owner,
-        category,
-        user.id,
-    )
-    .await
-    {
-        Ok(Some(id)) => id,
-        Ok(None) => {
-            errors.add("name", "There is already a source with that name.");
-            return page(&state, &ctx, form, errors).await;
-        }
-        // A chosen owner or category that no longer exists.
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23503") => {
-            errors.add("default_owner_id", "Choose one of the options offered.");
-            return page(&state, &ctx, form, errors).await;
-        }
-        Err(e) => return Err(e.into()),
+        &form.default_owner_id,
+        &form.category_id,
+    ) {
+        Ok(source) => source,
+        Err(errors) => return page(&state, &ctx, form, errors).await,
     };
-    audit::record(
-        &mut tx,
-        user.id,
-        AuditAction::IntakeSourceCreated,
-        Target::intake_source(created, &name),
-        serde_json::json!({"internal": form.internal.is_some()}),
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(source = %name, "intake source created");
+    match app::admin::intake::create(&state.db, &actor, &source).await {
+        Ok(_) => {}
+        Err(app::Error::Invalid(errors)) => return page(&state, &ctx, form, errors).await,
+        Err(e) => return Err(e.into()),
+    }
+    let name = source.name;
     flash(
         &ctx.session,
         "success",
@@ -186,36 +135,20 @@ async fn change(
     Form(form): Form<SourceForm>,
 ) -> Result<Response> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    let user = ctx.user()?;
-    let mut tx = state.db.begin().await?;
-    let (name, action, message) = match form.action.as_str() {
+    let actor = ctx.user()?.actor();
+    let (change, message) = match form.action.as_str() {
         "disable" => (
-            intake::set_disabled(&mut *tx, id, true).await?,
-            AuditAction::IntakeSourceDisabled,
+            Change::Disable,
             "Source turned off: its deliveries are refused.",
         ),
-        "enable" => (
-            intake::set_disabled(&mut *tx, id, false).await?,
-            AuditAction::IntakeSourceEnabled,
-            "Source turned on again.",
-        ),
+        "enable" => (Change::Enable, "Source turned on again."),
         "rotate" => (
-            intake::set_secret(&mut *tx, id, &new_secret()).await?,
-            AuditAction::IntakeSecretRotated,
+            Change::RotateSecret,
             "New secret made: the old one no longer works.",
         ),
         _ => return Err(AppError::BadRequest("unknown action".into())),
     };
-    let name = name.ok_or(AppError::NotFound)?;
-    audit::record(
-        &mut tx,
-        user.id,
-        action,
-        Target::intake_source(id, &name),
-        serde_json::json!({}),
-    )
-    .await?;
-    tx.commit().await?;
+    app::admin::intake::change(&state.db, &actor, id, change).await?;
     flash(&ctx.session, "success", message).await?;
     Ok(Redirect::to("/admin/intake").into_response())
 }

@@ -1,7 +1,8 @@
 //! The lessons library (`/lessons`): every lesson learned on the cases a user can see, searched
 //! and filtered with the filters kept in the URL; marking a lesson as applying to all clients;
 //! and the reminders of those lessons that every case in Detected shows ("find every lesson and
-//! apply it to all of your client relationships").
+//! apply it to all of your client relationships"). Changes to a lesson are use cases in
+//! `app::lessons`.
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -16,6 +17,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::page::{Chrome, Ctx, Form, Pager, flash, render};
+use crate::app::{self, Actor, lessons::ChecklistOutcome};
 use crate::auth::{AuthSession, guard};
 use crate::db::accounts::Choice;
 use crate::db::lessons::{self as db_lessons, LessonFilter, LessonRow};
@@ -312,6 +314,13 @@ fn back_to(back: &str, case_number: i64) -> String {
     }
 }
 
+/// The signed-in user acting, and the lesson in the path.
+fn actor_and_lesson(auth: &AuthSession, id: &str) -> Result<(Actor, Uuid)> {
+    let user = auth.user.as_ref().ok_or(AppError::Forbidden)?;
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    Ok((user.actor(), id))
+}
+
 #[tracing::instrument(skip_all, fields(lesson_id = %id))]
 async fn mark_for_all_clients(
     State(state): State<AppState>,
@@ -319,34 +328,19 @@ async fn mark_for_all_clients(
     Path(id): Path<String>,
     Form(form): Form<MarkForm>,
 ) -> Result<Response> {
-    let user = auth.user.as_ref().ok_or(AppError::Forbidden)?;
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-    let scope = Scope::for_user(user.role, user.team_id);
+    let (actor, id) = actor_and_lesson(&auth, &id)?;
     let wanted = form.applies_to_all == "1";
-    let mut tx = state.db.begin().await?;
-    let lesson = db_lessons::lock(&mut tx, scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !may_mark_for_all_clients(user.role, lesson.case_owner_id == user.id) {
-        return Err(AppError::Forbidden);
-    }
-    let message = if lesson.applies_to_all == wanted {
-        if wanted {
-            "That lesson already applies to all clients."
-        } else {
-            "That lesson already applies to its own case only."
-        }
-    } else {
-        db_lessons::set_applies_to_all(&mut tx, &lesson, wanted, user.id).await?;
-        if wanted {
+    let marked = app::lessons::mark_for_all_clients(&state.db, &actor, id, wanted).await?;
+    let message = match (marked.changed, wanted) {
+        (false, true) => "That lesson already applies to all clients.",
+        (false, false) => "That lesson already applies to its own case only.",
+        (true, true) => {
             "The lesson now applies to all clients: every new case will remind the team of it."
-        } else {
-            "The lesson no longer applies to all clients."
         }
+        (true, false) => "The lesson no longer applies to all clients.",
     };
-    tx.commit().await?;
     flash(&auth.session, "success", message).await?;
-    Ok(Redirect::to(&back_to(&form.back, lesson.case_number)).into_response())
+    Ok(Redirect::to(&back_to(&form.back, marked.case_number)).into_response())
 }
 
 /// Sets or changes a lesson's checklist (who may mark it for all clients may).
@@ -356,47 +350,23 @@ async fn set_checklist(
     Path(id): Path<String>,
     Form(form): Form<crate::domain::lesson::ChecklistForm>,
 ) -> Result<Response> {
-    let user = auth.user.as_ref().ok_or(AppError::Forbidden)?;
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-    let scope = Scope::for_user(user.role, user.team_id);
-    let mut tx = state.db.begin().await?;
-    let lesson = db_lessons::lock(&mut tx, scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !may_mark_for_all_clients(user.role, lesson.case_owner_id == user.id) {
-        return Err(AppError::Forbidden);
-    }
-    let back = back_to(&form.back, lesson.case_number);
-    let checklist = match form.parse() {
-        Ok(c) => c,
-        Err(errors) => {
-            drop(tx);
-            let message: Vec<String> = errors.iter().map(|(_, m)| m.to_string()).collect();
-            flash(&auth.session, "error", message.join(" ")).await?;
-            return Ok(Redirect::to(&back).into_response());
+    let (actor, id) = actor_and_lesson(&auth, &id)?;
+    let done = app::lessons::set_checklist(&state.db, &actor, id, &form).await?;
+    let back = back_to(&form.back, done.case_number);
+    match done.outcome {
+        ChecklistOutcome::Saved(checklist) => {
+            let message = if checklist.items.is_empty() {
+                "The checklist is taken off the lesson.".to_string()
+            } else {
+                format!(
+                    "Checklist saved: it is now on My work for the managers of {}.",
+                    checklist.reach.label()
+                )
+            };
+            flash(&auth.session, "success", message).await?;
         }
-    };
-    if !lesson.applies_to_all && !checklist.items.is_empty() {
-        drop(tx);
-        flash(
-            &auth.session,
-            "error",
-            "Mark the lesson as applying to all clients first: a checklist is for spreading it.",
-        )
-        .await?;
-        return Ok(Redirect::to(&back).into_response());
+        ChecklistOutcome::Refused(message) => flash(&auth.session, "error", message).await?,
     }
-    db_lessons::set_checklist(&mut tx, &lesson, &checklist, user.id).await?;
-    tx.commit().await?;
-    let message = if checklist.items.is_empty() {
-        "The checklist is taken off the lesson.".to_string()
-    } else {
-        format!(
-            "Checklist saved: it is now on My work for the managers of {}.",
-            checklist.reach.label()
-        )
-    };
-    flash(&auth.session, "success", message).await?;
     Ok(Redirect::to(&back).into_response())
 }
 
@@ -406,15 +376,9 @@ async fn mark_applied(
     auth: AuthSession,
     Path((id, account)): Path<(String, String)>,
 ) -> Result<Response> {
-    let user = auth.user.as_ref().ok_or(AppError::Forbidden)?;
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let (actor, id) = actor_and_lesson(&auth, &id)?;
     let account = Uuid::parse_str(account.trim()).map_err(|_| AppError::NotFound)?;
-    let scope = Scope::for_user(user.role, user.team_id);
-    let mut tx = state.db.begin().await?;
-    let name = db_lessons::mark_applied(&mut tx, scope, id, account, user.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    let name = app::lessons::mark_applied(&state.db, &actor, id, account).await?;
     flash(
         &auth.session,
         "success",

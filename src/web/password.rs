@@ -1,6 +1,6 @@
 //! The public page of a one-time "set your password" link (`/password/{token}`), issued by an
 //! admin. It works once, until it expires, for an active user; the new password replaces the old
-//! one, which also ends every session the user had.
+//! one, which also ends every session the user had (`app::personal::set_password_with_link`).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -8,15 +8,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::page::{Chrome, Ctx, Form, flash, render};
+use crate::app::{self, personal::LinkUse};
 use crate::auth::{password, password_link};
 use crate::db;
-use crate::db::audit::{self, Target};
 use crate::db::password_links::LinkState;
 use crate::domain::FieldErrors;
-use crate::domain::admin::AuditAction;
 use crate::domain::user::Password;
 use crate::error::Result;
 use crate::state::AppState;
@@ -132,24 +130,10 @@ async fn set(
     // Hash first (it takes a while), then use the link under a lock, so it works only once even
     // when submitted twice at the same moment.
     let password_hash = password::hash(new.expose().to_string()).await?;
-    let mut tx = state.db.begin().await?;
-    let link = db::password_links::lock(&mut tx, &hash).await?;
-    let LinkState::Valid { user_id, name, .. } = &link else {
-        drop(tx);
-        return Ok(page(&ctx, &token, &link, FieldErrors::default()));
-    };
-    db::users::set_password_hash(&mut *tx, *user_id, &password_hash).await?;
-    db::password_links::consume(&mut tx, &hash, *user_id).await?;
-    audit::record(
-        &mut tx,
-        *user_id,
-        AuditAction::PasswordSetWithLink,
-        Target::user(*user_id, name),
-        json!({}),
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(user_id = %user_id, "password set with a one-time link");
+    match app::personal::set_password_with_link(&state.db, &hash, &password_hash).await? {
+        LinkUse::Set { .. } => {}
+        LinkUse::Unusable(link) => return Ok(page(&ctx, &token, &link, FieldErrors::default())),
+    }
     flash(
         &ctx.session,
         "success",

@@ -1,5 +1,6 @@
 //! The signed-in user's own settings: their password, their time zone, which reminder e-mails
-//! they get, and their private calendar link. Each is a small form of its own.
+//! they get, their private calendar link and their API tokens. Each is a small form of its own,
+//! saved by a use case in `app::personal`.
 
 use askama::Template;
 use axum::extract::State;
@@ -10,11 +11,12 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::page::{Chrome, Ctx, Form, flash, render};
+use crate::app::{self, personal::Reminders};
 use crate::auth::{AuthSession, SessionUser, guard, password};
 use crate::db::api_tokens;
 use crate::db::users as db_users;
 use crate::domain::FieldErrors;
-use crate::domain::user::Password;
+use crate::domain::user::{NewToken, Password};
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
@@ -75,11 +77,11 @@ fn zone_names() -> Vec<&'static str> {
 }
 
 /// The IANA zone called exactly `raw`, if there is one.
-fn known_zone(raw: &str) -> Option<&'static str> {
+fn known_zone(raw: &str) -> Option<chrono_tz::Tz> {
     chrono_tz::TZ_VARIANTS
         .iter()
-        .map(|tz| tz.name())
-        .find(|name| *name == raw)
+        .find(|tz| tz.name() == raw)
+        .copied()
 }
 
 /// What the settings page shows besides what is saved.
@@ -223,14 +225,10 @@ async fn change_password(
     };
 
     let hash = password::hash(new.expose().to_string()).await?;
-    db_users::set_password_hash(&state.db, user.id, &hash).await?;
-    let updated = db_users::find_active(&state.db, user.id)
-        .await?
-        .ok_or(AppError::Forbidden)?;
+    let updated = app::personal::change_password(&state.db, &user.actor(), &hash).await?;
     auth.login(&SessionUser::from(updated))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("renewing the session: {e}")))?;
-    tracing::info!(user_id = %user.id, "password changed");
     flash(
         &ctx.session,
         "success",
@@ -279,11 +277,11 @@ async fn change_time_zone(
         )
         .await;
     };
-    db_users::set_time_zone(&state.db, user.id, zone).await?;
+    app::personal::set_time_zone(&state.db, &user.actor(), zone).await?;
     flash(
         &ctx.session,
         "success",
-        format!("Your time zone is now {zone}."),
+        format!("Your time zone is now {}.", zone.name()),
     )
     .await?;
     Ok(back("time-zone"))
@@ -307,14 +305,12 @@ async fn change_reminders(
     Form(form): Form<RemindersForm>,
 ) -> Result<Response> {
     let user = ctx.user()?;
-    db_users::set_reminders(
-        &state.db,
-        user.id,
-        form.remind_due.is_some(),
-        form.remind_missed.is_some(),
-        form.remind_digest.is_some(),
-    )
-    .await?;
+    let reminders = Reminders {
+        due: form.remind_due.is_some(),
+        missed: form.remind_missed.is_some(),
+        digest: form.remind_digest.is_some(),
+    };
+    app::personal::set_reminders(&state.db, &user.actor(), reminders).await?;
     flash(&ctx.session, "success", "Your reminder e-mails are saved.").await?;
     Ok(back("reminders"))
 }
@@ -325,11 +321,8 @@ async fn change_reminders(
 /// Issues a private calendar link, replacing (and so revoking) any link issued before.
 async fn issue_calendar_link(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     let user = ctx.user()?;
-    let had_one = db_users::prefs(&state.db, user.id)
-        .await?
-        .is_some_and(|p| p.calendar_secret.is_some());
     let secret = super::calendar::new_secret();
-    db_users::set_calendar_secret(&state.db, user.id, Some(&secret)).await?;
+    let had_one = app::personal::issue_calendar_link(&state.db, &user.actor(), &secret).await?;
     let message = if had_one {
         "Here is your new calendar link. The old one no longer works: update your calendar app."
     } else {
@@ -341,7 +334,7 @@ async fn issue_calendar_link(State(state): State<AppState>, ctx: Ctx) -> Result<
 
 async fn turn_off_calendar(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     let user = ctx.user()?;
-    db_users::set_calendar_secret(&state.db, user.id, None).await?;
+    app::personal::turn_off_calendar(&state.db, &user.actor()).await?;
     flash(
         &ctx.session,
         "success",
@@ -369,57 +362,29 @@ async fn create_token(
     ctx: Ctx,
     Form(form): Form<TokenForm>,
 ) -> Result<Response> {
-    let user = ctx.user()?;
-    let tz: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let mut errors = FieldErrors::default();
-    let name = form.token_name.trim();
-    if name.is_empty() {
-        errors.add(
-            "token_name",
-            "Name the token after what will use it, e.g. \u{201c}Helpdesk sync\u{201d}.",
-        );
-    } else if name.chars().count() > 100 {
-        errors.add("token_name", "Use at most 100 characters.");
-    }
-    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
-    let expires_at = match form.token_expires.trim() {
-        "" => None,
-        raw => match crate::domain::dates::parse_day(raw, "2027-01-31") {
-            Ok(date) if date <= today => {
-                errors.add("token_expires", "Choose a day after today.");
-                None
-            }
-            Ok(date) => match crate::domain::dates::planned(date, today, "") {
-                Ok(date) => Some(crate::domain::week::local_midnight(date, tz)),
-                Err(e) => {
-                    errors.add("token_expires", e);
-                    None
-                }
-            },
-            Err(_) => {
-                errors.add(
-                    "token_expires",
-                    format!("\u{201c}{raw}\u{201d} is not a date (use 2027-01-31)."),
-                );
-                None
-            }
-        },
+    let actor = ctx.user()?.actor();
+    let token = match NewToken::parse(
+        &form.token_name,
+        &form.token_expires,
+        actor.time_zone,
+        chrono::Utc::now(),
+    ) {
+        Ok(token) => token,
+        Err(errors) => {
+            return page(
+                &state,
+                &ctx,
+                Extra {
+                    errors,
+                    token_name: form.token_name,
+                    token_expires: form.token_expires,
+                    ..Extra::default()
+                },
+            )
+            .await;
+        }
     };
-    if !errors.is_empty() {
-        return page(
-            &state,
-            &ctx,
-            Extra {
-                errors,
-                token_name: form.token_name,
-                token_expires: form.token_expires,
-                ..Extra::default()
-            },
-        )
-        .await;
-    }
-    let raw = api_tokens::create(&state.db, user.id, name, expires_at).await?;
-    tracing::info!(user = %user.id, "API token created");
+    let raw = app::personal::create_token(&state.db, &actor, &token).await?;
     page(
         &state,
         &ctx,
@@ -439,9 +404,7 @@ async fn revoke_token(
 ) -> Result<Response> {
     let user = ctx.user()?;
     let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    if !api_tokens::revoke(&state.db, user.id, id).await? {
-        return Err(AppError::NotFound);
-    }
+    app::personal::revoke_token(&state.db, &user.actor(), id).await?;
     flash(
         &ctx.session,
         "success",

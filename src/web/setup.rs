@@ -1,7 +1,7 @@
 //! First run: while the database has no users, every page leads to `/setup`, where a newcomer
 //! names the organisation, picks its time zone, makes the first admin (and their team) and may
 //! load demo data; they are then signed in. Once anyone has an account the page is gone for
-//! good (404), also for a second form submitted at the same moment (`db::setup::first_admin`).
+//! good (404), also for a second form submitted at the same moment (`app::setup::first_run`).
 
 use askama::Template;
 use axum::extract::{Request, State};
@@ -11,10 +11,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use super::page::{Chrome, Ctx, Form, flash, render};
+use crate::app;
 use crate::auth::{AuthSession, SessionUser, csrf};
 use crate::db;
-use crate::db::setup::Outcome;
-use crate::db::users::CreateUserError;
 use crate::demo;
 use crate::domain::FieldErrors;
 use crate::domain::organisation::time_zone_names;
@@ -116,29 +115,21 @@ async fn submit(
     let hash = crate::auth::password::hash(setup.admin.password.expose().to_string())
         .await
         .map_err(AppError::Internal)?;
-    let mut conn = state.db.acquire().await?;
-    let id = match db::setup::first_admin(&mut conn, &setup, &hash).await {
-        Ok(Outcome::Created(id)) => id,
-        Ok(Outcome::AlreadySetUp) => {
+    let id = match app::setup::first_run(&state.db, &setup, &hash).await {
+        Ok(id) => id,
+        Err(app::Error::AlreadyDone(message)) => {
             // Someone finished setting up a moment ago.
             state.set_up.done();
-            flash(
-                &auth.session,
-                "info",
-                "Mend has just been set up by someone else: sign in with the account they give you.",
-            )
-            .await?;
+            flash(&auth.session, "info", message).await?;
             return Ok(Redirect::to("/login").into_response());
         }
         // No user exists before setup, so no address can be taken.
-        Err(e @ CreateUserError::DuplicateEmail(_)) => {
-            return Err(AppError::Internal(anyhow::anyhow!("first admin: {e}")));
+        Err(app::Error::Invalid(errors)) => {
+            return Err(AppError::Internal(anyhow::anyhow!("first admin: {errors}")));
         }
-        Err(CreateUserError::Database(e)) => return Err(e.into()),
+        Err(e) => return Err(e.into()),
     };
-    drop(conn);
     state.set_up.done();
-    tracing::info!(user_id = %id, demo = setup.demo, "first admin created");
 
     let user = db::users::find_active(&state.db, id)
         .await?

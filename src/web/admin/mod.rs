@@ -1,7 +1,8 @@
 //! Administration (admins only): users, teams, incident categories, the organisation's
 //! settings, the e-mail outbox and the audit log of every admin action.
 //!
-//! Every change is written with its audit row in one transaction (`db::audit::record`).
+//! Every change is one use case in `app::admin`, which writes it with its audit row in one
+//! transaction; these handlers parse the form, call it, and show the outcome.
 
 mod audit;
 mod categories;
@@ -14,13 +15,15 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use uuid::Uuid;
 
-use super::page::{Chrome, Ctx, render};
+use super::page::{Chrome, Ctx, flash, render};
+use crate::app::{self, admin::lists::List};
 use crate::auth::guard;
 use crate::db;
+use crate::domain::FieldErrors;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
@@ -86,11 +89,15 @@ pub struct CategoryRow {
 pub enum Refused {
     #[default]
     Nothing,
-    NewTeam {
+    /// A new team or category.
+    New {
+        list: List,
         name: String,
         error: String,
     },
-    TeamRename {
+    /// Renaming a team or category.
+    Rename {
+        list: List,
         id: Uuid,
         name: String,
         error: String,
@@ -100,15 +107,105 @@ pub enum Refused {
         team_id: String,
         error: String,
     },
-    NewCategory {
-        name: String,
-        error: String,
-    },
-    CategoryRename {
-        id: Uuid,
-        name: String,
-        error: String,
-    },
+}
+
+/// The overview's section of a list.
+fn section(list: List) -> &'static str {
+    match list {
+        List::Teams => "teams",
+        List::Categories => "categories",
+    }
+}
+
+/// Back to a section of the overview, with a message.
+async fn back_to(ctx: &Ctx, section: &str, kind: &str, message: String) -> Result<Response> {
+    flash(&ctx.session, kind, message).await?;
+    Ok(Redirect::to(&format!("/admin#{section}")).into_response())
+}
+
+/// The first of a refusal's sentences (each form on the overview shows one).
+fn first_error(errors: &FieldErrors) -> String {
+    errors
+        .iter()
+        .next()
+        .map(|(_, message)| message.to_string())
+        .unwrap_or_default()
+}
+
+/// A change on the overview that did not happen: the overview again with the form refused
+/// (`refused` is given the reason), or back to `section` with a note when there was nothing to
+/// do, or the error's own page.
+async fn not_done(
+    state: &AppState,
+    ctx: &Ctx,
+    section: &str,
+    e: app::Error,
+    refused: impl FnOnce(String) -> Refused,
+) -> Result<Response> {
+    match e {
+        app::Error::Invalid(errors) => {
+            overview_page(state, ctx, refused(first_error(&errors))).await
+        }
+        app::Error::AlreadyDone(message) => back_to(ctx, section, "info", message).await,
+        e => Err(e.into()),
+    }
+}
+
+/// Adds a team or a category from the overview's form (the two are the same change).
+async fn add_to(state: &AppState, ctx: &Ctx, list: List, name: String) -> Result<Response> {
+    let actor = ctx.user()?.actor();
+    match app::admin::lists::add(&state.db, &actor, list, &name).await {
+        Ok(saved) => {
+            let message = match list {
+                List::Teams => format!(
+                    "Team \u{201c}{saved}\u{201d} created. Move people into it below, or from their page."
+                ),
+                List::Categories => format!("Category \u{201c}{saved}\u{201d} added."),
+            };
+            back_to(ctx, section(list), "success", message).await
+        }
+        Err(e) => {
+            not_done(state, ctx, section(list), e, |error| Refused::New {
+                list,
+                name,
+                error,
+            })
+            .await
+        }
+    }
+}
+
+/// Renames a team or a category from its row on the overview.
+async fn rename_in(
+    state: &AppState,
+    ctx: &Ctx,
+    list: List,
+    id: Uuid,
+    name: String,
+) -> Result<Response> {
+    let actor = ctx.user()?.actor();
+    match app::admin::lists::rename(&state.db, &actor, list, id, &name).await {
+        Ok(renamed) => {
+            let what = match list {
+                List::Teams => "Team",
+                List::Categories => "Category",
+            };
+            let message = format!(
+                "{what} \u{201c}{}\u{201d} renamed to \u{201c}{}\u{201d}.",
+                renamed.before, renamed.name
+            );
+            back_to(ctx, section(list), "success", message).await
+        }
+        Err(e) => {
+            not_done(state, ctx, section(list), e, |error| Refused::Rename {
+                list,
+                id,
+                name,
+                error,
+            })
+            .await
+        }
+    }
 }
 
 #[derive(Template)]
@@ -209,14 +306,42 @@ async fn overview_page(state: &AppState, ctx: &Ctx, refused: Refused) -> Result<
     };
     match refused {
         Refused::Nothing => {}
-        Refused::NewTeam { name, error } => {
+        Refused::New {
+            list: List::Teams,
+            name,
+            error,
+        } => {
             page.team_name = name;
             page.team_error = Some(error);
         }
-        Refused::TeamRename { id, name, error } => {
+        Refused::New {
+            list: List::Categories,
+            name,
+            error,
+        } => {
+            page.category_name = name;
+            page.category_error = Some(error);
+        }
+        Refused::Rename {
+            list: List::Teams,
+            id,
+            name,
+            error,
+        } => {
             if let Some(t) = teams.iter_mut().find(|t| t.id == id) {
                 t.rename = name;
                 t.rename_error = Some(error);
+            }
+        }
+        Refused::Rename {
+            list: List::Categories,
+            id,
+            name,
+            error,
+        } => {
+            if let Some(c) = categories.iter_mut().find(|c| c.id == id) {
+                c.rename = name;
+                c.rename_error = Some(error);
             }
         }
         Refused::Move {
@@ -227,16 +352,6 @@ async fn overview_page(state: &AppState, ctx: &Ctx, refused: Refused) -> Result<
             page.move_user = user_id;
             page.move_team = team_id;
             page.move_error = Some(error);
-        }
-        Refused::NewCategory { name, error } => {
-            page.category_name = name;
-            page.category_error = Some(error);
-        }
-        Refused::CategoryRename { id, name, error } => {
-            if let Some(c) = categories.iter_mut().find(|c| c.id == id) {
-                c.rename = name;
-                c.rename_error = Some(error);
-            }
         }
     }
     page.teams = teams;

@@ -5,15 +5,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::json;
 
+use crate::app;
 use crate::db;
-use crate::db::audit::{self, Target};
 use crate::domain::FieldErrors;
-use crate::domain::admin::AuditAction;
-use crate::domain::organisation::{
-    DEFAULT_CADENCES, OrgSettings, OrgSettingsForm, WeekStart, time_zone_names,
-};
+use crate::domain::organisation::{DEFAULT_CADENCES, OrgSettingsForm, WeekStart, time_zone_names};
 use crate::error::Result;
 use crate::state::AppState;
 use crate::web::page::{Chrome, Ctx, Form, flash, render};
@@ -70,85 +66,25 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     ))
 }
 
-/// What changed between two versions of the settings, as `{field: {from, to}}`.
-fn changes(
-    before: &OrgSettings,
-    after: &OrgSettings,
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut details = serde_json::Map::new();
-    let mut note = |field: &str, from: serde_json::Value, to: serde_json::Value| {
-        if from != to {
-            details.insert(field.into(), json!({ "from": from, "to": to }));
-        }
-    };
-    note("name", json!(before.name), json!(after.name));
-    note("time_zone", json!(before.time_zone), json!(after.time_zone));
-    note(
-        "default_cadence",
-        json!(before.default_cadence),
-        json!(after.default_cadence),
-    );
-    note(
-        "stuck_after_days",
-        json!(before.stuck_after_days),
-        json!(after.stuck_after_days),
-    );
-    note(
-        "week_start",
-        json!(before.week_start.label()),
-        json!(after.week_start.label()),
-    );
-    note(
-        "adaptive_step_after",
-        json!(before.adaptive_step_after),
-        json!(after.adaptive_step_after),
-    );
-    note(
-        "restored_after",
-        json!(before.restored_after),
-        json!(after.restored_after),
-    );
-    note(
-        "escalate_after_days",
-        json!(before.escalate_after),
-        json!(after.escalate_after),
-    );
-    details
-}
-
 #[tracing::instrument(skip_all)]
 pub async fn save(
     State(state): State<AppState>,
     ctx: Ctx,
     Form(form): Form<OrgSettingsForm>,
 ) -> Result<Response> {
-    let actor = ctx.user()?.id;
+    let actor = ctx.user()?.actor();
     let settings = match form.parse() {
         Ok(s) => s,
         Err(errors) => return Ok(page(&state, &ctx, form, errors)),
     };
-    let mut tx = state.db.begin().await?;
-    let before = db::organisation::save(&mut tx, &settings).await?;
-    let details = changes(&before, &settings);
-    if details.is_empty() {
-        drop(tx);
-        flash(&ctx.session, "info", "Nothing changed.").await?;
-        return Ok(Redirect::to("/admin/settings").into_response());
-    }
-    audit::record(
-        &mut tx,
-        actor,
-        AuditAction::SettingsChanged,
-        Target::settings(),
-        serde_json::Value::Object(details),
-    )
-    .await?;
-    tx.commit().await?;
-    flash(
-        &ctx.session,
-        "success",
-        "The organisation's settings are saved.",
-    )
-    .await?;
+    let (kind, message) = match app::admin::settings::save(&state.db, &actor, &settings).await {
+        Ok(()) => (
+            "success",
+            "The organisation's settings are saved.".to_string(),
+        ),
+        Err(app::Error::AlreadyDone(message)) => ("info", message),
+        Err(e) => return Err(e.into()),
+    };
+    flash(&ctx.session, kind, message).await?;
     Ok(Redirect::to("/admin/settings").into_response())
 }

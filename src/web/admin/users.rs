@@ -1,24 +1,22 @@
 //! People: create a user (with a password set by the admin or a one-time link), a page per user
 //! to change their role and team, issue a password link, deactivate (after a confirmation
 //! page; their sessions end in the same transaction) and reactivate. The last active admin can
-//! be neither deactivated nor demoted.
+//! be neither deactivated nor demoted. Each change is one use case in `app::admin::users`; these
+//! handlers parse the form, call it, and show the outcome.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::parse_id;
+use crate::app;
+use crate::app::admin::users::{self as app_users, AccessChanged, IssuedLink, LinkIssued};
 use crate::auth::{AuthSession, password, password_link};
 use crate::db;
-use crate::db::audit::{self, Target};
-use crate::db::users::{AdminUser, CreateUserError, NewAccountRow};
-use crate::domain::admin::{
-    Access, AccessForm, AdminLoss, AuditAction, FirstPassword, NewAccountForm, keep_an_admin,
-};
+use crate::db::users::AdminUser;
+use crate::domain::admin::{AccessForm, NewAccountForm};
 use crate::domain::case::{local_display, time_zone};
 use crate::domain::organisation::time_zone_names;
 use crate::domain::{FieldErrors, Role};
@@ -120,79 +118,40 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
     new_user_page(&state, &ctx, form, FieldErrors::default()).await
 }
 
+/// Back to a user's page, with a message.
+async fn back_to_user(ctx: &Ctx, id: Uuid, kind: &str, message: String) -> Result<Response> {
+    flash(&ctx.session, kind, message).await?;
+    Ok(Redirect::to(&user_page_path(id)).into_response())
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     Form(form): Form<NewAccountForm>,
 ) -> Result<Response> {
-    let actor = ctx.user()?;
+    let actor = ctx.user()?.actor();
     let teams = team_options(&state).await?;
     let account = match form.parse(&team_ids(&teams)) {
         Ok(account) => account,
         Err(errors) => return new_user_page(&state, &ctx, form, errors).await,
     };
-    // Hashing takes a while: do it before the transaction. A user who gets a link starts with
-    // the hash of a random secret nobody knows, so nobody can sign in as them until they set
-    // their own password.
-    let secret = match &account.password {
-        FirstPassword::Set(p) => p.expose().to_string(),
-        FirstPassword::Link => password_link::new_token().0,
-    };
-    let hash = password::hash(secret).await?;
-    let team = teams
-        .iter()
-        .find(|t| Some(t.id.as_str()) == account.team_id.map(|id| id.to_string()).as_deref())
-        .map(|t| t.name.clone());
-
-    let mut tx = state.db.begin().await?;
-    let row = NewAccountRow {
-        email: account.email.as_str(),
-        name: &account.name,
-        role: account.role,
-        team_id: account.team_id,
-        time_zone: &account.time_zone,
-    };
-    let id = match db::users::create_account(&mut tx, &row, &hash).await {
-        Ok(id) => id,
-        Err(CreateUserError::DuplicateEmail(email)) => {
-            drop(tx);
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "email",
-                format!("A user with the e-mail address {email} already exists."),
-            );
+    // Hashing takes a while: it is done before the use case's transaction.
+    let hash = password::hash(app_users::first_secret(&account.password)).await?;
+    let created = match app_users::create(&state.db, &actor, &account, &hash).await {
+        Ok(created) => created,
+        Err(app::Error::Invalid(errors)) => {
             return new_user_page(&state, &ctx, form, errors).await;
         }
-        Err(CreateUserError::Database(e)) => return Err(e.into()),
+        Err(e) => return Err(e.into()),
     };
-    let link = match account.password {
-        FirstPassword::Link => Some(issue(&mut tx, id, actor.id).await?),
-        FirstPassword::Set(_) => None,
-    };
-    audit::record(
-        &mut tx,
-        actor.id,
-        AuditAction::UserCreated,
-        Target::user(id, &account.name),
-        json!({
-            "email": account.email.as_str(),
-            "role": account.role.label(),
-            "team": team,
-            "time_zone": account.time_zone,
-            "first_password": if link.is_some() { "one-time link" } else { "set by the admin" },
-        }),
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(user_id = %id, "user created");
-    match link {
+    match created.link {
         Some(link) => {
             let message = format!(
                 "{} is created. Give them the link below so they can choose their password.",
                 account.name
             );
-            link_page(&state, &ctx, id, &account.name, link, message).await
+            link_page(&state, &ctx, created.id, &account.name, link, message).await
         }
         None => {
             flash(
@@ -204,27 +163,13 @@ pub async fn create(
                 ),
             )
             .await?;
-            Ok(Redirect::to(&user_page_path(id)).into_response())
+            Ok(Redirect::to(&user_page_path(created.id)).into_response())
         }
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // One-time password links
-
-/// A link just issued: its secret and when it stops working.
-struct IssuedLink {
-    token: String,
-    expires_at: chrono::DateTime<Utc>,
-}
-
-/// Issues a link for `user_id` (replacing unused ones) and records it in the audit log.
-async fn issue(conn: &mut sqlx::PgConnection, user_id: Uuid, actor: Uuid) -> Result<IssuedLink> {
-    let (token, hash) = password_link::new_token();
-    let expires_at = Utc::now() + password_link::LIFETIME;
-    db::password_links::issue(conn, user_id, actor, &hash, expires_at).await?;
-    Ok(IssuedLink { token, expires_at })
-}
 
 #[derive(Template)]
 #[template(path = "pages/admin/password_link.html")]
@@ -279,38 +224,17 @@ pub async fn issue_link(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let actor = ctx.user()?.id;
-    let mut tx = state.db.begin().await?;
-    let user = db::users::lock(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !user.active {
-        flash(
-            &ctx.session,
-            "error",
-            format!(
-                "{} is deactivated: reactivate them before giving them a password link.",
-                user.name
-            ),
-        )
-        .await?;
-        return Ok(Redirect::to(&user_page_path(id)).into_response());
+    let actor = ctx.user()?.actor();
+    match app_users::issue_link(&state.db, &actor, id).await {
+        Ok(LinkIssued { name, link }) => {
+            let message = format!(
+                "A new password link for {name} is ready. Any link given to them before no longer works."
+            );
+            link_page(&state, &ctx, id, &name, link, message).await
+        }
+        Err(app::Error::Refused(message)) => back_to_user(&ctx, id, "error", message).await,
+        Err(e) => Err(e.into()),
     }
-    let link = issue(&mut tx, id, actor).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        AuditAction::PasswordLinkIssued,
-        Target::user(id, &user.name),
-        json!({ "expires_at": link.expires_at.to_rfc3339() }),
-    )
-    .await?;
-    tx.commit().await?;
-    let message = format!(
-        "A new password link for {} is ready. Any link given to them before no longer works.",
-        user.name
-    );
-    link_page(&state, &ctx, id, &user.name, link, message).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,58 +332,33 @@ pub async fn change_access(
     Form(form): Form<AccessForm>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let me = ctx.user()?;
+    let actor = ctx.user()?.actor();
     let teams = team_options(&state).await?;
-    let Access { role, team_id } = match form.parse(&team_ids(&teams)) {
+    let access = match form.parse(&team_ids(&teams)) {
         Ok(access) => access,
         Err(errors) => {
             let kept = (form, errors, StatusCode::UNPROCESSABLE_ENTITY);
             return user_page(&state, &ctx, id, Some(kept)).await;
         }
     };
-    let mut tx = state.db.begin().await?;
-    // The admins first, then the user (see `lock_active_admins`).
-    let admins = db::users::lock_active_admins(&mut tx).await?;
-    let user = db::users::lock(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if user.role == role && user.team_id == team_id {
-        flash(&ctx.session, "info", "Nothing changed.").await?;
-        return Ok(Redirect::to(&user_page_path(id)).into_response());
-    }
-    let is_self = me.id == user.id;
-    let demoted = user.active && user.role == Role::Admin && role != Role::Admin;
-    if demoted && let Err(refusal) = keep_an_admin(admins, AdminLoss::Demotion, is_self) {
-        drop(tx);
-        let mut errors = FieldErrors::default();
-        errors.add("role", refusal.to_string());
-        let kept = (form, errors, StatusCode::CONFLICT);
-        return user_page(&state, &ctx, id, Some(kept)).await;
-    }
-    let team = teams
-        .iter()
-        .find(|t| Some(t.id.clone()) == team_id.map(|id| id.to_string()))
-        .map(|t| t.name.clone());
-    let mut details = serde_json::Map::new();
-    if user.role != role {
-        details.insert(
-            "role".into(),
-            json!({ "from": user.role.label(), "to": role.label() }),
-        );
-    }
-    if user.team_id != team_id {
-        details.insert("team".into(), json!({ "from": user.team, "to": team }));
-    }
-    db::users::set_access(&mut tx, id, role, team_id).await?;
-    audit::record(
-        &mut tx,
-        me.id,
-        AuditAction::UserChanged,
-        Target::user(id, &user.name),
-        serde_json::Value::Object(details),
-    )
-    .await?;
-    tx.commit().await?;
+    let AccessChanged {
+        name,
+        role,
+        team,
+        is_self,
+    } = match app_users::change_access(&state.db, &actor, id, access).await {
+        Ok(changed) => changed,
+        Err(app::Error::AlreadyDone(message)) => {
+            return back_to_user(&ctx, id, "info", message).await;
+        }
+        Err(app::Error::Refused(refusal)) => {
+            let mut errors = FieldErrors::default();
+            errors.add("role", refusal);
+            let kept = (form, errors, StatusCode::CONFLICT);
+            return user_page(&state, &ctx, id, Some(kept)).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     let role_text = match role {
         Role::AccountManager => "an account manager",
         Role::Manager => "a manager",
@@ -471,7 +370,7 @@ pub async fn change_access(
     flash(
         &ctx.session,
         "success",
-        format!("Saved: {} is now {role_text}, {team_text}.", user.name),
+        format!("Saved: {name} is now {role_text}, {team_text}."),
     )
     .await?;
     if is_self && role != Role::Admin {
@@ -522,13 +421,8 @@ pub async fn confirm_deactivation(
         .await?
         .ok_or(AppError::NotFound)?;
     if !user.active {
-        flash(
-            &ctx.session,
-            "info",
-            format!("{} is already deactivated.", user.name),
-        )
-        .await?;
-        return Ok(Redirect::to(&user_page_path(id)).into_response());
+        let message = format!("{} is already deactivated.", user.name);
+        return back_to_user(&ctx, id, "info", message).await;
     }
     deactivate_page(&state, &ctx, &user, None, StatusCode::OK).await
 }
@@ -543,49 +437,21 @@ pub async fn deactivate(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let me = ctx.user()?.id;
-    let mut tx = state.db.begin().await?;
-    // The admins first, then the user (see `lock_active_admins`).
-    let admins = db::users::lock_active_admins(&mut tx).await?;
-    let user = db::users::lock(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !user.active {
-        flash(
-            &ctx.session,
-            "info",
-            format!("{} was already deactivated: nothing changed.", user.name),
-        )
-        .await?;
-        return Ok(Redirect::to(&user_page_path(id)).into_response());
-    }
-    let is_self = me == user.id;
-    if user.role == Role::Admin
-        && let Err(refusal) = keep_an_admin(admins, AdminLoss::Deactivation, is_self)
-    {
-        drop(tx);
-        return deactivate_page(
-            &state,
-            &ctx,
-            &user,
-            Some(refusal.to_string()),
-            StatusCode::CONFLICT,
-        )
-        .await;
-    }
-    db::users::set_active(&mut tx, id, false).await?;
-    let sessions = db::sessions::delete_for_user(&mut tx, id).await?;
-    audit::record(
-        &mut tx,
-        me,
-        AuditAction::UserDeactivated,
-        Target::user(id, &user.name),
-        json!({ "sessions_ended": sessions }),
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(user_id = %id, sessions, "user deactivated");
-    if is_self {
+    let actor = ctx.user()?.actor();
+    let deactivated = match app_users::deactivate(&state.db, &actor, id).await {
+        Ok(deactivated) => deactivated,
+        Err(app::Error::AlreadyDone(message)) => {
+            return back_to_user(&ctx, id, "info", message).await;
+        }
+        Err(app::Error::Refused(refusal)) => {
+            let user = db::users::get(&state.db, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            return deactivate_page(&state, &ctx, &user, Some(refusal), StatusCode::CONFLICT).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if deactivated.is_self {
         // This very session was among those deleted; end it here too, so the response does
         // not write it back.
         auth.logout()
@@ -604,7 +470,7 @@ pub async fn deactivate(
         "success",
         format!(
             "{} is deactivated and signed out everywhere. They cannot sign in until reactivated.",
-            user.name
+            deactivated.name
         ),
     )
     .await?;
@@ -618,39 +484,19 @@ pub async fn reactivate(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let me = ctx.user()?.id;
-    let mut tx = state.db.begin().await?;
-    let user = db::users::lock(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if user.active {
-        flash(
-            &ctx.session,
-            "info",
-            format!("{} is already active: nothing changed.", user.name),
-        )
-        .await?;
-        return Ok(Redirect::to(&user_page_path(id)).into_response());
-    }
-    db::users::set_active(&mut tx, id, true).await?;
-    // A request that was under way when they were deactivated may have saved its session
-    // again; it must not come back to life now.
-    db::sessions::delete_for_user(&mut tx, id).await?;
-    audit::record(
-        &mut tx,
-        me,
-        AuditAction::UserReactivated,
-        Target::user(id, &user.name),
-        json!({}),
-    )
-    .await?;
-    tx.commit().await?;
+    let actor = ctx.user()?.actor();
+    let name = match app_users::reactivate(&state.db, &actor, id).await {
+        Ok(name) => name,
+        Err(app::Error::AlreadyDone(message)) => {
+            return back_to_user(&ctx, id, "info", message).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     flash(
         &ctx.session,
         "success",
         format!(
-            "{} is active again and can sign in with their password (or give them a new password link).",
-            user.name
+            "{name} is active again and can sign in with their password (or give them a new password link)."
         ),
     )
     .await?;
