@@ -68,6 +68,13 @@ impl From<crate::app::Error> for AppError {
                 AppError::Conflict(m)
             }
             Error::Move(e) => AppError::Conflict(e.to_string()),
+            Error::Blocked(all) => AppError::Conflict(
+                all.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Error::Confirm(open) => AppError::Conflict(format!("Still open: {}.", open.join("; "))),
             Error::Database(e) => e.into(),
         }
     }

@@ -150,6 +150,16 @@ impl From<crate::app::Error> for Problem {
             ),
             Error::Conflict(m) | Error::AlreadyDone(m) => Problem::conflict(m),
             Error::Move(e) => Problem::conflict(e.to_string()),
+            Error::Blocked(all) => Problem::conflict(
+                all.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Error::Confirm(open) => Problem::conflict(format!(
+                "Still open: {}. Confirm to go ahead.",
+                open.join("; ")
+            )),
             Error::Database(e) => e.into(),
         }
     }

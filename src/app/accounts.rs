@@ -59,15 +59,28 @@ pub async fn create(
     external_id: Option<&str>,
 ) -> Result<Uuid> {
     let mut tx = db.begin().await?;
-    check(&mut tx, actor.scope(), input).await?;
-    let id = db_accounts::create(&mut *tx, input).await.map_err(saving)?;
-    if external_id.is_some() && !db_accounts::set_external_id(&mut *tx, id, external_id).await? {
+    let id = create_in(&mut tx, actor, input, external_id).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create`] inside the caller's transaction (logging an incident on a new client).
+pub(super) async fn create_in(
+    tx: &mut super::Tx,
+    actor: &Actor,
+    input: &AccountInput,
+    external_id: Option<&str>,
+) -> Result<Uuid> {
+    check(tx, actor.scope(), input).await?;
+    let id = db_accounts::create(&mut **tx, input)
+        .await
+        .map_err(saving)?;
+    if external_id.is_some() && !db_accounts::set_external_id(&mut **tx, id, external_id).await? {
         return Err(Error::field(
             "external_id",
             "Another account already has this external id.",
         ));
     }
-    tx.commit().await?;
     Ok(id)
 }
 

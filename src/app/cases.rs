@@ -35,6 +35,36 @@ pub async fn log_incident(db: &PgPool, actor: &Actor, incident: &NewIncident) ->
     Ok(created.number)
 }
 
+/// Logs an incident on a client new to Mend: the account (`account`, checked as the account
+/// form is) and the case on it, in one transaction, so neither exists without the other.
+pub async fn log_incident_for_new_account(
+    db: &PgPool,
+    actor: &Actor,
+    account: &crate::domain::account::AccountInput,
+    incident: NewIncident,
+) -> Result<i64> {
+    let mut tx = db.begin().await?;
+    let account_id = super::accounts::create_in(&mut tx, actor, account, None).await?;
+    let incident = NewIncident {
+        account_id,
+        ..incident
+    };
+    let created =
+        match db_cases::create(&mut tx, actor.scope(), &incident, actor.id, actor.id).await {
+            Ok(created) => created,
+            Err(CreateCaseError::UnknownCategory) => {
+                return Err(Error::field(
+                    "category_id",
+                    "Choose one of the categories offered.",
+                ));
+            }
+            Err(CreateCaseError::UnknownAccount) => return Err(Error::NotFound),
+            Err(CreateCaseError::Database(e)) => return Err(e.into()),
+        };
+    tx.commit().await?;
+    Ok(created.number)
+}
+
 /// One of the versioned edits of a case.
 #[derive(Debug, Clone)]
 pub enum Edit {

@@ -78,6 +78,12 @@ pub enum Error {
     /// A stage move the framework's gates refuse.
     #[error("{0}")]
     Move(MoveError),
+    /// A close refused for all of these reasons at once.
+    #[error("The case cannot close yet.")]
+    Blocked(Vec<MoveError>),
+    /// It would go ahead, but these things are still open: ask the person to confirm.
+    #[error("Please confirm: these are still open.")]
+    Confirm(Vec<String>),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }

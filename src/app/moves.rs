@@ -5,9 +5,10 @@
 
 use sqlx::PgPool;
 
-use super::{Actor, Result, open_case};
+use super::{Actor, Error, Result, open_case};
+use crate::db::case_work;
 use crate::db::cases as db_cases;
-use crate::domain::stage::{self, Outcome, Stage};
+use crate::domain::stage::{self, MoveError, Outcome, Stage};
 
 /// Moves case `number` on to the next stage; the stage it moved to.
 pub async fn advance(
@@ -63,16 +64,31 @@ pub async fn move_back(
 }
 
 /// Closes case `number` with `outcome` (restored or lost; letting go is decided, not closed).
+/// Refused with every unmet condition at once (`Error::Blocked`). Closing as restored while
+/// actions or commitments are still open needs `confirmed`; without it the answer lists them
+/// (`Error::Confirm`) and nothing changes.
 pub async fn close(
     db: &PgPool,
     actor: &Actor,
     number: i64,
     version: Option<i32>,
     outcome: Outcome,
+    confirmed: bool,
 ) -> Result<()> {
     let (mut tx, case) = open_case(db, actor, number, version).await?;
     let facts = db_cases::facts(&mut *tx, case.id).await?;
-    stage::close(case.stage, outcome, &facts)?;
+    let blockers = stage::close_blockers(case.stage, outcome, &facts);
+    match blockers.as_slice() {
+        [] => {}
+        [MoveError::AlreadyClosed] => return Err(Error::Move(MoveError::AlreadyClosed)),
+        _ => return Err(Error::Blocked(blockers)),
+    }
+    if outcome == Outcome::Restored && !confirmed {
+        let open = case_work::still_open(&mut tx, case.id).await?;
+        if !open.is_empty() {
+            return Err(Error::Confirm(open));
+        }
+    }
     db_cases::set_stage(
         &mut tx,
         case.id,
@@ -87,33 +103,64 @@ pub async fn close(
     Ok(())
 }
 
-/// Asks a manager to approve letting the client of case `number` go, for `reason`.
+/// Asks a manager to approve letting the client of case `number` go, for `reason`, with the
+/// lesson learned (recorded now, so the manager can approve in one step) unless the case has
+/// one already.
 pub async fn request_let_go(
     db: &PgPool,
     actor: &Actor,
     number: i64,
     version: Option<i32>,
     reason: &str,
+    lesson: &str,
 ) -> Result<()> {
     let (mut tx, case) = open_case(db, actor, number, version).await?;
     let facts = db_cases::facts(&mut *tx, case.id).await?;
     stage::request_let_go(case.stage, &facts, reason)?;
+    let lesson = lesson.trim();
+    if facts.lessons == 0 && lesson.is_empty() {
+        return Err(Error::field(
+            "let_go_lesson",
+            "Say what the team learned from this client: a manager needs a lesson to approve letting go.",
+        ));
+    }
+    if lesson.chars().count() > 4000 {
+        return Err(Error::field(
+            "let_go_lesson",
+            "The lesson is too long: use at most 4000 characters.",
+        ));
+    }
+    if !lesson.is_empty() {
+        case_work::add_lesson(&mut tx, case.id, lesson, false, actor.id).await?;
+    }
     db_cases::request_let_go(&mut tx, case.id, reason.trim(), actor.id).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// A manager's decision on the let-go request of case `number`: approved, it closes the case
-/// as let go; declined, the repair goes on.
+/// as let go (recording `lesson` first when the case has none yet); declined, the repair goes on.
 pub async fn decide_let_go(
     db: &PgPool,
     actor: &Actor,
     number: i64,
     version: Option<i32>,
     approve: bool,
+    lesson: &str,
 ) -> Result<()> {
     let (mut tx, case) = open_case(db, actor, number, version).await?;
-    let facts = db_cases::facts(&mut *tx, case.id).await?;
+    let mut facts = db_cases::facts(&mut *tx, case.id).await?;
+    let lesson = lesson.trim();
+    if approve && facts.lessons == 0 && !lesson.is_empty() {
+        if lesson.chars().count() > 4000 {
+            return Err(Error::field(
+                "let_go_lesson",
+                "The lesson is too long: use at most 4000 characters.",
+            ));
+        }
+        case_work::add_lesson(&mut tx, case.id, lesson, false, actor.id).await?;
+        facts.lessons = 1;
+    }
     stage::decide_let_go(case.stage, &facts, actor.role, approve)?;
     db_cases::decide_let_go(&mut tx, case.id, approve, actor.id).await?;
     if approve {

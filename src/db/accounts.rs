@@ -216,9 +216,9 @@ pub async fn update(
 pub struct AccountCase {
     pub number: i64,
     pub title: String,
-    pub stage: String,
-    pub outcome: String,
-    pub severity: String,
+    pub stage: crate::domain::stage::Stage,
+    pub outcome: crate::domain::stage::Outcome,
+    pub severity: crate::domain::case::Severity,
     pub owner_name: String,
     pub created_at: DateTime<Utc>,
 }
@@ -226,7 +226,10 @@ pub struct AccountCase {
 pub async fn cases(db: impl PgExecutor<'_>, account_id: Uuid) -> sqlx::Result<Vec<AccountCase>> {
     sqlx::query_as!(
         AccountCase,
-        r#"select c.number, c.title, c.stage, c.outcome, c.severity, u.name as owner_name, c.created_at
+        r#"select c.number, c.title, c.stage as "stage: crate::domain::stage::Stage",
+                  c.outcome as "outcome: crate::domain::stage::Outcome",
+                  c.severity as "severity: crate::domain::case::Severity",
+                  u.name as owner_name, c.created_at
            from cases c join users u on u.id = c.owner_id
            where c.account_id = $1
            order by c.created_at desc, c.number desc"#,

@@ -191,3 +191,25 @@ pub async fn add_lesson(
     )
     .await
 }
+
+/// What is still open on case `case_id`: its action items not done, and its commitments never
+/// marked or slipping, as "Action: …" / "Commitment: …" lines.
+pub async fn still_open(
+    tx: &mut Transaction<'_, Postgres>,
+    case_id: Uuid,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"select line as "line!" from (
+             select 1 as k, created_at, 'Action: ' || what as line from action_items
+             where case_id = $1 and done_at is null and removed_at is null
+             union all
+             select 2, created_at, 'Commitment: ' || text || case when state = 'slipping'
+                                                   then ' (slipping)' else '' end
+             from commitments
+             where case_id = $1 and removed_at is null and state in ('open', 'slipping')) o
+           order by k, created_at"#,
+        case_id
+    )
+    .fetch_all(&mut **tx)
+    .await
+}

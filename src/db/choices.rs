@@ -57,3 +57,25 @@ pub async fn account_choices(
     .fetch_all(db)
     .await
 }
+
+/// The account the caller can see whose name is `name` (ignoring case and surrounding spaces),
+/// if there is exactly one.
+pub async fn account_named(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    name: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    let (all, team) = scope.sql_params();
+    let ids = sqlx::query_scalar!(
+        "select id from accounts where ($1 or team_id = $2) and lower(name) = lower($3) limit 2",
+        all,
+        team,
+        name.trim()
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(match ids.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    })
+}

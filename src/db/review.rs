@@ -26,6 +26,11 @@ pub struct ReviewCase {
     pub version: i32,
     /// Escalated and not worked on since: why ("quiet" or "repeat").
     pub escalation: Option<String>,
+    /// A let-go request's reason, and who asked.
+    pub let_go_reason: String,
+    pub let_go_requested_by: Option<String>,
+    /// Whether the case has a lesson learned (approving a let-go needs one).
+    pub has_lesson: bool,
 }
 
 /// Which open cases a section lists.
@@ -101,9 +106,12 @@ pub async fn cases(
                   c.stage as "stage: Stage", c.severity as "severity: Severity", c.created_at,
                   c.last_activity_at, c.value_at_risk_minor, c.currency, c.version,
                   case when c.escalated_at >= c.last_activity_at
-                       then coalesce(c.escalation_reason, 'quiet') end as escalation
+                       then coalesce(c.escalation_reason, 'quiet') end as escalation,
+                  c.let_go_reason, r.name as "let_go_requested_by?",
+                  c.lesson_count > 0 as "has_lesson!"
            from cases c
            join accounts a on a.id = c.account_id join users o on o.id = c.owner_id
+           left join users r on r.id = c.let_go_requested_by
            where c.id = any($1)
            order by c.last_activity_at, c.number"#,
         &ids

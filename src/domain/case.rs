@@ -216,6 +216,14 @@ pub struct IncidentForm {
     pub severity: String,
     pub detected_by: String,
     pub occurred_at: String,
+    /// The client's name as typed (the web form finds the account by it).
+    pub account_name: String,
+    /// Set when the name is a new client, added with the incident.
+    pub new_account: Option<String>,
+    /// The new client's team, account manager and annual value.
+    pub new_account_team: String,
+    pub new_account_owner: String,
+    pub new_account_value: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -361,6 +369,7 @@ impl DefinitionForm {
             } else {
                 self.occurred_at.clone()
             },
+            ..IncidentForm::default()
         };
         incident.parse(tz, now).map(|i| Definition {
             title: i.title,

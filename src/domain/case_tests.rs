@@ -17,6 +17,7 @@ fn incident() -> IncidentForm {
         severity: "high".into(),
         detected_by: "client".into(),
         occurred_at: "2026-11-20T10:30".into(),
+        ..IncidentForm::default()
     }
 }
 

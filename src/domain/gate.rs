@@ -112,6 +112,28 @@ impl GateItem {
         }
     }
 
+    /// The item as a line of a checklist, done or not: "What happened", "A conversation".
+    pub fn label(self) -> &'static str {
+        match self {
+            GateItem::WhatHappened => "What happened",
+            GateItem::OccurredAt => "When it happened",
+            GateItem::DetectedBy => "Who noticed first",
+            GateItem::Severity => "Severity",
+            GateItem::Category => "Category",
+            GateItem::RootCause => "Root cause",
+            GateItem::OurShare => "Our share of the responsibility",
+            GateItem::ValueAtRisk => "Value at risk",
+            GateItem::Decision => "Decision: repair or let go",
+            GateItem::Conversation => "A conversation with the client",
+            GateItem::ActionItem => "An action",
+            GateItem::Reparation => "The reparation (or why there is none)",
+            GateItem::Commitment => "A commitment (\u{201c}from now on we will\u{2026}\u{201d})",
+            GateItem::FollowUpPlan => "A follow-up plan",
+            GateItem::CheckIn => "A check-in with the client's mood",
+            GateItem::Lessons => "A lesson learned",
+        }
+    }
+
     /// The snake_case name of the field or section the item is about.
     pub fn field(self) -> &'static str {
         match self {
@@ -161,6 +183,29 @@ impl Warning {
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.message())
+    }
+}
+
+/// Every item of `stage`'s gate, in order, each with whether `facts` meet it: the stage's
+/// checklist.
+pub fn checklist(stage: Stage, facts: &CaseFacts) -> Vec<(GateItem, bool)> {
+    let missing = gate(stage, facts);
+    stage_items(stage)
+        .iter()
+        .map(|item| (*item, !missing.contains(item)))
+        .collect()
+}
+
+/// The items `stage`'s gate asks for, in order.
+pub fn stage_items(stage: Stage) -> &'static [GateItem] {
+    use GateItem::*;
+    match stage {
+        Stage::Detected => &[WhatHappened, OccurredAt, DetectedBy, Severity, Category],
+        Stage::Assessing => &[RootCause, OurShare, ValueAtRisk, Decision],
+        Stage::ReachingOut => &[Conversation],
+        Stage::MakingItRight => &[ActionItem, Reparation, Commitment],
+        Stage::FollowingUp => &[FollowUpPlan, CheckIn],
+        Stage::Closed => &[],
     }
 }
 
@@ -289,6 +334,29 @@ pub(crate) mod fixtures {
 mod tests {
     use super::fixtures::*;
     use super::*;
+
+    #[test]
+    fn each_stage_checklist_lists_its_gate_with_what_is_done() {
+        for stage in Stage::ALL {
+            assert_eq!(stage_items(stage), expected_gate(stage).as_slice());
+            let empty = checklist(stage, &CaseFacts::default());
+            assert!(empty.iter().all(|(_, done)| !done), "{stage:?}");
+            assert!(checklist(stage, &complete()).iter().all(|(_, done)| *done));
+        }
+        let facts = without(GateItem::RootCause);
+        assert_eq!(
+            checklist(Stage::Assessing, &facts),
+            vec![
+                (GateItem::RootCause, false),
+                (GateItem::OurShare, true),
+                (GateItem::ValueAtRisk, true),
+                (GateItem::Decision, true)
+            ]
+        );
+        for item in GateItem::ALL {
+            assert!(!item.label().is_empty() && !item.label().ends_with('.'));
+        }
+    }
 
     #[test]
     fn a_complete_case_has_nothing_missing_at_any_stage() {

@@ -157,6 +157,42 @@ pub fn close(stage: Stage, outcome: Outcome, facts: &CaseFacts) -> Result<(), Mo
     Ok(())
 }
 
+/// Everything that stands between an open case and closing it with `outcome`, all at once (for
+/// a refusal that lists them all); empty when it may close. `close` reports the first.
+pub fn close_blockers(stage: Stage, outcome: Outcome, facts: &CaseFacts) -> Vec<MoveError> {
+    if stage == Stage::Closed {
+        return vec![MoveError::AlreadyClosed];
+    }
+    let mut blockers = Vec::new();
+    match outcome {
+        Outcome::Open => blockers.push(MoveError::OutcomeRequired),
+        Outcome::Restored => {
+            if stage != Stage::FollowingUp {
+                blockers.push(MoveError::NotFollowingUp);
+            } else {
+                let missing = gate(Stage::FollowingUp, facts);
+                if !missing.is_empty() {
+                    blockers.push(MoveError::GateNotMet(missing));
+                }
+                let needed = facts.good_check_ins_needed();
+                if needed > 0 {
+                    blockers.push(MoveError::TrustNotBack(needed));
+                }
+            }
+        }
+        Outcome::LetGo => {
+            if facts.let_go != LetGoRequest::Approved {
+                blockers.push(MoveError::NeedsApproval);
+            }
+        }
+        Outcome::Lost => {}
+    }
+    if facts.lessons == 0 && outcome != Outcome::Open {
+        blockers.push(MoveError::LessonsRequired);
+    }
+    blockers
+}
+
 /// Whether someone may ask a manager to let the client go, with a reason.
 pub fn request_let_go(stage: Stage, facts: &CaseFacts, reason: &str) -> Result<(), MoveError> {
     if stage == Stage::Closed {
@@ -196,6 +232,43 @@ pub fn decide_let_go(
 mod tests {
     use super::super::gate::fixtures::*;
     use super::*;
+
+    #[test]
+    fn a_refused_close_lists_every_unmet_condition_at_once() {
+        let facts = CaseFacts {
+            lessons: 0,
+            checkins_with_sentiment: 0,
+            restored_after: Some(3),
+            good_in_row: 1,
+            ..complete()
+        };
+        assert_eq!(
+            close_blockers(Stage::FollowingUp, Outcome::Restored, &facts),
+            vec![
+                MoveError::GateNotMet(vec![GateItem::CheckIn]),
+                MoveError::TrustNotBack(2),
+                MoveError::LessonsRequired
+            ]
+        );
+        assert_eq!(
+            close_blockers(Stage::MakingItRight, Outcome::Restored, &facts),
+            vec![MoveError::NotFollowingUp, MoveError::LessonsRequired]
+        );
+        assert_eq!(
+            close_blockers(Stage::ReachingOut, Outcome::Lost, &complete()),
+            vec![]
+        );
+        // `close` says the first of them.
+        for stage in [Stage::FollowingUp, Stage::MakingItRight] {
+            for outcome in [Outcome::Restored, Outcome::Lost, Outcome::LetGo] {
+                let all = close_blockers(stage, outcome, &facts);
+                match close(stage, outcome, &facts) {
+                    Ok(()) => assert!(all.is_empty(), "{stage:?} {outcome:?}"),
+                    Err(e) => assert!(all.contains(&e), "{stage:?} {outcome:?}: {e:?}"),
+                }
+            }
+        }
+    }
 
     #[test]
     fn an_adaptive_plan_closes_as_restored_only_after_enough_good_check_ins_in_a_row() {

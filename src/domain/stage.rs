@@ -8,9 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use super::gate::{CaseFacts, GateItem, Warning, gate, warnings};
+pub use super::gate::{CaseFacts, GateItem, Warning, checklist, gate, stage_items, warnings};
 pub use super::moves::{
-    MoveError, advance, check_reason, close, decide_let_go, move_back, request_let_go,
+    MoveError, advance, check_reason, close, close_blockers, decide_let_go, move_back,
+    request_let_go,
 };
 
 /// A reason for moving a case back or asking to let a client go may not be longer than this.

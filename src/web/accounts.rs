@@ -279,9 +279,10 @@ async fn update(
 pub struct CaseRow {
     pub number: i64,
     pub title: String,
-    pub stage: String,
-    pub outcome: String,
-    pub severity: String,
+    /// "Following up", or "Closed — restored".
+    pub state: String,
+    pub severity: &'static str,
+    pub severity_class: &'static str,
     pub owner_name: String,
     pub opened: String,
 }
@@ -304,6 +305,7 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -
         .await?
         .ok_or(AppError::NotFound)?;
     let cases = db_accounts::cases(&state.db, id).await?;
+    let tz = crate::domain::case::time_zone(&ctx.user()?.time_zone);
     let year_ago = chrono::Utc::now() - chrono::Duration::days(365);
     let cases_last_year = cases.iter().filter(|c| c.created_at > year_ago).count() as i64;
     let cases = cases
@@ -311,11 +313,19 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -
         .map(|c| CaseRow {
             number: c.number,
             title: c.title,
-            stage: c.stage.replace('_', " "),
-            outcome: c.outcome.replace('_', " "),
-            severity: c.severity,
+            state: if c.stage == crate::domain::stage::Stage::Closed {
+                format!("Closed \u{2014} {}", c.outcome.label().to_lowercase())
+            } else {
+                c.stage.label().to_string()
+            },
+            severity: c.severity.label(),
+            severity_class: c.severity.as_str(),
             owner_name: c.owner_name,
-            opened: c.created_at.format("%Y-%m-%d").to_string(),
+            opened: c
+                .created_at
+                .with_timezone(&tz)
+                .format("%-d %b %Y")
+                .to_string(),
         })
         .collect();
     Ok(render(

@@ -104,6 +104,7 @@ struct MyWorkPage {
     actions: Vec<ActionRow>,
     actions_total: i64,
     channels: Vec<(&'static str, &'static str)>,
+    moods: Vec<(i16, &'static str)>,
     /// Lessons' checklists still to do on my accounts.
     lessons: Vec<crate::db::lessons::ToApply>,
     lessons_total: i64,
@@ -177,7 +178,6 @@ async fn my_work(
                 (
                     CheckInForm {
                         channel: "phone".into(),
-                        sentiment: "0".into(),
                         ..CheckInForm::default()
                     },
                     FieldErrors::default(),
@@ -287,6 +287,7 @@ async fn my_work(
         actions,
         actions_total,
         channels: Channel::options(),
+        moods: crate::domain::case::MOODS.to_vec(),
     };
     Ok(render(status, &page))
 }

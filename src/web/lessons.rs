@@ -41,7 +41,7 @@ pub fn router() -> super::Router {
 
 const PAGE_SIZE: i64 = 25;
 /// Case pages in Detected remind of this many lessons; the library has the rest.
-pub const REMINDER_LIMIT: i64 = 10;
+pub const REMINDER_LIMIT: i64 = 3;
 /// The outcomes of closed cases, the ones the outcome filter offers.
 const CLOSED_OUTCOMES: [Outcome; 3] = [Outcome::Restored, Outcome::Lost, Outcome::LetGo];
 

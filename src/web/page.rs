@@ -58,6 +58,10 @@ impl From<&SessionUser> for NavUser {
 pub struct Flash {
     pub kind: String,
     pub message: String,
+    /// The section of the page it belongs in (the case page shows it there, where the person
+    /// acted); none for the top of the page.
+    #[serde(default)]
+    pub at: Option<String>,
 }
 
 /// Queues a flash message for the next page this session sees.
@@ -74,6 +78,26 @@ pub async fn flash(
     all.push(Flash {
         kind: kind.to_string(),
         message: message.into(),
+        at: None,
+    });
+    session.insert(FLASH_KEY, all).await.map_err(session_error)
+}
+
+/// Queues a confirmation for section `at` of the next page this session sees.
+pub async fn flash_at(
+    session: &Session,
+    at: &str,
+    message: impl Into<String>,
+) -> Result<(), AppError> {
+    let mut all: Vec<Flash> = session
+        .get(FLASH_KEY)
+        .await
+        .map_err(session_error)?
+        .unwrap_or_default();
+    all.push(Flash {
+        kind: "success".into(),
+        message: message.into(),
+        at: Some(at.to_string()),
     });
     session.insert(FLASH_KEY, all).await.map_err(session_error)
 }
@@ -91,6 +115,8 @@ pub struct Ctx {
     flashes: Vec<Flash>,
     path: String,
     admin_notice: Option<String>,
+    /// The request came from htmx (`HX-Request: true`): answer with the part it asked for.
+    pub htmx: bool,
 }
 
 impl Ctx {
@@ -114,6 +140,7 @@ impl Ctx {
             flashes,
             path,
             admin_notice: None,
+            htmx: false,
         })
     }
 
@@ -147,6 +174,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
                 AppError::Internal(anyhow::anyhow!("no auth session on a page route"))
             })?;
         let mut ctx = Ctx::build(&auth, parts.uri.path().to_string()).await?;
+        ctx.htmx = parts
+            .headers
+            .get("hx-request")
+            .is_some_and(|v| v.as_bytes() == b"true");
         if ctx.path.starts_with("/admin")
             && let Some(settings) = parts.extensions.get::<Arc<Settings>>()
         {

@@ -60,6 +60,10 @@ pub struct Row {
     pub mood: Option<super::sparkline::Sparkline>,
     /// Why the case is escalated, said plainly; empty when it is not.
     pub escalation: &'static str,
+    /// A let-go request: why, who asked, and whether approving it needs a lesson first.
+    pub let_go_reason: String,
+    pub let_go_requested_by: String,
+    pub has_lesson: bool,
 }
 
 pub struct BrokenView {
@@ -174,6 +178,9 @@ async fn rows<const N: usize>(
                 Some(_) => "Escalated: quiet too long",
                 None => "",
             },
+            let_go_reason: c.let_go_reason,
+            let_go_requested_by: c.let_go_requested_by.unwrap_or_default(),
+            has_lesson: c.has_lesson,
         }
     };
     Ok(sections.map(|cases| cases.into_iter().map(row).collect()))

@@ -7,6 +7,7 @@ use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::cadence::Cadence;
+use crate::domain::case::{mood_sentence, sentiment_label};
 
 /// One completed check-in: when it was due and done, the mood, the client's words.
 pub struct Reading {
@@ -39,6 +40,7 @@ pub struct Tick {
 pub struct Marker {
     pub x: String,
     pub label: String,
+    pub anchor: &'static str,
     pub down: bool,
 }
 
@@ -77,17 +79,18 @@ pub fn chart(readings: &[Reading], steps: &[StepMark]) -> Option<TrustChart> {
     if readings.is_empty() {
         return None;
     }
-    let (width, height) = (640u32, 220u32);
-    let (left, right, top, bottom) = (36.0, 12.0, 30.0, 180.0);
+    // Short (the mood's five levels need little height), with the levels named in words.
+    let (width, height) = (640u32, 168u32);
+    let (left, right, top, bottom) = (78.0, 12.0, 30.0, 134.0);
     let slot = (f64::from(width) - left - right) / readings.len() as f64;
     let x_of = |i: usize| left + slot * (i as f64 + 0.5);
     let y_of = |v: f64| top + (2.0 - v.clamp(-2.0, 2.0)) / 4.0 * (bottom - top);
-    let grid = [2, 1, 0, -1, -2]
+    let grid = [2i16, 1, 0, -1, -2]
         .into_iter()
         .map(|v| Tick {
             x: n(left - 6.0),
             y: n(y_of(f64::from(v))),
-            text: format!("{v:+}"),
+            text: sentiment_label(v).to_string(),
         })
         .collect();
     let dots: Vec<Dot> = readings
@@ -98,12 +101,16 @@ pub fn chart(readings: &[Reading], steps: &[StepMark]) -> Option<TrustChart> {
             y: n(y_of(f64::from(r.sentiment))),
             quoted: !r.words.is_empty(),
             title: if r.words.is_empty() {
-                format!("{}: mood {:+}", r.due.format("%-d %b %Y"), r.sentiment)
+                format!(
+                    "{}: {}",
+                    r.due.format("%-d %b %Y"),
+                    mood_sentence(r.sentiment)
+                )
             } else {
                 format!(
-                    "{}: mood {:+}; in their words: \u{201c}{}\u{201d}",
+                    "{}: {}; in their words: \u{201c}{}\u{201d}",
                     r.due.format("%-d %b %Y"),
-                    r.sentiment,
+                    mood_sentence(r.sentiment),
                     r.words
                 )
             },
@@ -138,6 +145,12 @@ pub fn chart(readings: &[Reading], steps: &[StepMark]) -> Option<TrustChart> {
             };
             Marker {
                 x: n(x),
+                // Near the right edge the label ends at the line, so it is not cut off.
+                anchor: if x > f64::from(width) - 90.0 {
+                    "end"
+                } else {
+                    "middle"
+                },
                 label: short(s.to),
                 down: s.down,
             }
@@ -147,8 +160,10 @@ pub fn chart(readings: &[Reading], steps: &[StepMark]) -> Option<TrustChart> {
     let last = readings.last().map_or(0, |r| r.sentiment);
     let quoted = readings.iter().filter(|r| !r.words.is_empty()).count();
     let summary = format!(
-        "{} check-ins, the client's mood from {first:+} to {last:+}; {quoted} with the client's own words; {} cadence change{}.",
+        "{} check-ins, the client {} at first and {} at the last; {quoted} with the client's own words; {} cadence change{}.",
         readings.len(),
+        sentiment_label(first).to_lowercase(),
+        sentiment_label(last).to_lowercase(),
         steps.len(),
         if steps.len() == 1 { "" } else { "s" }
     );
@@ -219,7 +234,7 @@ mod tests {
         assert!(mark_x > last_x);
         assert_eq!(
             c.summary,
-            "3 check-ins, the client's mood from -1 to +2; 2 with the client's own words; 1 cadence change."
+            "3 check-ins, the client unhappy at first and delighted at the last; 2 with the client's own words; 1 cadence change."
         );
         let svg = c.render().expect("renders");
         assert!(svg.contains("role=\"img\""));

@@ -15,6 +15,68 @@
     }
   });
 
+  // After a section of a page was replaced in place (htmx), the person's eyes and focus go to
+  // what changed: the first field that needs correcting, else the confirmation.
+  function focusAnswer(root) {
+    var scope = root && root.querySelector ? root : document;
+    var target =
+      scope.querySelector('[aria-invalid="true"]') ||
+      scope.querySelector(".section-notice[data-focus], .problem[data-focus]") ||
+      document.querySelector('[aria-invalid="true"]') ||
+      document.querySelector(".section-notice[data-focus]");
+    if (target) {
+      target.focus({ preventScroll: true });
+      target.scrollIntoView({ block: "center" });
+    }
+  }
+
+  // A link to something inside a closed <details> (a checklist item, an error summary's
+  // problem) opens it; a link to a field puts the cursor in it.
+  function reveal(id) {
+    var target = id ? document.getElementById(id) : null;
+    for (var p = target && target.parentElement; p; p = p.parentElement) {
+      if (p.tagName === "DETAILS" && !p.open) {
+        p.open = true;
+      }
+    }
+    return target;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target instanceof Element ? event.target.closest('a[href^="#"]') : null;
+    if (!link) {
+      return;
+    }
+    var target = reveal(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) {
+      event.preventDefault();
+      target.scrollIntoView({ block: "center" });
+      target.focus({ preventScroll: true });
+    }
+  });
+
+  if (location.hash) {
+    reveal(decodeURIComponent(location.hash.slice(1)));
+  }
+
+  // A page that answers a form sent without htmx (a move, or a save while htmx was not
+  // there) does the same, unless a field asks for the focus itself.
+  if (!document.querySelector("[autofocus]")) {
+    var answer = document.querySelector(
+      ".section-notice[data-focus], .problem[data-focus], .error-summary[data-focus]"
+    );
+    if (answer) {
+      answer.focus({ preventScroll: true });
+      answer.scrollIntoView({ block: "center" });
+    }
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var detail = event.detail || {};
+    var id = detail.target && detail.target.id;
+    focusAnswer(id ? document.getElementById(id) : null);
+  });
+
   // <form data-confirm="Message"> (or a submit button with data-confirm) asks first.
   // Capture phase, so a declined confirmation also stops htmx-powered forms.
   document.addEventListener(

@@ -27,7 +27,7 @@ async fn an_account_manager_logs_an_incident_and_moves_it_to_reaching_out() {
         .await
         .expect("goto");
     browser.wait_for_text("h1", "Log an incident").await;
-    browser.select("#account_id", "Bluefin Logistics").await;
+    browser.fill("#account_name", "Bluefin Logistics").await;
     browser
         .fill("#title", "Shipment report missed the deadline")
         .await;
@@ -53,7 +53,10 @@ async fn an_account_manager_logs_an_incident_and_moves_it_to_reaching_out() {
         .await;
     browser.click("#definition button[type=submit]").await;
     browser
-        .wait_for_text(".flashes", "definition of the damage is saved")
+        .wait_for_text(
+            "#definition .section-notice",
+            "definition of the damage is saved",
+        )
         .await;
     browser
         .click("#stage form[action$='/advance'] button")
@@ -71,7 +74,7 @@ async fn an_account_manager_logs_an_incident_and_moves_it_to_reaching_out() {
     browser.select("#decision", "Repair").await;
     browser.click("#assessment button[type=submit]").await;
     browser
-        .wait_for_text(".flashes", "assessment is saved")
+        .wait_for_text("#assessment .section-notice", "assessment is saved")
         .await;
     browser
         .click("#stage form[action$='/advance'] button")
@@ -111,6 +114,7 @@ async fn an_account_manager_records_a_check_in_from_my_work() {
         .await;
     browser.wait_for_text("#today", "Report came late").await;
 
+    browser.choose("checkin_sentiment", "Satisfied").await;
     browser
         .fill(
             "#today input[name=checkin_summary]",

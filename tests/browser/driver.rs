@@ -20,6 +20,15 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Browser::launch(true).await
+    }
+
+    /// A browser with JavaScript turned off: every form must still work.
+    pub async fn start_without_javascript() -> Browser {
+        Browser::launch(false).await
+    }
+
+    async fn launch(javascript: bool) -> Browser {
         for (path, package) in [(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")] {
             assert!(
                 std::path::Path::new(path).exists(),
@@ -51,6 +60,10 @@ impl Browser {
                     "--disable-component-update", "--disable-sync", "--window-size=1280,800",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
+                "prefs": {
+                    "profile.managed_default_content_settings.javascript":
+                        if javascript { 1 } else { 2 },
+                },
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
@@ -133,6 +146,82 @@ impl Browser {
             .click()
             .await
             .expect("click");
+    }
+
+    /// Chooses the radio button of group `name` whose label reads `word` (a mood, say).
+    pub async fn choose(&self, name: &str, word: &str) {
+        let xpath = format!(
+            "//label[.//input[@type='radio' and @name='{name}']][normalize-space(.)='{word}']"
+        );
+        self.client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no {word:?} to choose for {name}: {e}"))
+            .click()
+            .await
+            .expect("choose");
+    }
+
+    /// Runs `script` (a function body that returns a value) in the page.
+    pub async fn js(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Whether the whole of the first element matching `css` is inside the window as it is
+    /// scrolled now (what a person sees without scrolling).
+    pub async fn in_view(&self, css: &str) -> bool {
+        self.js(
+            "const e = document.querySelector(arguments[0]);
+             if (!e) return false;
+             const r = e.getBoundingClientRect();
+             return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight
+                 && r.left >= 0 && r.right <= window.innerWidth;",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false)
+    }
+
+    /// The element that has the focus: its id, else its tag and class.
+    pub async fn focused(&self) -> String {
+        self.js(
+            "const e = document.activeElement;
+             return e ? (e.id || (e.tagName.toLowerCase() + '.' + e.className)) : '';",
+            vec![],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// Marks the page loaded now, so `same_page` can tell whether it was reloaded since.
+    pub async fn mark_page(&self) {
+        self.js("window.mendTestMark = 'not reloaded'; return true;", vec![])
+            .await;
+    }
+
+    /// Whether the page marked by `mark_page` is still the one shown (not reloaded).
+    pub async fn same_page(&self) -> bool {
+        self.js("return window.mendTestMark === 'not reloaded';", vec![])
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    }
+
+    /// The height of the whole document, in CSS pixels.
+    pub async fn document_height(&self) -> i64 {
+        self.js(
+            "return Math.ceil(document.documentElement.scrollHeight);",
+            vec![],
+        )
+        .await
+        .as_i64()
+        .unwrap_or(i64::MAX)
     }
 
     /// Opens the sign-in page at `url` (which may carry `?next=`) and signs in.

@@ -10,3 +10,4 @@ mod cases;
 mod driver;
 mod journeys;
 mod sign_in;
+mod workspace;

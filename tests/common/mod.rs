@@ -542,8 +542,169 @@ impl Client {
         res.location().expect("case page")
     }
 
+    /// Posts `fields` to `{case}/{action}` as the case page's form would: with the page's CSRF
+    /// token and the version the page was opened at.
+    pub async fn post_case(&self, case: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(case).await;
+        let version = page
+            .attr("input[name=version]", "value")
+            .unwrap_or_default();
+        let token = page
+            .attr("input[name=csrf_token]", "value")
+            .or_else(|| page.attr("meta[name=csrf-token]", "content"))
+            .unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", &token), ("version", &version)];
+        all.extend_from_slice(fields);
+        self.post_raw(&format!("{case}/{action}"), &all).await
+    }
+
+    /// Records what each stage asks for through the case page's forms and moves the case on,
+    /// stage by stage, until it is in `stage` (its stored name: "assessing" … "following_up").
+    pub async fn walk_to(&self, case: &str, stage: &str) {
+        const ORDER: [&str; 5] = [
+            "detected",
+            "assessing",
+            "reaching_out",
+            "making_it_right",
+            "following_up",
+        ];
+        let target = ORDER
+            .iter()
+            .position(|s| *s == stage)
+            .unwrap_or_else(|| panic!("no stage {stage}"));
+        // From the stage the case is in now.
+        const LABELS: [&str; 5] = [
+            "Detected",
+            "Assessing",
+            "Reaching out",
+            "Making it right",
+            "Following up",
+        ];
+        let now = self
+            .get(case)
+            .await
+            .text(".stepper [aria-current=step] .step-label");
+        let from = LABELS.iter().position(|l| *l == now).unwrap_or(0);
+        for (i, current) in ORDER.iter().enumerate().take(target).skip(from) {
+            let ok = |res: &Page, what: &str| {
+                assert_eq!(res.status, StatusCode::SEE_OTHER, "{what}: {}", res.body);
+            };
+            match *current {
+                "detected" => {
+                    let page = self.get(case).await;
+                    let value = |sel: &str| page.attr(sel, "value").unwrap_or_default();
+                    let category = page
+                        .attr("#category_id option[selected]", "value")
+                        .unwrap_or_default();
+                    let severity = page
+                        .attr("#severity option[selected]", "value")
+                        .unwrap_or_else(|| "high".into());
+                    let detected = page
+                        .attr("#detected_by option[selected]", "value")
+                        .unwrap_or_else(|| "client".into());
+                    let res = self
+                        .post_case(
+                            case,
+                            "definition",
+                            &[
+                                ("title", &value("#title")),
+                                ("what_happened", "The delivery arrived a week late."),
+                                ("category_id", &category),
+                                ("severity", &severity),
+                                ("detected_by", &detected),
+                                ("occurred_at", &value("#occurred_at")),
+                            ],
+                        )
+                        .await;
+                    ok(&res, "definition");
+                }
+                "assessing" => {
+                    let res = self
+                        .post_case(
+                            case,
+                            "assessment",
+                            &[
+                                ("root_cause", "Nobody owned the delivery date."),
+                                ("our_share", "most"),
+                                ("value_at_risk", "20,000"),
+                                ("decision", "repair"),
+                            ],
+                        )
+                        .await;
+                    ok(&res, "assessment");
+                }
+                "reaching_out" => {
+                    let res = self
+                        .post_case(
+                            case,
+                            "conversations",
+                            &[
+                                ("channel", "phone"),
+                                ("with_whom", "Jo Park"),
+                                ("summary", "Apologised and listened."),
+                                ("sentiment", "0"),
+                            ],
+                        )
+                        .await;
+                    ok(&res, "conversation");
+                }
+                _ => {
+                    let owner = self
+                        .get(case)
+                        .await
+                        .attr("#action_owner option[selected]", "value")
+                        .expect("the owner is offered for actions");
+                    let res = self
+                        .post_case(
+                            case,
+                            "actions",
+                            &[("what", "Re-plan the deliveries"), ("owner_id", &owner)],
+                        )
+                        .await;
+                    ok(&res, "action");
+                    let res = self
+                        .post_case(
+                            case,
+                            "reparation",
+                            &[
+                                ("reparation_what", "A free month of support"),
+                                ("reparation_cost", "500"),
+                            ],
+                        )
+                        .await;
+                    ok(&res, "reparation");
+                    let res = self
+                        .post_case(
+                            case,
+                            "commitments",
+                            &[
+                                ("text", "Confirm every delivery date in writing"),
+                                ("commitment_owner", &owner),
+                                ("commitment_scope", "client"),
+                            ],
+                        )
+                        .await;
+                    ok(&res, "commitment");
+                }
+            }
+            let res = self.post_case(case, "advance", &[]).await;
+            assert_eq!(
+                res.status,
+                StatusCode::SEE_OTHER,
+                "moving on from {} (to {}): {}",
+                current,
+                ORDER[i + 1],
+                res.text("#problem")
+            );
+        }
+    }
+
     /// Plans weekly check-ins on `case` by its owner, from `first_due`, until the case closes.
     pub async fn plan_weekly(&self, case: &str, first_due: chrono::NaiveDate) {
+        // Check-ins are planned in Following up.
+        if self.get(case).await.attr("#assignee_id", "id").is_none() {
+            self.walk_to(case, "following_up").await;
+        }
         let owner = self
             .get(case)
             .await

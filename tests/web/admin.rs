@@ -947,9 +947,12 @@ async fn organisation_settings_drive_new_users_the_plan_form_the_review_and_my_w
             .as_deref(),
         Some("Europe/Berlin")
     );
+    // (Follow-up is planned in its own stage.)
+    let path = format!("/cases/CR-{case}");
+    admin.walk_to(&path, "following_up").await;
     assert_eq!(
         admin
-            .get(&format!("/cases/CR-{case}"))
+            .get(&path)
             .await
             .attr("#cadence option[selected]", "value")
             .as_deref(),

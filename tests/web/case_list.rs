@@ -99,6 +99,7 @@ async fn overdue_shows_cases_with_late_actions() {
     let acme = am.new_account("Acme").await;
     let late = am.log_incident(&acme, "Late one").await;
     am.log_incident(&acme, "On time one").await;
+    am.walk_to(&late, "making_it_right").await;
     let page = am.get(&late).await;
     let owner = page
         .attr("#action_owner option[selected]", "value")
@@ -253,7 +254,8 @@ async fn a_manager_finds_the_cases_awaiting_let_go_approval() {
         &[
             ("csrf_token", &token),
             ("version", &version),
-            ("reason", "Not worth it"),
+            ("let_go_reason", "Not worth it"),
+            ("let_go_lesson", "Say no sooner."),
         ],
     )
     .await;

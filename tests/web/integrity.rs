@@ -12,6 +12,7 @@ async fn a_conversation_dated_in_year_zero_is_refused_and_the_case_page_still_re
     let am = app.signed_in("account_manager").await;
     let acme = am.new_account("Acme").await;
     let case = am.log_incident(&acme, "Missed the launch").await;
+    am.walk_to(&case, "reaching_out").await;
     for (raw, says) in [
         ("0000-01-01T00:00", "2000"),
         ("1899-12-31T10:00", "2000"),

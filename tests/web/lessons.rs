@@ -515,7 +515,7 @@ async fn only_the_case_owner_managers_and_admins_mark_lessons_for_all_clients() 
 }
 
 #[tokio::test]
-async fn the_library_pages_and_the_reminder_shows_only_the_newest_ten() {
+async fn the_library_pages_and_the_reminder_shows_only_the_newest_three() {
     let app = fixture().await;
     sqlx::raw_sql(
         r#"insert into lessons (case_id, text, applies_to_all, created_at)
@@ -562,9 +562,10 @@ async fn the_library_pages_and_the_reminder_shows_only_the_newest_ten() {
     let case = ann.log_incident(&acme.to_string(), "Late again").await;
     let page = ann.get(&case).await;
     let reminders = page.texts("#learned li p.prewrap");
-    assert_eq!(reminders.len(), 10);
+    // Three, the newest: enough to check against without pushing the form down.
+    assert_eq!(reminders.len(), 3);
     assert_eq!(reminders[0], "Extra lesson 30");
-    assert_eq!(reminders[9], "Extra lesson 21");
+    assert_eq!(reminders[2], "Extra lesson 28");
     assert_eq!(
         page.text("#learned > p a"),
         "See all 31 lessons that apply to all clients"

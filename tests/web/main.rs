@@ -18,3 +18,4 @@ mod roles;
 mod setup;
 mod sign_in;
 mod trust;
+mod workspace;

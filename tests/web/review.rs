@@ -163,6 +163,120 @@ async fn a_manager_reassigns_from_the_review_and_comes_back_to_it() {
 }
 
 #[tokio::test]
+async fn a_manager_decides_a_let_go_from_the_review_in_one_step() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await; // North
+    let acme = am.new_account("Acme").await;
+    let first = am.log_incident(&acme, "Third missed delivery").await;
+    let second = am.log_incident(&acme, "Rude support call").await;
+    let reason = "Their volumes do not fit our routes; both sides lose.";
+    for case in [&first, &second] {
+        let asked = am
+            .post_case(
+                case,
+                "let-go",
+                &[
+                    ("let_go_reason", reason),
+                    (
+                        "let_go_lesson",
+                        "Check volumes fit our routes before signing.",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    }
+    // The second case's lesson is taken back: its approval asks for one.
+    let page = am.get(&second).await;
+    let remove = page
+        .attr("#lessons form[action$='/remove']", "action")
+        .expect("remove the lesson");
+    let removed = am.submit(&second, &remove, &[("confirmed", "1")]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+
+    let manager = app.signed_in("manager").await;
+    let review = manager.get("/review").await;
+    let n1 = first.trim_start_matches("/cases/CR-");
+    let n2 = second.trim_start_matches("/cases/CR-");
+    let item = |n: &str| format!("#let-go-{n}");
+    assert!(
+        review.text(&item(n1)).contains(reason),
+        "the reason beside the buttons"
+    );
+    assert!(
+        review
+            .attr(
+                &format!("{} textarea[name=let_go_lesson]", item(n1)),
+                "name"
+            )
+            .is_none(),
+        "a lesson is recorded: nothing to add"
+    );
+    assert!(
+        review
+            .attr(
+                &format!("{} textarea[name=let_go_lesson]", item(n2)),
+                "name"
+            )
+            .is_some(),
+        "no lesson yet: the approval asks for it"
+    );
+    let version = |n: &str| {
+        review
+            .attr(
+                &format!("{} form.let-go-decision input[name=version]", item(n)),
+                "value",
+            )
+            .expect("version")
+    };
+    let approve = |n: &str, lesson: &'static str| {
+        let version = version(n);
+        let manager = &manager;
+        let n = n.to_string();
+        async move {
+            manager
+                .submit(
+                    "/review",
+                    &format!("/cases/CR-{n}/let-go/decision"),
+                    &[
+                        ("version", version.as_str()),
+                        ("decision", "approve"),
+                        ("back", "/review#let-go"),
+                        ("let_go_lesson", lesson),
+                    ],
+                )
+                .await
+        }
+    };
+    let res = approve(n1, "").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location().as_deref(), Some("/review#let-go"));
+    let res = approve(n2, "Say no to rush jobs we cannot staff.").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.location().as_deref(), Some("/review#let-go"));
+    let review = manager.get("/review").await;
+    assert!(review.text(".flashes").contains("approved"));
+    assert!(
+        review
+            .text("#let-go")
+            .contains("No let-go request is waiting.")
+    );
+    let outcomes: Vec<String> = sqlx::query_scalar("select outcome from cases order by number")
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("outcomes");
+    assert_eq!(outcomes, ["let_go", "let_go"]);
+    let lessons: Vec<String> = sqlx::query_scalar(
+        "select l.text from lessons l join cases c on c.id = l.case_id
+         where c.title = 'Rude support call' and l.removed_at is null",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("lessons");
+    assert_eq!(lessons, ["Say no to rush jobs we cannot staff."]);
+}
+
+#[tokio::test]
 async fn the_review_csv_has_the_same_open_repairs_as_the_page() {
     let app = TestApp::spawn().await;
     app.create_user("ann@example.com", "account_manager", Some("North"))

@@ -639,9 +639,15 @@ async fn a_check_in_keeps_the_clients_own_words_and_the_case_page_plots_both_rea
     assert_eq!(quotes, ["Better than last month.", "We trust you again."]);
     let points = page.texts("#trust-chart svg circle title");
     assert_eq!(points.len(), 3, "{points:?}");
-    assert!(points[0].ends_with("mood +0"), "{}", points[0]);
     assert!(
-        points[2].contains("mood +2; in their words: \u{201c}We trust you again.\u{201d}"),
+        points[0].ends_with("the client was neutral"),
+        "{}",
+        points[0]
+    );
+    assert!(
+        points[2].contains(
+            "the client was delighted; in their words: \u{201c}We trust you again.\u{201d}"
+        ),
         "{}",
         points[2]
     );
@@ -651,7 +657,7 @@ async fn a_check_in_keeps_the_clients_own_words_and_the_case_page_plots_both_rea
         "{}",
         page.text("#trust-chart svg")
     );
-    assert!(page.text("#trust-chart-desc").contains("3 check-ins, the client's mood from +0 to +2; 2 with the client's own words; 1 cadence change."));
+    assert!(page.text("#trust-chart-desc").contains("3 check-ins, the client neutral at first and delighted at the last; 2 with the client's own words; 1 cadence change."));
 
     // Too long a quote is refused, the rest of the input kept.
     app.bring_next_check_in_due(number(&case)).await;

@@ -194,6 +194,7 @@ async fn link_page(
     let tz = time_zone(&ctx.user()?.time_zone);
     let mut chrome = ctx.chrome(format!("Password link for {name}"));
     chrome.flashes.push(Flash {
+        at: None,
         kind: "success".into(),
         message,
     });

@@ -6,7 +6,7 @@ use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{CaseNumber, done, form_not_done, not_done, refuse};
+use super::{CaseNumber, Section, done, form_not_done, moved, not_done, refuse};
 use crate::app::{self, Links, check_ins::Which};
 use crate::domain::follow_up::{CheckInForm, PlanForm};
 use crate::error::Result;
@@ -26,7 +26,16 @@ pub async fn start_plan(
         Err(errors) => return refuse(&state, &ctx, number, form, errors).await,
     };
     match app::check_ins::start_plan(&state.db, &actor, number, &plan).await {
-        Ok(()) => done(&ctx, number, "follow_up_plan", "Check-ins are planned.").await,
+        Ok(()) => {
+            done(
+                &state,
+                &ctx,
+                number,
+                Section::FollowUp,
+                "Check-ins are planned.",
+            )
+            .await
+        }
         Err(e) => form_not_done(&state, &ctx, number, form, e).await,
     }
 }
@@ -57,15 +66,14 @@ pub async fn complete_check_in(
     .await;
     match recorded {
         Ok(r) if r.reopened => {
-            done(
+            moved(
                 &ctx,
                 number,
-                "stage",
                 "Check-in recorded. A commitment was broken: the case is back in Making it right, and the managers are told.",
             )
             .await
         }
-        Ok(_) => done(&ctx, number, "check_in", "Check-in recorded.").await,
+        Ok(_) => done(&state, &ctx, number, Section::FollowUp, "Check-in recorded.").await,
         Err(e) => form_not_done(&state, &ctx, number, form, e).await,
     }
 }
@@ -84,7 +92,7 @@ pub async fn skip_check_in(
     Form(form): Form<SkipForm>,
 ) -> Result<Response> {
     match app::check_ins::skip(&state.db, &me.actor(), number, &form.skip_reason).await {
-        Ok(()) => done(&ctx, number, "check_in", "Check-in skipped.").await,
+        Ok(()) => done(&state, &ctx, number, Section::FollowUp, "Check-in skipped.").await,
         Err(e) => {
             let reason = form.skip_reason;
             not_done(&state, &ctx, number, "skip", e, |f| f.skip_reason = reason).await

@@ -20,10 +20,11 @@ use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use super::page::{Ctx, flash};
+use super::page::{Ctx, flash, flash_at};
 use crate::app;
 use crate::auth::guard;
 use crate::domain::FieldErrors;
+use crate::domain::stage::MoveError;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
@@ -34,7 +35,9 @@ pub fn router() -> super::Router {
         .route("/cases", get(super::case_list::list).post(new::create))
         .route("/cases/export.csv", get(super::case_list::export))
         .route("/cases/new", get(new::new))
+        .route("/cases/new/accounts", get(new::suggestions))
         .route("/cases/{number}", get(page::show))
+        .route("/cases/{number}/timeline", get(page::timeline))
         .route("/cases/{number}/definition", post(work::save_definition))
         .route("/cases/{number}/assessment", post(work::save_assessment))
         .route("/cases/{number}/reparation", post(work::save_reparation))
@@ -115,15 +118,76 @@ fn case_url(number: i64) -> String {
     format!("/cases/CR-{number}")
 }
 
-/// After a successful change: back to the case, at the section that changed.
+/// A part of the case page a form belongs to: htmx answers with it, and without JavaScript the
+/// page reloads at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Stage,
+    Definition,
+    Assessment,
+    Conversations,
+    MakingItRight,
+    FollowUp,
+    Lessons,
+}
+
+impl Section {
+    /// The section element's id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Section::Stage => "stage",
+            Section::Definition => "definition",
+            Section::Assessment => "assessment",
+            Section::Conversations => "conversations",
+            Section::MakingItRight => "making_it_right",
+            Section::FollowUp => "follow_up_plan",
+            Section::Lessons => "lessons",
+        }
+    }
+}
+
+/// The section a form (by its name) is in.
+pub fn section_of(form: &str) -> Section {
+    match form {
+        "definition" => Section::Definition,
+        "assessment" => Section::Assessment,
+        "conversation" | "conversations" => Section::Conversations,
+        "action" | "actions" | "commitment" | "commitments" | "reparation" => {
+            Section::MakingItRight
+        }
+        "plan" | "check_in" | "skip" => Section::FollowUp,
+        "lesson" | "lessons" => Section::Lessons,
+        _ => Section::Stage,
+    }
+}
+
+/// After a successful change: with htmx, the section again with the confirmation in it; without
+/// JavaScript, back to the case at the section, the confirmation shown there.
 async fn done(
+    state: &AppState,
     ctx: &Ctx,
     number: i64,
-    anchor: &str,
+    section: Section,
     message: impl Into<String>,
 ) -> Result<Response> {
+    let message = message.into();
+    if ctx.htmx && section != Section::Stage {
+        return page::saved_section(state, ctx, number, section, message).await;
+    }
+    flash_at(&ctx.session, section.id(), message).await?;
+    Ok(Redirect::to(&format!("{}#{}", case_url(number), section.id())).into_response())
+}
+
+/// After a change that moved the case: the whole page again, the confirmation at the top.
+/// (A form sent by htmx — a check-in that reopened the case — loads the page in full too: the
+/// whole page changed, not just the section.)
+async fn moved(ctx: &Ctx, number: i64, message: impl Into<String>) -> Result<Response> {
     flash(&ctx.session, "success", message).await?;
-    Ok(Redirect::to(&format!("{}#{anchor}", case_url(number))).into_response())
+    let url = format!("{}#stage", case_url(number));
+    if ctx.htmx {
+        return Ok(([("HX-Redirect", url)], StatusCode::NO_CONTENT).into_response());
+    }
+    Ok(Redirect::to(&url).into_response())
 }
 
 /// Why a case page is being shown again instead of redirecting.
@@ -132,6 +196,10 @@ pub struct Refusal {
     pub errors: FieldErrors,
     pub form: &'static str,
     pub problem: Option<String>,
+    /// Every reason a move was refused, each with where to put it right.
+    pub blockers: Vec<page::Blocker>,
+    /// What is still open, when a close asks for confirmation.
+    pub confirm: Vec<String>,
     pub stale: bool,
 }
 
@@ -141,28 +209,26 @@ impl Refusal {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             errors,
             form,
-            problem: Some("That was not saved: see the highlighted fields.".into()),
+            problem: None,
+            blockers: Vec::new(),
+            confirm: Vec::new(),
             stale: false,
         }
     }
 
     fn problem(form: &'static str, message: impl Into<String>) -> Refusal {
         Refusal {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            errors: FieldErrors::default(),
-            form,
             problem: Some(message.into()),
-            stale: false,
+            ..Refusal::invalid(form, FieldErrors::default())
         }
     }
 
     fn stale(form: &'static str) -> Refusal {
         Refusal {
             status: StatusCode::CONFLICT,
-            errors: FieldErrors::default(),
-            form,
-            problem: Some("This case changed since you opened it: someone else saved first. Nothing of yours was saved. Your input is kept below — check the case as it is now, then save again.".into()),
+            problem: Some("Someone else saved first. Nothing of yours was saved. Your input is kept below — check the case as it is now, then save again.".into()),
             stale: true,
+            ..Refusal::invalid(form, FieldErrors::default())
         }
     }
 }
@@ -235,7 +301,27 @@ async fn not_done(
         app::Error::Refused(m) | app::Error::Conflict(m) | app::Error::AlreadyDone(m) => {
             Refusal::problem(form, m)
         }
-        app::Error::Move(e) => Refusal::problem(form, e.to_string()),
+        app::Error::Move(e @ (MoveError::ReasonRequired | MoveError::ReasonTooLong)) => {
+            // The reason is typed in the form that was sent: the error goes beside it.
+            let mut errors = FieldErrors::default();
+            errors.add("reason", e.to_string());
+            Refusal::invalid(form, errors)
+        }
+        app::Error::Move(e) => Refusal {
+            blockers: page::blockers(std::slice::from_ref(&e)),
+            ..Refusal::invalid(form, FieldErrors::default())
+        },
+        app::Error::Blocked(all) => Refusal {
+            problem: Some("The case cannot close yet:".into()),
+            blockers: page::blockers(&all),
+            ..Refusal::invalid(form, FieldErrors::default())
+        },
+        app::Error::Confirm(open) => Refusal {
+            status: StatusCode::OK,
+            problem: Some("Close as restored? These are still open:".into()),
+            confirm: open,
+            ..Refusal::invalid(form, FieldErrors::default())
+        },
     };
     page::case_page(state, ctx, number, Some(refusal), keep).await
 }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{CaseNumber, Forms, done, not_done};
+use super::{CaseNumber, Forms, moved, not_done};
 use crate::app;
 use crate::domain::case::parse_version;
 use crate::domain::stage::Outcome;
@@ -19,11 +19,17 @@ use crate::web::page::{Ctx, Form, Me, flash};
 pub struct MoveForm {
     version: String,
     reason: String,
+    /// The reason given in the let-go form (its own field, beside the move-back reason).
+    let_go_reason: String,
     outcome: String,
     decision: String,
     owner_id: String,
     /// Where to return after reassigning (a local path, e.g. the manager review).
     back: String,
+    /// The lesson learned, given with a let-go request or its approval.
+    let_go_lesson: String,
+    /// "1": the person confirmed closing while things are still open.
+    confirmed: String,
 }
 
 impl MoveForm {
@@ -40,6 +46,14 @@ fn keep_reason(reason: String) -> impl FnOnce(&mut Forms) {
     }
 }
 
+/// The reason and the lesson of a let-go request, kept.
+fn keep_let_go(reason: String, lesson: String) -> impl FnOnce(&mut Forms) {
+    move |f: &mut Forms| {
+        f.let_go_reason = reason;
+        f.let_go_lesson = lesson;
+    }
+}
+
 pub async fn advance(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -48,15 +62,7 @@ pub async fn advance(
     Form(form): Form<MoveForm>,
 ) -> Result<Response> {
     match app::moves::advance(&state.db, &me.actor(), number, form.version()).await {
-        Ok(to) => {
-            done(
-                &ctx,
-                number,
-                "stage",
-                format!("Moved on to {}.", to.label()),
-            )
-            .await
-        }
+        Ok(to) => moved(&ctx, number, format!("Moved on to {}.", to.label())).await,
         Err(e) => not_done(&state, &ctx, number, "stage", e, keep_reason(form.reason)).await,
     }
 }
@@ -68,18 +74,10 @@ pub async fn move_back(
     CaseNumber(number): CaseNumber,
     Form(form): Form<MoveForm>,
 ) -> Result<Response> {
-    let moved =
+    let went_back =
         app::moves::move_back(&state.db, &me.actor(), number, form.version(), &form.reason).await;
-    match moved {
-        Ok(to) => {
-            done(
-                &ctx,
-                number,
-                "stage",
-                format!("Moved back to {}.", to.label()),
-            )
-            .await
-        }
+    match went_back {
+        Ok(to) => moved(&ctx, number, format!("Moved back to {}.", to.label())).await,
         Err(e) => not_done(&state, &ctx, number, "stage", e, keep_reason(form.reason)).await,
     }
 }
@@ -92,10 +90,20 @@ pub async fn close(
     Form(form): Form<MoveForm>,
 ) -> Result<Response> {
     let outcome = Outcome::parse(&form.outcome).unwrap_or(Outcome::Open);
-    match app::moves::close(&state.db, &me.actor(), number, form.version(), outcome).await {
+    let confirmed = form.confirmed == "1";
+    match app::moves::close(
+        &state.db,
+        &me.actor(),
+        number,
+        form.version(),
+        outcome,
+        confirmed,
+    )
+    .await
+    {
         Ok(()) => {
             let message = format!("The case is closed: {}.", outcome.label().to_lowercase());
-            done(&ctx, number, "stage", message).await
+            moved(&ctx, number, message).await
         }
         Err(e) => not_done(&state, &ctx, number, "stage", e, keep_reason(form.reason)).await,
     }
@@ -108,15 +116,24 @@ pub async fn request_let_go(
     CaseNumber(number): CaseNumber,
     Form(form): Form<MoveForm>,
 ) -> Result<Response> {
-    let requested =
-        app::moves::request_let_go(&state.db, &me.actor(), number, form.version(), &form.reason)
-            .await;
+    let requested = app::moves::request_let_go(
+        &state.db,
+        &me.actor(),
+        number,
+        form.version(),
+        &form.let_go_reason,
+        &form.let_go_lesson,
+    )
+    .await;
     match requested {
         Ok(()) => {
             let message = "A manager has been asked to approve letting go.";
-            done(&ctx, number, "let-go", message).await
+            moved(&ctx, number, message).await
         }
-        Err(e) => not_done(&state, &ctx, number, "let-go", e, keep_reason(form.reason)).await,
+        Err(e) => {
+            let keep = keep_let_go(form.let_go_reason, form.let_go_lesson);
+            not_done(&state, &ctx, number, "let-go", e, keep).await
+        }
     }
 }
 
@@ -128,18 +145,36 @@ pub async fn decide_let_go(
     Form(form): Form<MoveForm>,
 ) -> Result<Response> {
     let approve = form.decision == "approve";
-    let decided =
-        app::moves::decide_let_go(&state.db, &me.actor(), number, form.version(), approve).await;
+    let decided = app::moves::decide_let_go(
+        &state.db,
+        &me.actor(),
+        number,
+        form.version(),
+        approve,
+        &form.let_go_lesson,
+    )
+    .await;
     match decided {
         Ok(()) => {
             let message = if approve {
-                "Approved: the case is closed as let go."
+                format!("CR-{number}: approved, the case is closed as let go.")
             } else {
-                "Declined: the repair goes on."
+                format!("CR-{number}: declined, the repair goes on.")
             };
-            done(&ctx, number, "let-go", message).await
+            if form.back.starts_with("/review") {
+                let back = crate::auth::guard::safe_next(Some(&form.back));
+                flash(&ctx.session, "success", message).await?;
+                return Ok(Redirect::to(&back).into_response());
+            }
+            moved(&ctx, number, message).await
         }
-        Err(e) => not_done(&state, &ctx, number, "let-go", e, |_| {}).await,
+        Err(e) => {
+            let lesson = form.let_go_lesson;
+            not_done(&state, &ctx, number, "let-go", e, |f| {
+                f.let_go_lesson = lesson
+            })
+            .await
+        }
     }
 }
 
@@ -166,5 +201,5 @@ pub async fn reassign(
         .await?;
         return Ok(Redirect::to(&back).into_response());
     }
-    done(&ctx, number, "owner", "The case has a new owner.").await
+    moved(&ctx, number, "The case has a new owner.").await
 }

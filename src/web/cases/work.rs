@@ -8,7 +8,9 @@ use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{CaseNumber, KeptForm, Refusal, case_url, done, form_not_done, not_done, refuse};
+use super::{
+    CaseNumber, KeptForm, Refusal, Section, case_url, done, form_not_done, moved, not_done, refuse,
+};
 use crate::app::{self, Links, cases::Edit, commitments::Marked};
 use crate::db::case_work::Item;
 use crate::domain::case::{
@@ -60,7 +62,7 @@ async fn save_edit<F: EditForm>(
     form: F,
 ) -> Result<Response> {
     match app::cases::edit(&state.db, &me.actor(), number, form.version(), &edit).await {
-        Ok(()) => done(ctx, number, F::SAVED.0, F::SAVED.1).await,
+        Ok(()) => done(state, ctx, number, super::section_of(F::NAME), F::SAVED.1).await,
         Err(e) => form_not_done(state, ctx, number, form, e).await,
     }
 }
@@ -117,7 +119,16 @@ pub async fn add_conversation(
         Err(errors) => return refuse(&state, &ctx, number, form, errors).await,
     };
     match app::work::add_conversation(&state.db, &actor, number, &c).await {
-        Ok(()) => done(&ctx, number, "conversations", "Conversation logged.").await,
+        Ok(()) => {
+            done(
+                &state,
+                &ctx,
+                number,
+                Section::Conversations,
+                "Conversation logged.",
+            )
+            .await
+        }
         Err(e) => form_not_done(&state, &ctx, number, form, e).await,
     }
 }
@@ -135,7 +146,16 @@ pub async fn add_action(
         Err(errors) => return refuse(&state, &ctx, number, form, errors).await,
     };
     match app::work::add_action(&state.db, &actor, number, &a).await {
-        Ok(()) => done(&ctx, number, "actions", "Action added.").await,
+        Ok(()) => {
+            done(
+                &state,
+                &ctx,
+                number,
+                Section::MakingItRight,
+                "Action added.",
+            )
+            .await
+        }
         Err(e) => form_not_done(&state, &ctx, number, form, e).await,
     }
 }
@@ -163,7 +183,7 @@ pub async fn action_done(
             } else {
                 "Reopened."
             };
-            done(&ctx, number, "actions", message).await
+            done(&state, &ctx, number, Section::MakingItRight, message).await
         }
         Err(e) => not_done(&state, &ctx, number, "actions", e, |_| {}).await,
     }
@@ -182,7 +202,16 @@ pub async fn add_commitment(
         Err(errors) => return refuse(&state, &ctx, number, form, errors).await,
     };
     match app::commitments::add(&state.db, &actor, number, &new).await {
-        Ok(()) => done(&ctx, number, "commitments", "Commitment recorded.").await,
+        Ok(()) => {
+            done(
+                &state,
+                &ctx,
+                number,
+                Section::MakingItRight,
+                "Commitment recorded.",
+            )
+            .await
+        }
         Err(e) => form_not_done(&state, &ctx, number, form, e).await,
     }
 }
@@ -227,10 +256,9 @@ pub async fn mark_commitment(
             Ok(Redirect::to(&case_url(new)).into_response())
         }
         Ok(Marked::Reopened) => {
-            done(
+            moved(
                 &ctx,
                 number,
-                "stage",
                 "The commitment is marked broken: the case is back in Making it right, and the managers are told.",
             )
             .await
@@ -240,7 +268,7 @@ pub async fn mark_commitment(
                 "The commitment is marked {}.",
                 mark.label().to_lowercase()
             );
-            done(&ctx, number, "commitments", message).await
+            done(&state, &ctx, number, Section::MakingItRight, message).await
         }
         Err(e) => not_done(&state, &ctx, number, "commitments", e, |_| {}).await,
     }
@@ -259,7 +287,7 @@ pub async fn add_lesson(
     };
     let applies_to_all = form.applies_to_all();
     match app::work::add_lesson(&state.db, &me.actor(), number, &text, applies_to_all).await {
-        Ok(()) => done(&ctx, number, "lessons", "Lesson recorded.").await,
+        Ok(()) => done(&state, &ctx, number, Section::Lessons, "Lesson recorded.").await,
         Err(e) => form_not_done(&state, &ctx, number, form, e).await,
     }
 }
@@ -281,13 +309,9 @@ pub async fn remove_item(
     let item = Uuid::parse_str(&item).map_err(|_| AppError::NotFound)?;
     match app::work::remove_item(&state.db, &me.actor(), number, kind, item).await {
         Ok(()) => {
-            done(
-                &ctx,
-                number,
-                &list,
-                "Removed. The timeline keeps a record of it.",
-            )
-            .await
+            let section = super::section_of(&list);
+            let message = "Removed. The timeline keeps a record of it.";
+            done(&state, &ctx, number, section, message).await
         }
         Err(e) => not_done(&state, &ctx, number, "", e, |_| {}).await,
     }
