@@ -140,6 +140,8 @@ pub fn state_label(state: &str) -> &'static str {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct CommitmentForm {
+    /// "From now on we will …": the page's field is named `commitment`.
+    #[serde(rename = "commitment")]
     pub text: String,
     #[serde(rename = "commitment_owner")]
     pub owner_id: String,

@@ -100,7 +100,8 @@ async fn too_wide(browser: &Browser) -> String {
                const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
                    + (e.className && typeof e.className === 'string'
                        ? '.' + e.className.trim().split(/\s+/).join('.') : '');
-               const out = e => e.getBoundingClientRect().right > limit + 1;
+               // Content of a closed <details> has boxes but is not shown: it does not count.
+               const out = e => e.checkVisibility() && e.getBoundingClientRect().right > limit + 1;
                // Clipped by a scrolling box (absolutely placed boxes escape one that is not
                // positioned, so they count).
                const clipped = e => {

@@ -88,15 +88,21 @@ impl Browser {
     }
 
     pub async fn text(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no {css}: {e}"))
-            .text()
-            .await
-            .expect("text")
+        // Found again when htmx replaced the element between finding and reading it.
+        for _ in 0..20 {
+            let el = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no {css}: {e}"));
+            if let Ok(text) = el.text().await {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css} kept being replaced while read")
     }
 
     /// Waits (through page loads) until `css` shows text containing `expected`.
@@ -114,7 +120,30 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("{css} never showed {expected:?} (last: {last:?})");
+        // Say what the page showed instead: the notices and errors on it.
+        let notices = match self
+            .client
+            .find_all(Locator::Css(
+                ".section-notice, .error-summary, .problem, .flash",
+            ))
+            .await
+        {
+            Ok(found) => {
+                let mut texts = Vec::new();
+                for el in found {
+                    if let Ok(t) = el.text().await
+                        && !t.is_empty()
+                    {
+                        texts.push(t);
+                    }
+                }
+                texts.join(" | ")
+            }
+            Err(_) => String::new(),
+        };
+        panic!(
+            "{css} never showed {expected:?} (last: {last:?}; notices on the page: {notices:?})"
+        );
     }
 
     pub async fn fill(&self, css: &str, value: &str) {
@@ -168,6 +197,28 @@ impl Browser {
             .execute(script, args)
             .await
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Sizes the window so that the page itself (the viewport) is `width` × `height`, as on a
+    /// screen of that size: the window's own frame is added on top.
+    pub async fn set_viewport(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resize");
+        let frame = self
+            .js(
+                "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];",
+                vec![],
+            )
+            .await;
+        let extra = |i: usize| frame[i].as_u64().unwrap_or(0) as u32;
+        if extra(0) > 0 || extra(1) > 0 {
+            self.client
+                .set_window_size(width + extra(0), height + extra(1))
+                .await
+                .expect("resize");
+        }
     }
 
     /// Whether the whole of the first element matching `css` is inside the window as it is

@@ -174,8 +174,9 @@ async fn a_newcomer_sets_up_mend_and_works_an_incident_to_restored() {
     browser
         .click("#making_it_right form[action$='/done'] button[type=submit]")
         .await;
+    // Done once the section is redrawn: the action then offers to be reopened.
     browser
-        .wait_for_text("#making_it_right .item", "Done")
+        .wait_for_text("#making_it_right .item", "Reopen")
         .await;
     browser
         .fill("#commitment", "name a stand-in for every recurring report")

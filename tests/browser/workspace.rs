@@ -55,11 +55,7 @@ async fn at_1280_each_stage_shows_its_checklist_and_first_form_at_once_in_three_
     .await
     .expect("demo data");
     let browser = Browser::start().await;
-    browser
-        .client
-        .set_window_size(1280, 800)
-        .await
-        .expect("resize");
+    browser.set_viewport(1280, 800).await;
     browser
         .sign_in(
             &app.url("/login"),
@@ -103,6 +99,15 @@ async fn at_1280_each_stage_shows_its_checklist_and_first_form_at_once_in_three_
         browser.wait_for_text("#stage h2", label).await;
         let height = browser.document_height().await;
         report.push(format!("{label}: CR-{number} is {height} px tall"));
+        if height > MAX_HEIGHT {
+            // The whole page, for whoever reads the failure.
+            browser.set_viewport(1280, height as u32).await;
+            if let Ok(png) = browser.client.screenshot().await {
+                let path = std::env::temp_dir().join(format!("mend-too-tall-{stage}.png"));
+                let _ = std::fs::write(&path, png);
+                println!("CR-{number} saved to {}", path.display());
+            }
+        }
         assert!(
             height <= MAX_HEIGHT,
             "{label}: CR-{number} is {height} px tall, more than three screens"
@@ -128,6 +133,14 @@ async fn at_1280_each_stage_shows_its_checklist_and_first_form_at_once_in_three_
                 vec![serde_json::json!(section)],
             )
             .await;
+        if first.as_str() != Some("in view")
+            && let Ok(png) = browser.client.screenshot().await
+        {
+            // What the person saw, for whoever reads the failure.
+            let path = std::env::temp_dir().join(format!("mend-first-screen-{stage}.png"));
+            let _ = std::fs::write(&path, png);
+            println!("first screen of CR-{number} saved to {}", path.display());
+        }
         assert_eq!(
             first.as_str(),
             Some("in view"),

@@ -366,6 +366,56 @@ impl Page {
     }
 
     /// The value of `attr` on the first element matching `selector`.
+    /// Panics unless the page offers a form posting to `action` with a control for each field.
+    pub fn assert_offers(&self, page_path: &str, action: &str, fields: &[(&str, &str)]) {
+        let offered = self.form_fields(action);
+        assert!(
+            !offered.is_empty(),
+            "{page_path} offers no form posting to {action} ({})",
+            self.status
+        );
+        // `confirmed` is what answering a confirmation adds (mend.js, or the confirmation page).
+        for (name, _) in fields.iter().filter(|(n, _)| *n != "confirmed") {
+            assert!(
+                offered.iter().any(|n| n == name),
+                "the form posting to {action} on {page_path} has no field named {name:?} (it has {offered:?})"
+            );
+        }
+    }
+
+    /// The names of the controls of every form on the page that posts to `action` (its path,
+    /// any query or fragment aside).
+    pub fn form_fields(&self, action: &str) -> Vec<String> {
+        let path = |a: &str| a.split(['?', '#']).next().unwrap_or_default().to_string();
+        let forms = Selector::parse("form").expect("valid selector");
+        let controls = Selector::parse("input[name], select[name], textarea[name], button[name]")
+            .expect("valid selector");
+        let html = self.html();
+        let mut names = Vec::new();
+        for form in html.select(&forms) {
+            let target = form.value().attr("action").unwrap_or_default();
+            if path(target) != path(action) {
+                continue;
+            }
+            for c in form.select(&controls) {
+                if let Some(n) = c.value().attr("name") {
+                    names.push(n.to_string());
+                }
+            }
+            // Controls outside the form that name it with form="…".
+            if let Some(id) = form.value().attr("id")
+                && let Ok(sel) = Selector::parse(&format!("[form='{id}'][name]"))
+            {
+                for c in html.select(&sel) {
+                    if let Some(n) = c.value().attr("name") {
+                        names.push(n.to_string());
+                    }
+                }
+            }
+        }
+        names
+    }
+
     pub fn attr(&self, selector: &str, attr: &str) -> Option<String> {
         let sel = Selector::parse(selector).expect("valid selector");
         self.html()
@@ -479,8 +529,25 @@ impl Client {
             .unwrap_or_else(|| panic!("no CSRF token on {page_path} ({})", page.status))
     }
 
-    /// Loads `page_path`, then submits `fields` to `action` with the page's CSRF token.
+    /// Loads `page_path`, then submits `fields` to `action` with the page's CSRF token, as a
+    /// person would: the page must offer a form posting to `action` with a control named after
+    /// each field (so a test cannot pass by sending what the page never sends).
     pub async fn submit(&self, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(page_path).await;
+        page.assert_offers(page_path, action, fields);
+        let token = page
+            .attr("input[name=csrf_token]", "value")
+            .or_else(|| page.attr("meta[name=csrf-token]", "content"))
+            .unwrap_or_else(|| panic!("no CSRF token on {page_path} ({})", page.status));
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(action, &all).await
+    }
+
+    /// Sends `fields` to `action` with `page_path`'s CSRF token although the page offers no such
+    /// form (or not these fields): what someone crafting requests could send, which the server
+    /// must refuse or handle.
+    pub async fn forge(&self, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Page {
         let token = self.csrf_token(page_path).await;
         let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
         all.extend_from_slice(fields);
@@ -553,9 +620,21 @@ impl Client {
             .attr("input[name=csrf_token]", "value")
             .or_else(|| page.attr("meta[name=csrf-token]", "content"))
             .unwrap_or_default();
+        page.assert_offers(case, &format!("{case}/{action}"), fields);
         let mut all: Vec<(&str, &str)> = vec![("csrf_token", &token), ("version", &version)];
         all.extend_from_slice(fields);
         self.post_raw(&format!("{case}/{action}"), &all).await
+    }
+
+    /// [`Client::post_case`] for a form the case page does not offer (as the API may send).
+    pub async fn forge_case(&self, case: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(case).await;
+        let version = page
+            .attr("input[name=version]", "value")
+            .unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = vec![("version", &version)];
+        all.extend_from_slice(fields);
+        self.forge(case, &format!("{case}/{action}"), &all).await
     }
 
     /// Records what each stage asks for through the case page's forms and moves the case on,
@@ -678,7 +757,7 @@ impl Client {
                             case,
                             "commitments",
                             &[
-                                ("text", "Confirm every delivery date in writing"),
+                                ("commitment", "Confirm every delivery date in writing"),
                                 ("commitment_owner", &owner),
                                 ("commitment_scope", "client"),
                             ],

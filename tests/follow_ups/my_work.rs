@@ -153,8 +153,9 @@ async fn completing_a_check_in_from_my_work_updates_the_case_and_a_second_time_c
     let moods = list.texts("table.data tbody tr td:nth-child(9)");
     assert!(moods[row].contains("+2"), "{moods:?}");
 
+    // The same form sent again (a second tab, a double click): the page no longer offers it.
     let again = am
-        .submit(
+        .forge(
             "/",
             &action,
             &[

@@ -166,7 +166,7 @@ async fn another_teams_accounts_do_not_exist_for_an_account_manager() {
         StatusCode::NOT_FOUND
     );
     let res = south
-        .submit("/accounts", &path, &[("name", "Stolen"), ("team_id", "")])
+        .forge("/accounts", &path, &[("name", "Stolen"), ("team_id", "")])
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(!south.get("/accounts").await.body.contains("North Client"));

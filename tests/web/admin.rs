@@ -321,7 +321,7 @@ async fn deactivating_a_user_signs_them_out_at_once_and_keeps_them_out() {
 
     // A deactivated user gets no password link.
     let refused = admin
-        .submit(&user_page, &format!("{user_page}/password-link"), &[])
+        .forge(&user_page, &format!("{user_page}/password-link"), &[])
         .await;
     assert_eq!(refused.status, StatusCode::SEE_OTHER);
     assert!(

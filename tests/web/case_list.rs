@@ -11,6 +11,7 @@ async fn search_finds_a_word_from_a_conversation() {
     let loud = am
         .log_incident(&acme, "Consultant missed the workshop")
         .await;
+    am.walk_to(&loud, "reaching_out").await;
     am.submit(
         &loud,
         &format!("{loud}/conversations"),

@@ -110,7 +110,17 @@ async fn next_weeks_check_in_cannot_be_recorded_today_anywhere() {
     assert!(page.attr("form[action$='/check-ins']", "action").is_none());
 
     // Posted anyway, it is refused and nothing is recorded.
-    let refused = record_check_in(&am, &case, "2").await;
+    let refused = am
+        .forge(
+            &case,
+            &format!("{case}/check-ins"),
+            &[
+                ("checkin_channel", "phone"),
+                ("checkin_summary", "Spoke with Dana."),
+                ("checkin_sentiment", "2"),
+            ],
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         refused.text("#problem").contains("can be recorded from"),

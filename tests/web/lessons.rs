@@ -311,7 +311,7 @@ async fn nobody_sees_the_lessons_of_another_team() {
 
     // Marking another team's lesson: as if it did not exist.
     let res = sam
-        .submit(
+        .forge(
             "/lessons",
             &format!("/lessons/{L1}/all-clients"),
             &[("applies_to_all", "1"), ("back", "/lessons")],
@@ -375,7 +375,7 @@ async fn a_lesson_marked_for_all_clients_reminds_every_new_case_in_detected() {
     );
     // Submitting the same form twice does not undo it.
     let again = ann
-        .submit(
+        .forge(
             "/lessons",
             &format!("/lessons/{L1}/all-clients"),
             &[("applies_to_all", "1"), ("back", "https://evil.example/")],
@@ -450,7 +450,7 @@ async fn only_the_case_owner_managers_and_admins_mark_lessons_for_all_clients() 
             .is_empty()
     );
     let res = bob
-        .submit(
+        .forge(
             "/lessons",
             &format!("/lessons/{L2}/all-clients"),
             &[("applies_to_all", "1")],
@@ -463,7 +463,7 @@ async fn only_the_case_owner_managers_and_admins_mark_lessons_for_all_clients() 
     assert_eq!(page.texts("#lessons form[action$='/all-clients']").len(), 1);
     let res = bob
         .submit(
-            "/lessons",
+            "/lessons?outcome=lost",
             &format!("/lessons/{L3}/all-clients"),
             &[("applies_to_all", "0"), ("back", "/lessons")],
         )
@@ -495,7 +495,7 @@ async fn only_the_case_owner_managers_and_admins_mark_lessons_for_all_clients() 
     let root = as_user(&app, "root@example.com").await;
     let res = root
         .submit(
-            "/lessons",
+            "/lessons?all_clients=1",
             &format!("/lessons/{L7}/all-clients"),
             &[("applies_to_all", "0")],
         )
@@ -504,7 +504,7 @@ async fn only_the_case_owner_managers_and_admins_mark_lessons_for_all_clients() 
     assert!(!applies_to_all(&app, L7).await);
     for id in ["00000000-0000-0000-0000-000000000005", "not-a-lesson"] {
         let res = root
-            .submit(
+            .forge(
                 "/lessons",
                 &format!("/lessons/{id}/all-clients"),
                 &[("applies_to_all", "1")],

@@ -447,9 +447,10 @@ async fn a_quiet_case_is_escalated_once_flagged_for_the_manager_and_cleared_by_w
             .contains("Escalated on")
     );
 
-    // A conversation is work: the flag clears.
+    // A conversation is work: the flag clears. (Logged while the case is still in Detected,
+    // as the API allows; the page offers the form from Reaching out.)
     let res = am
-        .submit(
+        .forge(
             &case,
             &format!("{case}/conversations"),
             &[
@@ -696,7 +697,7 @@ async fn add_commitment(app: &TestApp, am: &Client, case: &str, text: &str) -> S
             case,
             &format!("{case}/commitments"),
             &[
-                ("text", text),
+                ("commitment", text),
                 ("commitment_owner", &owner),
                 ("commitment_scope", "team"),
                 ("verification", "The delivery log shows Friday noon"),
@@ -1031,7 +1032,7 @@ async fn a_lessons_checklist_spreads_to_each_account_and_says_where_the_fix_did_
 
     // A checklist needs the lesson to apply to all clients first.
     let refused = am
-        .submit(
+        .forge(
             "/lessons",
             &format!("/lessons/{lesson}/checklist"),
             &[
@@ -1050,7 +1051,7 @@ async fn a_lessons_checklist_spreads_to_each_account_and_says_where_the_fix_did_
     );
     let res = am
         .submit(
-            "/lessons",
+            "/lessons?open=1",
             &format!("/lessons/{lesson}/all-clients"),
             &[("applies_to_all", "1"), ("back", "/lessons")],
         )
@@ -1058,7 +1059,7 @@ async fn a_lessons_checklist_spreads_to_each_account_and_says_where_the_fix_did_
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let res = am
         .submit(
-            "/lessons",
+            "/lessons?open=1",
             &format!("/lessons/{lesson}/checklist"),
             &[
                 ("checklist", "- Name a stand-in for every report\n- Put report dates in the shared calendar\n"),
@@ -1140,7 +1141,7 @@ async fn a_lessons_checklist_spreads_to_each_account_and_says_where_the_fix_did_
     // An account out of reach cannot be marked.
     let stranger = app.signed_in("manager").await;
     let res = stranger
-        .submit(
+        .forge(
             "/",
             &format!("/lessons/{lesson}/accounts/{own}/applied"),
             &[],
@@ -1162,7 +1163,7 @@ async fn a_lessons_checklist_spreads_to_each_account_and_says_where_the_fix_did_
     .await
     .expect("account");
     let res = am
-        .submit(
+        .forge(
             "/",
             &format!("/lessons/{lesson}/accounts/{south_account}/applied"),
             &[],

@@ -307,6 +307,11 @@ async fn a_check_in_that_reopens_the_case_loads_the_whole_page_even_from_htmx() 
         "{}",
         res.body
     );
+    // The address differs only by its fragment: without a refresh the browser would just scroll.
+    assert_eq!(
+        res.headers.get("hx-refresh").and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
     let page = am.get(&case).await;
     assert_eq!(
         page.text(".stepper [aria-current=step] .step-label"),
@@ -321,8 +326,9 @@ async fn a_conversation_logged_before_its_stage_is_shown_not_hidden() {
     let am = app.signed_in("account_manager").await;
     let acme = am.new_account("Acme").await;
     let case = am.log_incident(&acme, "Missed the launch").await;
+    // The page offers the form from Reaching out; the API takes one at any stage.
     let res = am
-        .post_case(
+        .forge_case(
             &case,
             "conversations",
             &[

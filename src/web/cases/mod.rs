@@ -185,7 +185,13 @@ async fn moved(ctx: &Ctx, number: i64, message: impl Into<String>) -> Result<Res
     flash(&ctx.session, "success", message).await?;
     let url = format!("{}#stage", case_url(number));
     if ctx.htmx {
-        return Ok(([("HX-Redirect", url)], StatusCode::NO_CONTENT).into_response());
+        // HX-Refresh as well: the address differs from the page's only by its fragment, and a
+        // browser told to go there just scrolls; the refresh loads the changed case.
+        return Ok((
+            [("HX-Redirect", url), ("HX-Refresh", "true".to_string())],
+            StatusCode::NO_CONTENT,
+        )
+            .into_response());
     }
     Ok(Redirect::to(&url).into_response())
 }

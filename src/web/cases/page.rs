@@ -323,6 +323,11 @@ impl CasePage {
         self.checklist.iter().all(|i| i.done)
     }
 
+    /// Whether some item of the stage's checklist is met (they are listed apart).
+    fn any_done(&self) -> bool {
+        self.checklist.iter().any(|i| i.done)
+    }
+
     /// Whether a reason shown for a refused move links to field `id` (its section opens).
     fn points_to(&self, id: &str) -> bool {
         let href = format!("#{id}");
