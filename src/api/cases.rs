@@ -442,7 +442,9 @@ pub struct NewConversation {
     #[serde(default)]
     pub happened_at: Option<DateTime<Utc>>,
     pub summary: String,
-    /// How the client felt, from −2 (very upset) to +2 (very positive).
+    /// How the client felt, chosen by the person recording it (there is no default): −2 Angry,
+    /// −1 Unhappy, 0 Neutral, 1 Satisfied, 2 Delighted.
+    #[schema(minimum = -2, maximum = 2)]
     pub sentiment: i16,
     #[serde(default)]
     pub listened_fully: bool,
@@ -516,7 +518,9 @@ pub async fn add_conversation(
 pub struct CompletedCheckIn {
     pub channel: Channel,
     pub summary: String,
-    /// How the client felt, from −2 to +2.
+    /// How the client felt, chosen by the person recording it (there is no default): −2 Angry,
+    /// −1 Unhappy, 0 Neutral, 1 Satisfied, 2 Delighted.
+    #[schema(minimum = -2, maximum = 2)]
     pub sentiment: i16,
     #[serde(default)]
     pub next_step: String,

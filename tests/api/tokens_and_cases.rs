@@ -776,3 +776,29 @@ async fn every_status_a_malformed_request_gets_is_documented() {
         }
     }
 }
+
+/// The OpenAPI document names the moods a sentiment stands for and its range, wherever one is
+/// recorded (a conversation, a check-in).
+#[tokio::test]
+async fn the_api_document_says_what_each_mood_means() {
+    let app = TestApp::spawn().await;
+    let token = user_with_token(&app, "ann@example.com", "account_manager", "North").await;
+    let api = Api::new(&app, Some(&token));
+    let doc = api.get("/api/v1/openapi.json").await.json;
+    for schema in ["NewConversation", "CompletedCheckIn"] {
+        let sentiment = &doc["components"]["schemas"][schema]["properties"]["sentiment"];
+        let words = sentiment["description"].as_str().unwrap_or_default();
+        for mood in [
+            "−2 Angry",
+            "−1 Unhappy",
+            "0 Neutral",
+            "1 Satisfied",
+            "2 Delighted",
+        ] {
+            assert!(words.contains(mood), "{schema}: {words:?} lacks {mood:?}");
+        }
+        assert!(words.contains("no default"), "{schema}: {words:?}");
+        assert_eq!(sentiment["minimum"].as_i64(), Some(-2), "{schema}");
+        assert_eq!(sentiment["maximum"].as_i64(), Some(2), "{schema}");
+    }
+}

@@ -148,11 +148,7 @@ async fn check(
 ) {
     let shots = screenshot_dir();
     for (width, height) in [WIDE, NARROW] {
-        browser
-            .client
-            .set_window_size(width, height)
-            .await
-            .expect("resize");
+        browser.set_viewport(width, height).await;
         for stop in stops {
             browser
                 .client
@@ -245,11 +241,7 @@ async fn every_page_passes_the_accessibility_audit_and_fits_a_phone() {
         &mut problems,
     )
     .await;
-    browser
-        .client
-        .set_window_size(WIDE.0, WIDE.1)
-        .await
-        .expect("resize");
+    browser.set_viewport(WIDE.0, WIDE.1).await;
     browser
         .client
         .goto(&fresh.url("/setup"))
@@ -307,6 +299,16 @@ async fn every_page_passes_the_accessibility_audit_and_fits_a_phone() {
     let reaching_out = one(
         &app,
         "select 'CR-' || number from cases where stage = 'reaching_out' order by number limit 1",
+    )
+    .await;
+    let assessing = one(
+        &app,
+        "select 'CR-' || number from cases where stage = 'assessing' order by number limit 1",
+    )
+    .await;
+    let making_it_right = one(
+        &app,
+        "select 'CR-' || number from cases where stage = 'making_it_right' order by number limit 1",
     )
     .await;
     let north_case = one(&app, "select 'CR-' || c.number from cases c join teams t on t.id = c.team_id where t.name = 'North' and c.stage = 'following_up' and c.outcome = 'open' order by c.number limit 1").await;
@@ -392,7 +394,10 @@ async fn every_page_passes_the_accessibility_audit_and_fits_a_phone() {
             stop("cases-empty", "/cases?q=zzzznothingmatches"),
             stop("new-case", "/cases/new"),
             stop("case-detected", format!("/cases/{detected}")),
+            stop("case-assessing", format!("/cases/{assessing}")),
             stop("case-reaching-out", format!("/cases/{reaching_out}")),
+            stop("case-making-it-right", format!("/cases/{making_it_right}")),
+            stop("case-timeline", format!("/cases/{following_up}/timeline")),
             stop("case-following-up", format!("/cases/{following_up}")),
             stop("case-restored", format!("/cases/{restored}")),
             stop("accounts", "/accounts"),
@@ -416,11 +421,7 @@ async fn every_page_passes_the_accessibility_audit_and_fits_a_phone() {
     .await;
 
     // A form sent back with its errors.
-    browser
-        .client
-        .set_window_size(WIDE.0, WIDE.1)
-        .await
-        .expect("resize");
+    browser.set_viewport(WIDE.0, WIDE.1).await;
     browser
         .client
         .goto(&app.url("/cases/new"))

@@ -206,16 +206,16 @@ impl Browser {
             .set_window_size(width, height)
             .await
             .expect("resize");
-        let frame = self
-            .js(
-                "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];",
-                vec![],
-            )
-            .await;
-        let extra = |i: usize| frame[i].as_u64().unwrap_or(0) as u32;
-        if extra(0) > 0 || extra(1) > 0 {
+        // Only the height: headless windows have no side frame, and resizing again can push a
+        // narrow window to the browser's minimum width.
+        let extra = self
+            .js("return window.outerHeight - window.innerHeight;", vec![])
+            .await
+            .as_i64()
+            .unwrap_or(0);
+        if extra > 0 {
             self.client
-                .set_window_size(width + extra(0), height + extra(1))
+                .set_window_size(width, height + extra as u32)
                 .await
                 .expect("resize");
         }
