@@ -1,0 +1,692 @@
+//! Following up: a case's follow-up plan, drawn and then placed in the case's time (an open case
+//! has check-ins done and the next one to come; a restored one closed a little after its last;
+//! a lost one stopped where it closed), its check-ins and their timeline events, and the steps
+//! of an adaptive plan worked out by the live cadence rules (`domain::cadence`).
+
+use chrono::{DateTime, Days, Months, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
+use rand::Rng;
+use rand::rngs::StdRng;
+use uuid::Uuid;
+
+use super::generate::{DAY, HOUR, MINUTE, pick, uuid, weighted};
+use super::rows::{CheckInRow, EventRow, FollowUpPlanRow, event};
+use super::words::{
+    Details, NEXT_STEPS, SKIP_REASONS, check_in_moods, check_in_openings, client_words,
+};
+use crate::domain::cadence::{self, Cadence, Reading};
+use crate::domain::case::Channel;
+use crate::domain::stage::Outcome;
+
+/// What is drawn for a follow-up plan before it is placed in time.
+struct Draft {
+    cadence: Cadence,
+    /// An adaptive weekly plan of a restored case: its check-ins follow `ADAPTIVE_READINGS`.
+    adaptive: bool,
+    end_after: Option<i32>,
+    /// Days from entering Following up to the first check-in.
+    lead: i64,
+    /// Seconds from entering Following up to making the plan.
+    plan_delay: i64,
+    /// Per check-in: the local time of day it was settled (seconds) and how many days late.
+    settle: [(i64, i64); 4],
+}
+
+impl Draft {
+    fn draw(rng: &mut StdRng) -> Draft {
+        let cadence = weighted(
+            rng,
+            &[
+                (Cadence::Weekly, 50),
+                (Cadence::Biweekly, 30),
+                (Cadence::Monthly, 15),
+                (Cadence::EveryDays(10), 5),
+            ],
+        );
+        let end_after = rng.random_bool(0.2).then(|| rng.random_range(3..=6_i32));
+        let adaptive = cadence == Cadence::Weekly && rng.random_bool(0.5);
+        let lead = rng.random_range(2..=7);
+        let plan_delay = rng.random_range(10 * MINUTE..DAY);
+        let settle = std::array::from_fn(|_| {
+            (
+                rng.random_range(8 * HOUR..18 * HOUR),
+                weighted(rng, &[(0, 75), (1, 20), (2, 5)]),
+            )
+        });
+        Draft {
+            cadence,
+            adaptive,
+            end_after,
+            lead,
+            plan_delay,
+            settle,
+        }
+    }
+
+    /// The due date of check-in `k` (0 for the first).
+    fn due(&self, first: NaiveDate, k: usize) -> NaiveDate {
+        if self.adaptive {
+            adaptive_schedule(first)
+                .dues
+                .get(k)
+                .copied()
+                .unwrap_or(first)
+        } else {
+            due(first, self.cadence, k)
+        }
+    }
+
+    /// The most check-ins the plan allows (`usize::MAX`: until the case closes).
+    fn most(&self) -> usize {
+        self.end_after
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(usize::MAX)
+    }
+
+    /// When the plan was made and the first `n` check-ins were settled, for a case that entered
+    /// Following up at `entered` with its first check-in due on `first`. The plan is made well
+    /// before `latest`; the check-ins follow their due dates, so they may fall after it.
+    fn times(
+        &self,
+        entered: DateTime<Utc>,
+        first: NaiveDate,
+        n: usize,
+        zone: Tz,
+        latest: DateTime<Utc>,
+    ) -> (DateTime<Utc>, Vec<DateTime<Utc>>) {
+        let room = (latest - entered).num_seconds().max(0) / 4;
+        let planned = entered + TimeDelta::seconds(self.plan_delay.min(room));
+        let mut at = planned;
+        let settled = (0..n)
+            .map(|k| {
+                let (secs, late) = self.settle[k.min(self.settle.len() - 1)];
+                let day = self.due(first, k) + TimeDelta::days(late);
+                at = local_time(day, secs, zone).max(at + TimeDelta::seconds(10 * MINUTE));
+                at
+            })
+            .collect();
+        (planned, settled)
+    }
+}
+
+/// A case's follow-up plan, placed in time.
+pub(super) struct FollowUp {
+    cadence: Cadence,
+    adaptive: bool,
+    end_after: Option<i32>,
+    first_due: NaiveDate,
+    planned_at: DateTime<Utc>,
+    /// When check-ins 1, 2, … were settled, and whether each was skipped rather than done.
+    settled: Vec<(DateTime<Utc>, bool)>,
+    /// Whether the check-in after the settled ones is open (scheduled).
+    open_next: bool,
+}
+
+/// Draws the follow-up plan of a case that reached Following up and places it in the case's
+/// time: `moments` are its stage moves (the fourth entering Following up) and its close, which
+/// may move so the check-ins fit. `None` when the case has no plan.
+pub(super) fn place_follow_up(
+    rng: &mut StdRng,
+    outcome: Outcome,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+    zone: Tz,
+    moments: &mut [DateTime<Utc>],
+) -> Option<FollowUp> {
+    let mut draft = Draft::draw(rng);
+    // Adaptive plans are shown on restored cases, whose check-ins bring trust back.
+    draft.adaptive &= outcome == Outcome::Restored;
+    match outcome {
+        Outcome::Open => Some(place_open(rng, draft, created, now, zone, moments)),
+        Outcome::Restored => Some(place_restored(rng, draft, created, now, zone, moments)),
+        Outcome::Lost => place_lost(rng, draft, zone, moments),
+        Outcome::LetGo => None,
+    }
+}
+
+/// An open case: 0–3 check-ins done, then the next one open, overdue or due within two weeks.
+/// The case entered Following up when the plan's rhythm says it did: later than drawn, it spent
+/// longer making it right; earlier, all its stages were quicker.
+fn place_open(
+    rng: &mut StdRng,
+    draft: Draft,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+    zone: Tz,
+    moments: &mut [DateTime<Utc>],
+) -> FollowUp {
+    let want = weighted(rng, &[(0_usize, 20), (1, 30), (2, 30), (3, 20)])
+        .min(draft.most().saturating_sub(1));
+    let overdue = rng.random_bool(0.2);
+    let overdue_days = rng.random_range(1..=10);
+    let ahead: f64 = rng.random();
+    let enter_secs = rng.random_range(8 * HOUR..18 * HOUR);
+    let today = local_date(now, zone);
+    let latest = now - TimeDelta::seconds(5 * MINUTE);
+    let entered_before = moments[3];
+    // The stages before may shrink, but not below a few days (nor below what they were).
+    let earliest = created + (entered_before - created).min(TimeDelta::hours(109));
+    let placed = (0..=want).rev().find_map(|n| {
+        let lag = if overdue {
+            -overdue_days
+        } else {
+            // The last one done is not in the future; a first one is due a few days after the plan.
+            let room = if n == 0 {
+                draft.lead
+            } else {
+                period_days(draft.cadence)
+            }
+            .min(14);
+            (ahead * (room + 1) as f64) as i64
+        };
+        let first = back(today + TimeDelta::days(lag), draft.cadence, n);
+        let entered = local_time(first - TimeDelta::days(draft.lead), enter_secs, zone)
+            .min(now - TimeDelta::seconds(HOUR));
+        (entered >= earliest).then_some((n, first, entered))
+    });
+    let (n, first, entered) = placed.unwrap_or_else(|| {
+        let first = local_date(entered_before, zone) + TimeDelta::days(draft.lead);
+        (0, first, entered_before)
+    });
+    let (planned, times) = draft.times(entered, first, n, zone, latest);
+    let mut all = vec![planned];
+    all.extend(times);
+    if all.last().is_some_and(|&t| t > latest) {
+        rescale(&mut all, entered, latest);
+    }
+    if entered > entered_before {
+        moments[3] = entered;
+    } else {
+        rescale(moments, created, entered);
+    }
+    FollowUp {
+        cadence: draft.cadence,
+        adaptive: draft.adaptive,
+        end_after: draft.end_after,
+        first_due: first,
+        planned_at: all[0],
+        settled: all[1..].iter().map(|&t| (t, false)).collect(),
+        open_next: true,
+    }
+}
+
+/// A restored case: 1–4 check-ins (one in the middle perhaps skipped), the last one done, and
+/// the case closed a little after it. When that would be in the future, fewer check-ins; when
+/// even one does not fit, the stages before shrink.
+fn place_restored(
+    rng: &mut StdRng,
+    mut draft: Draft,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+    zone: Tz,
+    moments: &mut [DateTime<Utc>],
+) -> FollowUp {
+    let rows = weighted(rng, &[(1_usize, 20), (2, 35), (3, 30), (4, 15)]).min(draft.most());
+    let skip = (rows >= 3 && rng.random_bool(0.2)).then(|| rng.random_range(1..rows - 1));
+    // An adaptive plan: every check-in of its pattern, none skipped, until the case closes.
+    let (rows, skip) = if draft.adaptive {
+        draft.end_after = None;
+        (ADAPTIVE_READINGS.len(), None)
+    } else {
+        (rows, skip)
+    };
+    let close_delay = TimeDelta::seconds(rng.random_range(HOUR..3 * DAY));
+    let latest = (now - TimeDelta::seconds(10 * MINUTE)).max(moments[4]);
+    let mut entered = moments[3];
+    let mut n = rows;
+    let (first, planned, times, closed) = loop {
+        let first = local_date(entered, zone) + TimeDelta::days(draft.lead);
+        let (planned, times) = draft.times(entered, first, n, zone, latest);
+        let close = times.last().copied().unwrap_or(planned) + close_delay;
+        if close <= latest {
+            break (first, planned, times, close);
+        }
+        if n > 1 {
+            n -= 1;
+            continue;
+        }
+        let earlier = entered - (close - latest) - TimeDelta::days(1);
+        if earlier > created + TimeDelta::seconds(HOUR) {
+            entered = earlier;
+            continue;
+        }
+        // Too young for the plan's rhythm: one check-in on the day, in the time there was.
+        let first = local_date(entered, zone);
+        let (planned, times) = draft.times(entered, first, 1, zone, latest);
+        let mut all = vec![planned];
+        all.extend(times);
+        let span = latest - entered;
+        if all.last().is_some_and(|&t| t > entered + span * 3 / 4) {
+            rescale(&mut all, entered, entered + span * 3 / 4);
+        }
+        break (first, all[0], all[1..].to_vec(), entered + span * 7 / 8);
+    };
+    if draft.adaptive && times.len() < ADAPTIVE_READINGS.len() {
+        // Too young for the whole pattern: an ordinary plan instead.
+        draft.adaptive = false;
+        return place_restored(rng, draft, created, now, zone, moments);
+    }
+    if entered != moments[3] {
+        rescale(&mut moments[..4], created, entered);
+    }
+    moments[4] = closed;
+    let skip = skip.filter(|&i| i + 1 < n);
+    FollowUp {
+        cadence: draft.cadence,
+        adaptive: draft.adaptive,
+        end_after: draft.end_after,
+        first_due: first,
+        planned_at: planned,
+        settled: times
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| (t, Some(i) == skip))
+            .collect(),
+        open_next: false,
+    }
+}
+
+/// A lost case that had reached Following up: its plan, and the check-ins settled (done or
+/// skipped) before it closed. No plan when it closed within hours.
+fn place_lost(
+    rng: &mut StdRng,
+    draft: Draft,
+    zone: Tz,
+    moments: &[DateTime<Utc>],
+) -> Option<FollowUp> {
+    let (entered, closed) = (moments[3], moments[4]);
+    let latest = closed - TimeDelta::seconds(30 * MINUTE);
+    if latest - entered < TimeDelta::hours(6) {
+        return None;
+    }
+    let want = weighted(rng, &[(0_usize, 25), (1, 35), (2, 25), (3, 15)]).min(draft.most());
+    let skipped: Vec<bool> = (0..want).map(|_| rng.random_bool(0.3)).collect();
+    let first = local_date(entered, zone) + TimeDelta::days(draft.lead);
+    let (planned, times) = draft.times(entered, first, want, zone, latest);
+    Some(FollowUp {
+        cadence: draft.cadence,
+        adaptive: draft.adaptive,
+        end_after: draft.end_after,
+        first_due: first,
+        planned_at: planned,
+        settled: times
+            .into_iter()
+            .zip(skipped)
+            .filter(|(t, _)| *t <= latest)
+            .collect(),
+        open_next: false,
+    })
+}
+
+/// The case a follow-up plan belongs to.
+pub(super) struct FollowUpCase<'a> {
+    pub(super) id: Uuid,
+    pub(super) owner: Uuid,
+    pub(super) owner_name: &'a str,
+    pub(super) outcome: Outcome,
+    pub(super) details: &'a Details,
+}
+
+impl FollowUp {
+    /// The plan, its check-ins and their timeline events, in the words the case page writes
+    /// (src/db/follow_ups.rs).
+    pub(super) fn write(
+        self,
+        rng: &mut StdRng,
+        case: FollowUpCase<'_>,
+        events: &mut Vec<EventRow>,
+        plans: &mut Vec<FollowUpPlanRow>,
+        check_ins: &mut Vec<CheckInRow>,
+    ) {
+        let plan_id = uuid(rng);
+        let schedule = self.adaptive.then(|| adaptive_schedule(self.first_due));
+        plans.push(self.plan_row(plan_id, &case, schedule.as_ref()));
+        events.push(self.plan_event(&case));
+
+        // The client's mood: rising to good when restored, sliding when lost.
+        let mut mood: i16 = match case.outcome {
+            Outcome::Restored => weighted(rng, &[(-1, 25), (0, 45), (1, 30)]),
+            Outcome::Lost => weighted(rng, &[(-2, 30), (-1, 50), (0, 20)]),
+            _ => weighted(rng, &[(-2, 10), (-1, 30), (0, 40), (1, 20)]),
+        };
+        let done = self.settled.iter().filter(|(_, skipped)| !skipped).count();
+        let mut done_so_far = 0;
+        let mut created_at = self.planned_at;
+        let seqs = self.settled.len();
+        for (k, &(at, skipped)) in self.settled.iter().enumerate() {
+            let due_date = match &schedule {
+                Some(a) => a.dues.get(k).copied().unwrap_or(self.first_due),
+                None => due(self.first_due, self.cadence, k),
+            };
+            let mut row = check_in_row(
+                uuid(rng),
+                &case,
+                plan_id,
+                k,
+                due_date,
+                "skipped",
+                created_at,
+            );
+            let summary = if skipped {
+                row.skip_reason = case.details.fill_one(rng, SKIP_REASONS);
+                format!(
+                    "Skipped the check-in due {}: {}",
+                    due_date.format("%-d %b %Y"),
+                    row.skip_reason
+                )
+            } else {
+                if done_so_far > 0 {
+                    mood = next_mood(rng, case.outcome, mood);
+                }
+                done_so_far += 1;
+                if case.outcome == Outcome::Restored && done_so_far == done {
+                    mood = mood.max(1);
+                }
+                if self.adaptive {
+                    mood = ADAPTIVE_MOODS.get(k).copied().unwrap_or(1);
+                }
+                record_done(rng, case.details, at, mood, &mut row)
+            };
+            events.push(event(
+                case.id,
+                case.owner,
+                "check_in",
+                summary,
+                "{}".into(),
+                at,
+            ));
+            check_ins.push(row);
+            created_at = at;
+            // The adaptive plan stepped after this check-in: Mend's own timeline event.
+            if let Some((step, next_due)) = schedule
+                .as_ref()
+                .and_then(|a| a.steps.iter().find(|(i, _, _)| *i == k))
+                .map(|(_, step, next)| (step, next))
+            {
+                events.push(step_event(case.id, step, *next_due, at));
+            }
+        }
+        if self.open_next {
+            let due_date = due(self.first_due, self.cadence, seqs);
+            check_ins.push(check_in_row(
+                uuid(rng),
+                &case,
+                plan_id,
+                seqs,
+                due_date,
+                "scheduled",
+                created_at,
+            ));
+        }
+    }
+
+    /// The plan's row. An adaptive plan is stored as its last step left it
+    /// (src/db/follow_ups.rs).
+    fn plan_row(
+        &self,
+        id: Uuid,
+        case: &FollowUpCase<'_>,
+        schedule: Option<&AdaptiveSchedule>,
+    ) -> FollowUpPlanRow {
+        let (cadence_name, every_days) = schedule.map_or(self.cadence, |a| a.cadence).as_parts();
+        FollowUpPlanRow {
+            id,
+            case_id: case.id,
+            cadence: cadence_name,
+            every_days,
+            first_due: schedule.map_or(self.first_due, |a| a.first_due),
+            assignee_id: case.owner,
+            end_after: self.end_after,
+            created_at: self.planned_at,
+            adaptive: self.adaptive,
+            base_seq: schedule.map_or(1, |a| a.base_seq),
+            good_streak: schedule.map_or(0, |a| a.streak),
+        }
+    }
+
+    /// The timeline event of making the plan.
+    fn plan_event(&self, case: &FollowUpCase<'_>) -> EventRow {
+        let until = self
+            .end_after
+            .map(|n| format!(", {n} times"))
+            .unwrap_or_else(|| ", until the case closes".into());
+        let adapts = if self.adaptive {
+            ", adapting to how they go"
+        } else {
+            ""
+        };
+        event(
+            case.id,
+            case.owner,
+            "plan",
+            format!(
+                "Planned check-ins: {} from {} with {}{until}{adapts}",
+                self.cadence.label().to_lowercase(),
+                self.first_due.format("%-d %b %Y"),
+                case.owner_name
+            ),
+            "{}".into(),
+            self.planned_at,
+        )
+    }
+}
+
+/// Check-in `k` (0 for the first) of the plan `plan_id`, as yet without what happened at it.
+fn check_in_row(
+    id: Uuid,
+    case: &FollowUpCase<'_>,
+    plan_id: Uuid,
+    k: usize,
+    due_date: NaiveDate,
+    status: &'static str,
+    created_at: DateTime<Utc>,
+) -> CheckInRow {
+    CheckInRow {
+        id,
+        case_id: case.id,
+        plan_id,
+        seq: i32::try_from(k + 1).unwrap_or(i32::MAX),
+        due_date,
+        assignee_id: case.owner,
+        status,
+        completed_at: None,
+        channel: None,
+        summary: String::new(),
+        sentiment: None,
+        next_step: String::new(),
+        skip_reason: String::new(),
+        created_at,
+        client_words: "",
+    }
+}
+
+/// The client's mood at the next check-in done, after `mood` at the one before.
+fn next_mood(rng: &mut StdRng, outcome: Outcome, mood: i16) -> i16 {
+    match outcome {
+        Outcome::Restored => (mood + weighted(rng, &[(0, 40), (1, 60)])).min(2),
+        Outcome::Lost => (mood + weighted(rng, &[(-1, 40), (0, 50), (1, 10)])).clamp(-2, 0),
+        _ => (mood + weighted(rng, &[(-1, 15), (0, 40), (1, 45)])).clamp(-2, 2),
+    }
+}
+
+/// Fills `row` as a check-in done at `at` with the client's `mood`; returns its timeline text.
+fn record_done(
+    rng: &mut StdRng,
+    details: &Details,
+    at: DateTime<Utc>,
+    mood: i16,
+    row: &mut CheckInRow,
+) -> String {
+    if rng.random_bool(0.5) {
+        row.client_words = pick(rng, client_words(mood));
+    }
+    let channel = weighted(
+        rng,
+        &[
+            (Channel::Phone, 45),
+            (Channel::Video, 25),
+            (Channel::InPerson, 20),
+            (Channel::Email, 6),
+            (Channel::Chat, 4),
+        ],
+    );
+    let summary = format!(
+        "{} {}",
+        details.fill_one(rng, check_in_openings(channel)),
+        details.fill_one(rng, check_in_moods(mood))
+    );
+    if rng.random_bool(0.4) {
+        row.next_step = details.fill_one(rng, NEXT_STEPS);
+    }
+    let text = format!(
+        "Checked in ({}), client's mood {mood:+}: {}",
+        channel.label().to_lowercase(),
+        summary.chars().take(120).collect::<String>()
+    );
+    row.status = "done";
+    row.completed_at = Some(at);
+    row.channel = Some(channel.as_str());
+    row.summary = summary;
+    row.sentiment = Some(mood);
+    text
+}
+
+/// Mend's own timeline event for an adaptive plan's step after a check-in at `at`.
+fn step_event(
+    case_id: Uuid,
+    step: &cadence::Step,
+    next_due: NaiveDate,
+    at: DateTime<Utc>,
+) -> EventRow {
+    EventRow {
+        case_id,
+        actor_id: None,
+        kind: "cadence",
+        summary: format!(
+            "{}; the next check-in is due {}",
+            step.summary(),
+            next_due.format("%-d %b %Y")
+        ),
+        data: serde_json::json!({
+            "from": step.from.as_parts().0,
+            "to": step.to.as_parts().0,
+            "reason": step.reason,
+        })
+        .to_string(),
+        created_at: at,
+    }
+}
+
+/// The readings of a demo adaptive plan's check-ins: a bad one, then trust coming back.
+const ADAPTIVE_READINGS: [Reading; 5] = [
+    Reading::Bad,
+    Reading::Good,
+    Reading::Good,
+    Reading::Good,
+    Reading::Good,
+];
+/// The client's mood at those check-ins.
+const ADAPTIVE_MOODS: [i16; 5] = [0, 1, 2, 1, 2];
+
+/// A demo adaptive plan worked through `ADAPTIVE_READINGS` by the real rules
+/// (`cadence::adapt`, re-basing as src/db/follow_ups.rs does): its due dates, its steps (after
+/// which check-in, the step, the next due date) and the plan as it is left.
+struct AdaptiveSchedule {
+    dues: Vec<NaiveDate>,
+    steps: Vec<(usize, cadence::Step, NaiveDate)>,
+    cadence: Cadence,
+    first_due: NaiveDate,
+    base_seq: i32,
+    streak: i32,
+}
+
+fn adaptive_schedule(first: NaiveDate) -> AdaptiveSchedule {
+    let mut state = cadence::Adaptive {
+        cadence: Cadence::Weekly,
+        streak: 0,
+    };
+    let (mut base_first, mut base_seq) = (first, 1_i32);
+    let mut dues = Vec::new();
+    let mut steps = Vec::new();
+    for (k, reading) in ADAPTIVE_READINGS.iter().enumerate() {
+        let seq = i32::try_from(k + 1).unwrap_or(i32::MAX);
+        let this = cadence::due_date(
+            base_first,
+            state.cadence,
+            u32::try_from(seq - base_seq).unwrap_or(0),
+        )
+        .unwrap_or(base_first);
+        dues.push(this);
+        let (next, step) = cadence::adapt(state, *reading, 2);
+        state = next;
+        if let Some(step) = step {
+            base_first = cadence::due_date(this, step.to, 1).unwrap_or(this);
+            base_seq = seq + 1;
+            steps.push((k, step, base_first));
+        }
+    }
+    AdaptiveSchedule {
+        dues,
+        steps,
+        cadence: state.cadence,
+        first_due: base_first,
+        base_seq,
+        streak: i32::try_from(state.streak).unwrap_or(0),
+    }
+}
+
+/// The due date of check-in `k` (0 for the first) of a plan whose first is due on `first`.
+fn due(first: NaiveDate, cadence: Cadence, k: usize) -> NaiveDate {
+    cadence::due_date(first, cadence, u32::try_from(k).unwrap_or(0)).unwrap_or(first)
+}
+
+/// The date `n` check-ins before `date` (the first due date of a plan whose (n+1)-th is due
+/// then, up to month-end clamping).
+fn back(date: NaiveDate, cadence: Cadence, n: usize) -> NaiveDate {
+    let n = u32::try_from(n).unwrap_or(0);
+    match cadence {
+        Cadence::Monthly => date.checked_sub_months(Months::new(n)),
+        c => date.checked_sub_days(Days::new(u64::from(n) * period_days(c).unsigned_abs())),
+    }
+    .unwrap_or(date)
+}
+
+/// The shortest time between two check-ins, in days.
+fn period_days(cadence: Cadence) -> i64 {
+    match cadence {
+        Cadence::Weekly => 7,
+        Cadence::Biweekly => 14,
+        Cadence::Monthly => 28,
+        Cadence::EveryDays(d) => i64::from(d),
+    }
+}
+
+/// The calendar date of `t` in `zone`.
+fn local_date(t: DateTime<Utc>, zone: Tz) -> NaiveDate {
+    t.with_timezone(&zone).date_naive()
+}
+
+/// `secs` after midnight on `date` in `zone`.
+fn local_time(date: NaiveDate, secs: i64, zone: Tz) -> DateTime<Utc> {
+    let naive = date.and_time(NaiveTime::MIN) + TimeDelta::seconds(secs);
+    zone.from_local_datetime(&naive)
+        .earliest()
+        .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// Stretches or shrinks `moments` (in order, after `from`) so the last lands on `to`, keeping
+/// their proportions.
+fn rescale(moments: &mut [DateTime<Utc>], from: DateTime<Utc>, to: DateTime<Utc>) {
+    let Some(&last) = moments.last() else {
+        return;
+    };
+    let old = i128::from((last - from).num_seconds().max(1));
+    let new = i128::from((to - from).num_seconds().max(0));
+    for m in moments.iter_mut() {
+        let offset = i128::from((*m - from).num_seconds()) * new / old;
+        *m = from + TimeDelta::seconds(i64::try_from(offset).unwrap_or(0));
+    }
+    if let Some(last) = moments.last_mut() {
+        *last = to;
+    }
+}
