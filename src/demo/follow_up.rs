@@ -193,6 +193,17 @@ fn place_open(
     all.extend(times);
     if all.last().is_some_and(|&t| t > latest) {
         rescale(&mut all, entered, latest);
+        // Squeezed before its due day, a check-in is done on that day instead: Mend records
+        // one only from its due day on, by its assignee's calendar. (The last one done is due
+        // today at the latest, so that day has begun.)
+        for (k, at) in all[1..].iter_mut().enumerate() {
+            if let Err(from) = cadence::recordable(draft.due(first, k), local_date(*at, zone)) {
+                let secs = draft.settle[k.min(draft.settle.len() - 1)].0;
+                *at = local_time(from, secs, zone)
+                    .min(latest)
+                    .max(local_time(from, 0, zone));
+            }
+        }
     }
     if entered > entered_before {
         moments[3] = entered;
@@ -688,5 +699,80 @@ fn rescale(moments: &mut [DateTime<Utc>], from: DateTime<Utc>, to: DateTime<Utc>
     }
     if let Some(last) = moments.last_mut() {
         *last = to;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+
+    /// The due date of check-in `k` of `plan`, as `FollowUp::write` gives it.
+    fn due_of(plan: &FollowUp, k: usize) -> NaiveDate {
+        if plan.adaptive {
+            adaptive_schedule(plan.first_due).dues[k]
+        } else {
+            due(plan.first_due, plan.cadence, k)
+        }
+    }
+
+    /// Mend records a check-in only from its due day on (by its assignee's calendar), so the
+    /// demo's history must not hold one done earlier, however a case's time was squeezed.
+    #[test]
+    fn no_check_in_is_done_before_its_due_day() {
+        let zones = [
+            "Europe/Stockholm",
+            "Europe/London",
+            "Pacific/Auckland",
+            "America/Los_Angeles",
+        ];
+        let start = Utc
+            .with_ymd_and_hms(2026, 12, 3, 0, 2, 0)
+            .single()
+            .expect("a time");
+        for seed in 0..10_000_u64 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let zone = crate::domain::case::time_zone(zones[(seed % 4) as usize]);
+            // Any time of day, and often just after midnight where the assignee is (when the
+            // last check-in done may be due today).
+            let now = if seed % 2 == 0 {
+                start + TimeDelta::seconds(rng.random_range(0..DAY))
+            } else {
+                local_time(
+                    local_date(start, zone),
+                    rng.random_range(0..10 * MINUTE),
+                    zone,
+                )
+            };
+            let age = rng.random_range(HOUR..200 * DAY);
+            let created = now - TimeDelta::seconds(age);
+            let outcome = [Outcome::Open, Outcome::Restored, Outcome::Lost][(seed % 3) as usize];
+            let mut moments: Vec<DateTime<Utc>> = (1..=5)
+                .map(|i| created + TimeDelta::seconds(age * i / 6))
+                .collect();
+            if outcome == Outcome::Open {
+                moments.truncate(4);
+            }
+            let Some(plan) = place_follow_up(&mut rng, outcome, created, now, zone, &mut moments)
+            else {
+                continue;
+            };
+            let mut before = plan.planned_at;
+            for (k, &(at, skipped)) in plan.settled.iter().enumerate() {
+                assert!(
+                    at >= before,
+                    "seed {seed}: check-in {k} settled out of order"
+                );
+                before = at;
+                let day = local_date(at, zone);
+                assert!(
+                    skipped || cadence::recordable(due_of(&plan, k), day).is_ok(),
+                    "seed {seed}, {outcome:?}: check-in {k} due {} done on {day}",
+                    due_of(&plan, k)
+                );
+                assert!(at <= now, "seed {seed}: check-in {k} done in the future");
+            }
+        }
     }
 }

@@ -200,6 +200,9 @@ fn demo_data_loads_and_can_be_signed_into() {
         "select 1 from follow_up_plans p join cases c on c.id = p.case_id \
          where c.stage not in ('following_up', 'closed') or c.outcome = 'let_go'",
         "select 1 from check_ins where status = 'missed'",
+        // Mend records a check-in only from its due day on, by its assignee's calendar.
+        "select 1 from check_ins k join users u on u.id = k.assignee_id \
+         where k.status = 'done' and (k.completed_at at time zone u.time_zone)::date < k.due_date",
         // Check-ins are numbered 1, 2, … and come after the plan, before the case closed.
         "select 1 from check_ins k join follow_up_plans p on p.id = k.plan_id \
          join cases c on c.id = k.case_id \
