@@ -6,10 +6,13 @@ use std::time::Instant;
 
 use sqlx::PgConnection;
 
-/// What the escalation clock would have done to the demo's history: open cases quiet past
-/// their severity's limit were escalated when they crossed it, and an incident logged within
-/// 90 days of a restore on the same account was escalated at once and linked to that case.
-/// (The scheduler then only tells managers of the escalations of the last week.)
+use crate::domain::escalation::REPEAT_WINDOW_DAYS;
+
+/// What the escalation clock would have done to the demo's history, by its live rules: open
+/// cases quiet past their severity's limit (`escalation_limits()`) were escalated when they
+/// crossed it, and an incident logged within `REPEAT_WINDOW_DAYS` of a restore on the same
+/// account was escalated at once and linked to that case. (The scheduler then only tells
+/// managers of the escalations of the last week.)
 #[tracing::instrument(skip_all)]
 pub(super) async fn escalate(conn: &mut PgConnection) -> sqlx::Result<()> {
     let timer = Instant::now();
@@ -19,33 +22,24 @@ pub(super) async fn escalate(conn: &mut PgConnection) -> sqlx::Result<()> {
                     (select p.id from cases p
                      where p.account_id = c.account_id and p.outcome = 'restored'
                        and p.closed_at < c.created_at
-                       and p.closed_at > c.created_at - interval '90 days'
+                       and p.closed_at > c.created_at - make_interval(days => $1)
                      order by p.closed_at desc limit 1) as linked
              from cases c)
          update cases c set linked_case_id = r.linked, escalated_at = c.created_at,
                 escalation_reason = 'repeat'
          from r where r.id = c.id and r.linked is not null",
     )
+    .bind(REPEAT_WINDOW_DAYS)
     .execute(&mut *conn)
     .await?
     .rows_affected();
     let quiet = sqlx::query(
-        "with limits as (
-             select coalesce(max(escalate_critical_days), 2) as critical,
-                    coalesce(max(escalate_high_days), 4) as high,
-                    coalesce(max(escalate_medium_days), 7) as medium,
-                    coalesce(max(escalate_low_days), 14) as low
-             from organisation)
-         update cases c
-         set escalated_at = c.last_activity_at + make_interval(days => case c.severity
-                 when 'critical' then l.critical when 'high' then l.high
-                 when 'medium' then l.medium else l.low end),
+        "update cases c
+         set escalated_at = c.last_activity_at + make_interval(days => l.days),
              escalation_reason = 'quiet'
-         from limits l
-         where c.outcome = 'open'
-           and c.last_activity_at + make_interval(days => case c.severity
-                 when 'critical' then l.critical when 'high' then l.high
-                 when 'medium' then l.medium else l.low end) < now()",
+         from escalation_limits() l
+         where l.severity = c.severity and c.outcome = 'open'
+           and c.last_activity_at + make_interval(days => l.days) < now()",
     )
     .execute(&mut *conn)
     .await?
