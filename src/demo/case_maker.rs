@@ -15,7 +15,7 @@ use super::follow_up::{FollowUp, FollowUpCase, place_follow_up};
 use super::generate::{
     CaseSpec, Category, DAY, HISTORY_DAYS, HOUR, MINUTE, Plan, Staff, pick, uuid, weighted,
 };
-use super::rows::{CaseRow, Dataset, Derived, EventRow, event};
+use super::rows::{CaseRow, Dataset, EventRow, event};
 use super::words::{
     CategoryText, Details, FOUND_BY_CLIENT, FOUND_BY_US, IMPACTS, TEAMS, capitalised,
 };
@@ -421,7 +421,6 @@ impl<'a> CaseMaker<'a> {
             created_at: incident.created,
             last_activity_at,
             closed_at: journey.closed_at,
-            derived: Derived::default(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! its account, age and where it ends up; then each case is written by [`CaseMaker`]. Also the
 //! seeded random helpers the other parts draw with.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::rngs::StdRng;
@@ -95,7 +95,6 @@ pub(super) fn generate(
     }
     // Timeline ids follow time, across cases as well as within each case.
     data.events.sort_by_key(|e| e.created_at);
-    derive_case_facts(&mut data);
     tracing::info!(
         cases = data.cases.len(),
         events = data.events.len(),
@@ -399,88 +398,5 @@ pub(super) fn between(rng: &mut StdRng, from: DateTime<Utc>, to: DateTime<Utc>) 
         from
     } else {
         from + TimeDelta::seconds(rng.random_range(0..=span))
-    }
-}
-
-/// Fills each case's [`Derived`] from its rows, as the database's triggers would (the tests in
-/// `tests/cli/demo.rs` hold the two to the same result): rows are never removed in the demo,
-/// and every plan is in force.
-fn derive_case_facts(data: &mut Dataset) {
-    let index: HashMap<Uuid, usize> = data
-        .cases
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id, i))
-        .collect();
-    // Per case: (when, created, sentiment) of each conversation and done check-in.
-    type Mood = Vec<(DateTime<Utc>, DateTime<Utc>, i16)>;
-    let mut moods: Vec<Mood> = vec![Vec::new(); data.cases.len()];
-    let mut all_done = vec![true; data.cases.len()];
-    let mut last_done: Vec<Option<DateTime<Utc>>> = vec![None; data.cases.len()];
-    let at = |case_id: Uuid| index.get(&case_id).copied();
-    let join = |text: &mut String, more: &str| {
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(more);
-    };
-    for v in &data.conversations {
-        let Some(i) = at(v.case_id) else { continue };
-        let d = &mut data.cases[i].derived;
-        join(&mut d.conversations_text, &v.summary);
-        d.first_contact_at = Some(
-            d.first_contact_at
-                .map_or(v.happened_at, |t| t.min(v.happened_at)),
-        );
-        d.conversations += 1;
-        d.non_email += i32::from(v.channel != "email");
-        moods[i].push((v.happened_at, v.created_at, v.sentiment));
-    }
-    for a in &data.action_items {
-        let Some(i) = at(a.case_id) else { continue };
-        let d = &mut data.cases[i].derived;
-        d.actions += 1;
-        match a.done_at {
-            Some(done) => last_done[i] = Some(last_done[i].map_or(done, |t| t.max(done))),
-            None => {
-                all_done[i] = false;
-                d.open_action_due =
-                    Some(d.open_action_due.map_or(a.due_date, |t| t.min(a.due_date)));
-            }
-        }
-    }
-    for l in &data.lessons {
-        let Some(i) = at(l.case_id) else { continue };
-        let d = &mut data.cases[i].derived;
-        join(&mut d.lessons_text, l.text);
-        d.lessons += 1;
-    }
-    for m in &data.commitments {
-        if let Some(i) = at(m.case_id) {
-            data.cases[i].derived.commitments += 1;
-        }
-    }
-    for p in &data.follow_up_plans {
-        if let Some(i) = at(p.case_id) {
-            data.cases[i].derived.has_plan = true;
-        }
-    }
-    for c in &data.check_ins {
-        let (Some(i), "done", Some(sentiment)) = (at(c.case_id), c.status, c.sentiment) else {
-            continue;
-        };
-        data.cases[i].derived.sentiment_check_ins += 1;
-        // PostgreSQL sorts a missing time last.
-        let completed = c.completed_at.unwrap_or(DateTime::<Utc>::MAX_UTC);
-        moods[i].push((completed, c.created_at, sentiment));
-    }
-    for (i, case) in data.cases.iter_mut().enumerate() {
-        let d = &mut case.derived;
-        if d.actions > 0 && all_done[i] {
-            d.fixed_at = last_done[i];
-        }
-        moods[i].sort_by_key(|(at, created, _)| (*at, *created));
-        let values: Vec<String> = moods[i].iter().map(|(_, _, s)| s.to_string()).collect();
-        d.mood = format!("{{{}}}", values.join(","));
     }
 }

@@ -100,9 +100,12 @@ pub const CONNECTIONS: u32 = 3;
 /// Loads the demo data, unless it is already there. Needs a pool of at least [`CONNECTIONS`].
 ///
 /// The tables are written by two connections in parallel (PostgreSQL spends most of a bulk load
-/// on foreign-key checks and the search triggers, one core per connection), so the load is a few
-/// transactions rather than one. The admin user is written last, in the transaction that holds
-/// the lock: it marks a finished load.
+/// on foreign-key checks and search vectors, one core per connection), so the load is a few
+/// transactions rather than one. What a case derives from its rows (its search text, mood, gate
+/// counts…) is computed by the database's own definition, `case_facts`: when the load may skip
+/// foreign-key checks, the rows go in before the cases and each case is written once with its
+/// facts; otherwise the cases go first and their facts are refreshed at the end. The admin user
+/// is written last, in the transaction that holds the lock: it marks a finished load.
 #[tracing::instrument(skip_all, fields(accounts = options.accounts, cases = options.cases, seed = options.seed))]
 pub async fn load(pool: &PgPool, options: DemoOptions) -> anyhow::Result<DemoResult> {
     let started = Instant::now();
@@ -165,12 +168,26 @@ pub async fn load(pool: &PgPool, options: DemoOptions) -> anyhow::Result<DemoRes
         .context("inserting demo accounts")?;
     tx.commit().await?;
 
-    let timer = Instant::now();
     let (first, second) = data.cases.split_at(data.cases.len() / 2);
-    tokio::try_join!(insert_cases(pool, first), insert_cases(pool, second))
-        .context("inserting demo cases")?;
-    log_step("cases", data.cases.len(), timer);
-    tokio::try_join!(insert_talk(pool, &data), insert_work(pool, &data))?;
+    if write::rows_first(pool).await? {
+        // Each case is written once, with what it derives from its rows already there.
+        tokio::try_join!(insert_talk(pool, &data), insert_work(pool, &data))?;
+        let timer = Instant::now();
+        tokio::try_join!(insert_cases(pool, first), insert_cases(pool, second))
+            .context("inserting demo cases")?;
+        log_step("cases", data.cases.len(), timer);
+    } else {
+        let timer = Instant::now();
+        tokio::try_join!(insert_cases(pool, first), insert_cases(pool, second))
+            .context("inserting demo cases")?;
+        log_step("cases", data.cases.len(), timer);
+        tokio::try_join!(insert_talk(pool, &data), insert_work(pool, &data))?;
+        let timer = Instant::now();
+        write::refresh_facts(pool, &data.cases)
+            .await
+            .context("refreshing what demo cases derive from their rows")?;
+        log_step("case facts", data.cases.len(), timer);
+    }
     history::escalate(&mut guard)
         .await
         .context("escalating demo cases")?;

@@ -65,31 +65,6 @@ pub(super) struct CaseRow {
     pub(super) created_at: DateTime<Utc>,
     pub(super) last_activity_at: DateTime<Utc>,
     pub(super) closed_at: Option<DateTime<Utc>>,
-    /// Filled by [`derive_case_facts`] once every row of the case exists.
-    pub(super) derived: Derived,
-}
-
-/// What a case derives from its rows. The database's triggers keep these for every other
-/// writer; a bulk load asks them to step aside (`mend.bulk_load`, migration 20261128000004) and
-/// writes them itself, as [`derive_case_facts`] computes them. The demo's tests compare them with
-/// what the database computes from the rows.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Derived {
-    /// The texts the search vector reads besides the title and what happened.
-    pub(super) lessons_text: String,
-    pub(super) conversations_text: String,
-    pub(super) first_contact_at: Option<DateTime<Utc>>,
-    /// Sentiments of conversations and done check-ins, as `{1,-2}` (oldest first).
-    pub(super) mood: String,
-    pub(super) fixed_at: Option<DateTime<Utc>>,
-    pub(super) open_action_due: Option<NaiveDate>,
-    pub(super) conversations: i32,
-    pub(super) non_email: i32,
-    pub(super) actions: i32,
-    pub(super) commitments: i32,
-    pub(super) lessons: i32,
-    pub(super) sentiment_check_ins: i32,
-    pub(super) has_plan: bool,
 }
 
 pub(super) struct EventRow {

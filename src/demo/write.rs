@@ -2,6 +2,7 @@
 //! rows, in transactions marked as a bulk load (`bulk_load`), so the triggers that keep what
 //! cases derive from their rows step aside.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -23,15 +24,16 @@ fn col<'r, R, T>(rows: &'r [R], f: impl Fn(&'r R) -> T) -> Vec<T> {
 }
 
 /// Conversations, action items, lessons, commitments, follow-up plans and check-ins: the rows
-/// each case summarises (search text, first contact, fix time, mood, gate counts), which the
-/// cases already carry (`derive_case_facts`), so the load asks the triggers that would
-/// recompute them to step aside.
+/// each case summarises (search text, first contact, fix time, mood, gate counts). The cases
+/// get those facts once, from all their rows, so the load asks the triggers that would
+/// recompute them after every statement to step aside.
 #[tracing::instrument(skip_all)]
 pub(super) async fn insert_talk(pool: &PgPool, data: &Dataset) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
     bulk_load(&mut tx).await?;
+    let cases: HashMap<Uuid, &CaseRow> = data.cases.iter().map(|c| (c.id, c)).collect();
     let timer = Instant::now();
-    insert_conversations(&mut tx, &data.conversations)
+    insert_conversations(&mut tx, &data.conversations, &cases)
         .await
         .context("inserting demo conversations")?;
     let timer = log_step("conversations", data.conversations.len(), timer);
@@ -51,11 +53,23 @@ pub(super) async fn insert_talk(pool: &PgPool, data: &Dataset) -> anyhow::Result
         .await
         .context("inserting demo follow-up plans")?;
     let timer = log_step("follow-up plans", data.follow_up_plans.len(), timer);
-    insert_check_ins(&mut tx, &data.check_ins)
+    insert_check_ins(&mut tx, &data.check_ins, &cases)
         .await
         .context("inserting demo check-ins")?;
-    log_step("check-ins", data.check_ins.len(), timer);
+    let timer = log_step("check-ins", data.check_ins.len(), timer);
     tx.commit().await?;
+    // The cases' facts are read from these rows next, one case at a time: without fresh
+    // statistics the planner takes the tables for empty and scans them whole for every case.
+    sqlx::query(
+        "analyze conversations, action_items, lessons, commitments, follow_up_plans, check_ins",
+    )
+    .execute(pool)
+    .await
+    .context("analysing the demo's rows")?;
+    tracing::info!(
+        seconds = format!("{:.1}", timer.elapsed().as_secs_f64()),
+        "analysed the rows cases summarise"
+    );
     Ok(())
 }
 
@@ -138,6 +152,10 @@ pub(super) async fn insert_accounts(conn: &mut PgConnection, data: &Dataset) -> 
     Ok(())
 }
 
+/// The cases, each with what it derives from its rows as the database defines it
+/// (`case_facts`, migration 20261203001000): the rows are in already when the load can skip
+/// foreign-key checks ([`rows_first`]), else the facts are refreshed once they are
+/// ([`refresh_facts`]).
 #[tracing::instrument(skip_all)]
 pub(super) async fn insert_cases(pool: &PgPool, cases: &[CaseRow]) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
@@ -154,36 +172,34 @@ pub(super) async fn insert_cases(pool: &PgPool, cases: &[CaseRow]) -> sqlx::Resu
                  updated_at, last_activity_at, closed_at, search, first_contact_at, mood,
                  fixed_at, open_action_due, conversation_count, non_email_count, action_count,
                  commitment_count, lesson_count, sentiment_check_in_count, has_plan)
-             select id, number, account_id, team_id, owner_id, owner_id, title, what_happened,
-                 category_id, severity, detected_by, occurred_at, detected_at, 'EUR',
-                 value_at_risk, stage, outcome, root_cause, our_share, other_side_view,
-                 relationship_value, decision, reparation_what, reparation_cost,
-                 reparation_none_reason, let_go, let_go_reason, let_go_requested_by,
-                 let_go_requested_at, let_go_decided_by, let_go_decided_at, version, created_at,
-                 last_activity_at, last_activity_at, closed_at,
-                 case_search_vector(title, what_happened, lessons_text, conversations_text),
-                 first_contact_at, mood::smallint[], fixed_at, open_action_due,
-                 conversation_count, non_email_count, action_count, commitment_count,
-                 lesson_count, sentiment_check_in_count, has_plan
+             select t.id, t.number, t.account_id, t.team_id, t.owner_id, t.owner_id, t.title,
+                 t.what_happened, t.category_id, t.severity, t.detected_by, t.occurred_at,
+                 t.detected_at, 'EUR', t.value_at_risk, t.stage, t.outcome, t.root_cause,
+                 t.our_share, t.other_side_view, t.relationship_value, t.decision,
+                 t.reparation_what, t.reparation_cost, t.reparation_none_reason, t.let_go,
+                 t.let_go_reason, t.let_go_requested_by, t.let_go_requested_at,
+                 t.let_go_decided_by, t.let_go_decided_at, t.version, t.created_at,
+                 t.last_activity_at, t.last_activity_at, t.closed_at,
+                 case_search_vector(t.title, t.what_happened, f.lessons_text,
+                                    f.conversations_text),
+                 f.first_contact_at, f.mood, f.fixed_at, f.open_action_due,
+                 f.conversation_count, f.non_email_count, f.action_count, f.commitment_count,
+                 f.lesson_count, f.sentiment_check_in_count, f.has_plan
              from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[],
                  $7::uuid[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[],
                  $12::int8[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
                  $18::text[], $19::text[], $20::text[], $21::int8[], $22::text[], $23::text[],
                  $24::text[], $25::uuid[], $26::timestamptz[], $27::uuid[], $28::timestamptz[],
                  $29::int4[], $30::timestamptz[], $31::timestamptz[], $32::timestamptz[],
-                 $33::int8[], $34::text[], $35::text[], $36::timestamptz[], $37::text[],
-                 $38::timestamptz[], $39::date[], $40::int4[], $41::int4[], $42::int4[],
-                 $43::int4[], $44::int4[], $45::int4[], $46::bool[])
+                 $33::int8[])
                  as t(id, account_id, team_id, owner_id, title, what_happened,
                       category_id, severity, detected_by, occurred_at, detected_at,
                       value_at_risk, stage, outcome, root_cause, our_share, other_side_view,
                       relationship_value, decision, reparation_what, reparation_cost,
                       reparation_none_reason, let_go, let_go_reason, let_go_requested_by,
                       let_go_requested_at, let_go_decided_by, let_go_decided_at, version,
-                      created_at, last_activity_at, closed_at, number, lessons_text,
-                      conversations_text, first_contact_at, mood, fixed_at, open_action_due,
-                      conversation_count, non_email_count, action_count, commitment_count,
-                      lesson_count, sentiment_check_in_count, has_plan)",
+                      created_at, last_activity_at, closed_at, number)
+             cross join lateral case_facts(array[t.id]) f",
         )
         .bind(col(rows, |c| c.id))
         .bind(col(rows, |c| c.account_id))
@@ -218,27 +234,45 @@ pub(super) async fn insert_cases(pool: &PgPool, cases: &[CaseRow]) -> sqlx::Resu
         .bind(col(rows, |c| c.last_activity_at))
         .bind(col(rows, |c| c.closed_at))
         .bind(col(rows, |c| c.number))
-        .bind(col(rows, |c| c.derived.lessons_text.as_str()))
-        .bind(col(rows, |c| c.derived.conversations_text.as_str()))
-        .bind(col(rows, |c| c.derived.first_contact_at))
-        .bind(col(rows, |c| c.derived.mood.as_str()))
-        .bind(col(rows, |c| c.derived.fixed_at))
-        .bind(col(rows, |c| c.derived.open_action_due))
-        .bind(col(rows, |c| c.derived.conversations))
-        .bind(col(rows, |c| c.derived.non_email))
-        .bind(col(rows, |c| c.derived.actions))
-        .bind(col(rows, |c| c.derived.commitments))
-        .bind(col(rows, |c| c.derived.lessons))
-        .bind(col(rows, |c| c.derived.sentiment_check_ins))
-        .bind(col(rows, |c| c.derived.has_plan))
         .execute(&mut *tx)
         .await?;
     }
     tx.commit().await
 }
 
+/// Whether the load writes the rows cases summarise before the cases: possible when it may skip
+/// the foreign-key checks (as a superuser, see [`bulk_load`]), and faster, since each case is
+/// then written once, with its facts. Otherwise the cases go first and their facts are
+/// refreshed after ([`refresh_facts`]), which writes each case twice.
+pub(super) async fn rows_first(pool: &PgPool) -> sqlx::Result<bool> {
+    let mut conn = pool.acquire().await?;
+    superuser(&mut conn).await
+}
+
+/// Writes what the cases derive from their rows (`cases_refresh_facts`), for a load that wrote
+/// the cases before their rows.
+#[tracing::instrument(skip_all)]
+pub(super) async fn refresh_facts(pool: &PgPool, cases: &[CaseRow]) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    bulk_load(&mut tx).await?;
+    for rows in cases.chunks(ROWS_PER_STATEMENT) {
+        sqlx::query("select cases_refresh_facts($1)")
+            .bind(col(rows, |c| c.id))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}
+
+async fn superuser(conn: &mut PgConnection) -> sqlx::Result<bool> {
+    sqlx::query_scalar("select current_setting('is_superuser') = 'on'")
+        .fetch_one(conn)
+        .await
+}
+
 /// Marks the transaction a bulk load: the triggers that keep what cases derive from their rows
-/// step aside, because the loader writes those values itself (migration 20261128000004). As a
+/// step aside (migration 20261128000004), because the loader writes those values itself, by the
+/// same definition (`case_facts`), once per case rather than once per case and table. As a
 /// superuser (the embedded database), the load also skips the per-row foreign-key checks
 /// (`session_replication_role`): the demo's rows refer to each other by construction, and the
 /// demo's tests check that they do.
@@ -246,10 +280,7 @@ async fn bulk_load(conn: &mut PgConnection) -> sqlx::Result<()> {
     sqlx::query("set local mend.bulk_load = 'on'")
         .execute(&mut *conn)
         .await?;
-    let superuser: bool = sqlx::query_scalar("select current_setting('is_superuser') = 'on'")
-        .fetch_one(&mut *conn)
-        .await?;
-    if superuser {
+    if superuser(&mut *conn).await? {
         sqlx::query("set local session_replication_role = replica")
             .execute(&mut *conn)
             .await?;
@@ -261,21 +292,19 @@ async fn bulk_load(conn: &mut PgConnection) -> sqlx::Result<()> {
 async fn insert_conversations(
     conn: &mut PgConnection,
     conversations: &[ConversationRow],
+    cases: &HashMap<Uuid, &CaseRow>,
 ) -> sqlx::Result<()> {
+    let case = |v: &ConversationRow| cases.get(&v.case_id).copied();
     for rows in conversations.chunks(ROWS_PER_STATEMENT) {
         sqlx::query(
-            // The case's team and owner, which the copy trigger would add (a bulk load).
+            // With the case's team and owner, which the copy trigger would add (a bulk load;
+            // the case may not be written yet).
             "insert into conversations (id, case_id, channel, with_whom, happened_at, summary,
                  sentiment, listened_fully, validated_feelings, took_responsibility,
                  asked_what_differently, created_by, created_at, team_id, owner_id)
-             select t.*, c.team_id, c.owner_id
-             from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[],
+             select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[],
                  $5::timestamptz[], $6::text[], $7::int2[], $8::bool[], $9::bool[], $10::bool[],
-                 $11::bool[], $12::uuid[], $13::timestamptz[])
-                 as t(id, case_id, channel, with_whom, happened_at, summary, sentiment,
-                      listened_fully, validated_feelings, took_responsibility,
-                      asked_what_differently, created_by, created_at)
-             join cases c on c.id = t.case_id",
+                 $11::bool[], $12::uuid[], $13::timestamptz[], $14::uuid[], $15::uuid[])",
         )
         .bind(col(rows, |c| c.id))
         .bind(col(rows, |c| c.case_id))
@@ -290,6 +319,8 @@ async fn insert_conversations(
         .bind(col(rows, |c| c.asked_what_differently))
         .bind(col(rows, |c| c.created_by))
         .bind(col(rows, |c| c.created_at))
+        .bind(col(rows, |v| case(v).map(|c| c.team_id)))
+        .bind(col(rows, |v| case(v).map(|c| c.owner_id)))
         .execute(&mut *conn)
         .await?;
     }
@@ -387,21 +418,23 @@ async fn insert_follow_up_plans(
 }
 
 #[tracing::instrument(skip_all)]
-async fn insert_check_ins(conn: &mut PgConnection, check_ins: &[CheckInRow]) -> sqlx::Result<()> {
+async fn insert_check_ins(
+    conn: &mut PgConnection,
+    check_ins: &[CheckInRow],
+    cases: &HashMap<Uuid, &CaseRow>,
+) -> sqlx::Result<()> {
+    let case = |k: &CheckInRow| cases.get(&k.case_id).copied();
     for rows in check_ins.chunks(ROWS_PER_STATEMENT) {
         sqlx::query(
-            // The case's team and openness, which the copy trigger would add (a bulk load).
+            // With the case's team and openness, which the copy trigger would add (a bulk load;
+            // the case may not be written yet).
             "insert into check_ins (id, case_id, plan_id, seq, due_date, assignee_id, status,
                  completed_at, channel, summary, sentiment, next_step, skip_reason, created_at,
                  client_words, team_id, case_open)
-             select t.*, c.team_id, c.outcome = 'open'
-             from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int4[], $5::date[],
+             select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int4[], $5::date[],
                  $6::uuid[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::int2[],
-                 $12::text[], $13::text[], $14::timestamptz[], $15::text[])
-                 as t(id, case_id, plan_id, seq, due_date, assignee_id, status, completed_at,
-                      channel, summary, sentiment, next_step, skip_reason, created_at,
-                      client_words)
-             join cases c on c.id = t.case_id",
+                 $12::text[], $13::text[], $14::timestamptz[], $15::text[], $16::uuid[],
+                 $17::bool[])",
         )
         .bind(col(rows, |c| c.id))
         .bind(col(rows, |c| c.case_id))
@@ -418,6 +451,8 @@ async fn insert_check_ins(conn: &mut PgConnection, check_ins: &[CheckInRow]) -> 
         .bind(col(rows, |c| c.skip_reason.as_str()))
         .bind(col(rows, |c| c.created_at))
         .bind(col(rows, |c| c.client_words))
+        .bind(col(rows, |k| case(k).map(|c| c.team_id)))
+        .bind(col(rows, |k| case(k).map(|c| c.outcome == "open")))
         .execute(&mut *conn)
         .await?;
     }
