@@ -199,8 +199,9 @@ pub async fn load(pool: &PgPool, options: DemoOptions) -> anyhow::Result<DemoRes
         .await
         .context("inserting the demo admin")?;
     guard.commit().await?;
-    // The search triggers leave one dead version of every case behind; clear them and refresh
-    // the planner's statistics, or the first queries on fresh demo data plan for the wrong sizes.
+    // Replaying the history updated many rows, leaving dead versions behind; clear them and
+    // refresh the planner's statistics, or the first queries on fresh demo data plan for the
+    // wrong sizes.
     let timer = Instant::now();
     sqlx::query("vacuum analyze")
         .execute(pool)
