@@ -235,8 +235,9 @@ async fn escalate(
     for f in flagged {
         let why = match f.linked_number {
             Some(linked) if f.reason == "repeat" => format!(
-                "it is a second incident on {} within 90 days of CR-{linked}, which was restored",
-                f.account
+                "it is a second incident on {} within {} days of CR-{linked}, which was restored",
+                f.account,
+                crate::domain::escalation::REPEAT_WINDOW_DAYS
             ),
             _ => "nobody has recorded any work on it for longer than its severity allows".into(),
         };

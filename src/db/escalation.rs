@@ -9,6 +9,8 @@ use serde_json::json;
 use sqlx::{PgExecutor, Postgres, Transaction};
 use uuid::Uuid;
 
+use crate::domain::escalation::REPEAT_WINDOW_DAYS;
+
 /// A case just escalated, with what its managers' e-mail needs.
 #[derive(Debug, Clone)]
 pub struct Escalated {
@@ -32,19 +34,12 @@ pub async fn escalate_quiet(
 ) -> sqlx::Result<Vec<Escalated>> {
     let escalated = sqlx::query_as!(
         Escalated,
-        r#"with limits as (
-               select coalesce(max(escalate_critical_days), 2) as critical,
-                      coalesce(max(escalate_high_days), 4) as high,
-                      coalesce(max(escalate_medium_days), 7) as medium,
-                      coalesce(max(escalate_low_days), 14) as low
-               from organisation
-           ),
+        r#"with limits as (select severity, days from escalation_limits()),
            quiet as (
-               select c.id, case c.severity when 'critical' then l.critical when 'high' then l.high
-                                          when 'medium' then l.medium else l.low end as limit_days
-               from cases c, limits l
+               select c.id, l.days as limit_days
+               from cases c join limits l on l.severity = c.severity
                where c.outcome = 'open'
-                 and c.last_activity_at < $1::timestamptz - make_interval(days => least(l.critical, l.high, l.medium, l.low))
+                 and c.last_activity_at < $1::timestamptz - make_interval(days => (select min(days) from limits))
                  and (c.escalated_at is null or c.escalated_at < c.last_activity_at)
            ),
            e as (
@@ -105,7 +100,7 @@ pub async fn managers_of(db: impl PgExecutor<'_>, team: Uuid) -> sqlx::Result<Ve
 }
 
 /// The restored case a new incident repeats: the latest case of the same account closed as
-/// restored within the 90 days before `now`.
+/// restored within the `REPEAT_WINDOW_DAYS` before `now`.
 #[derive(Debug, Clone)]
 pub struct Repeated {
     pub id: Uuid,
@@ -113,8 +108,9 @@ pub struct Repeated {
     pub closed_at: DateTime<Utc>,
 }
 
-/// When the account of `case_id` had a case restored within 90 days, escalates the new case at
-/// once, links it to that one, and notes both on its timeline. Returns the earlier case.
+/// When the account of `case_id` had a case restored within `REPEAT_WINDOW_DAYS`, escalates the
+/// new case at once, links it to that one, and notes both on its timeline. Returns the earlier
+/// case.
 pub async fn escalate_repeat(
     tx: &mut Transaction<'_, Postgres>,
     case_id: Uuid,
@@ -124,9 +120,10 @@ pub async fn escalate_repeat(
         r#"select p.id, p.number, p.closed_at as "closed_at!"
            from cases c join cases p on p.account_id = c.account_id and p.id <> c.id
            where c.id = $1 and p.outcome = 'restored'
-             and p.closed_at > now() - interval '90 days'
+             and p.closed_at > now() - make_interval(days => $2)
            order by p.closed_at desc limit 1"#,
-        case_id
+        case_id,
+        REPEAT_WINDOW_DAYS
     )
     .fetch_optional(&mut **tx)
     .await?;
@@ -143,7 +140,7 @@ pub async fn escalate_repeat(
     .execute(&mut **tx)
     .await?;
     let summary = format!(
-        "Escalated at once: a second incident on this account within 90 days of CR-{}, restored on {}; the team's managers are told",
+        "Escalated at once: a second incident on this account within {REPEAT_WINDOW_DAYS} days of CR-{}, restored on {}; the team's managers are told",
         earlier.number,
         earlier.closed_at.format("%-d %b %Y")
     );

@@ -7,6 +7,7 @@ pub mod cadence;
 pub mod case;
 pub mod commitment;
 pub mod dates;
+pub mod escalation;
 pub mod follow_up;
 pub mod gate;
 pub mod lesson;

@@ -8,6 +8,7 @@ mod demo;
 mod limits;
 mod public_url;
 mod scheduler;
+mod schema;
 mod shutdown;
 #[allow(dead_code)] // the scheduler test uses only part of it
 #[path = "../follow_ups/smtp_server.rs"]

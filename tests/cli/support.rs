@@ -91,12 +91,17 @@ impl DataDir {
     /// The first column of `sql`'s rows, as text, from the data folder's database. The cluster
     /// must be running (a `serve()` keeps it up).
     pub fn column(&self, sql: &str) -> Vec<String> {
+        self.column_in("mend", sql)
+    }
+
+    /// `column` in another database of the data folder's cluster.
+    pub fn column_in(&self, database: &str, sql: &str) -> Vec<String> {
         use sqlx::Connection;
         let options = sqlx::postgres::PgConnectOptions::new()
             .socket(self.path.join("pg/run"))
             .port(5432)
             .username("mend")
-            .database("mend");
+            .database(database);
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -141,9 +146,17 @@ impl DataDir {
 
     /// How many rows `sql` returns.
     pub fn count(&self, sql: &str) -> i64 {
-        self.column(&format!("select count(*)::text from ({sql}) as rows"))[0]
-            .parse()
-            .expect("a count")
+        self.count_in("mend", sql)
+    }
+
+    /// `count` in another database of the data folder's cluster.
+    pub fn count_in(&self, database: &str, sql: &str) -> i64 {
+        self.column_in(
+            database,
+            &format!("select count(*)::text from ({sql}) as rows"),
+        )[0]
+        .parse()
+        .expect("a count")
     }
 }
 

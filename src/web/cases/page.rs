@@ -482,9 +482,12 @@ fn prefilled(case: &db_cases::Case, tz: Tz) -> Forms {
 fn escalation_message(e: &crate::db::case_page::Escalation, tz: Tz, smtp: bool) -> String {
     let when = local_display(e.at, tz);
     let why = if e.reason == "repeat" {
-        "a second incident on this account within 90 days of a restored case"
+        format!(
+            "a second incident on this account within {} days of a restored case",
+            crate::domain::escalation::REPEAT_WINDOW_DAYS
+        )
     } else {
-        "nobody had recorded any work on this case for longer than its severity allows"
+        "nobody had recorded any work on this case for longer than its severity allows".into()
     };
     let told = match (e.told, smtp) {
         _ if !e.managers => {
