@@ -11,6 +11,7 @@ mod follow_up;
 mod moves;
 mod new;
 mod page;
+mod views;
 mod work;
 
 use axum::extract::{FromRequestParts, RawPathParams};
@@ -28,7 +29,7 @@ use crate::domain::stage::MoveError;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
-pub use page::Forms;
+pub use views::Forms;
 
 pub fn router() -> super::Router {
     super::Router::new()
@@ -203,7 +204,7 @@ pub struct Refusal {
     pub form: &'static str,
     pub problem: Option<String>,
     /// Every reason a move was refused, each with where to put it right.
-    pub blockers: Vec<page::Blocker>,
+    pub blockers: Vec<views::Blocker>,
     /// What is still open, when a close asks for confirmation.
     pub confirm: Vec<String>,
     pub stale: bool,
