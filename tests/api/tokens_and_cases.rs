@@ -158,11 +158,11 @@ async fn missing_wrong_expired_tokens_and_cookies_are_refused() {
             .status,
         StatusCode::OK
     );
-    sqlx::query("update users set active = false where id = $1")
-        .bind(id)
-        .execute(&app.db.pool)
-        .await
-        .expect("deactivate");
+    // An admin deactivates them on the user's page.
+    let admin = app.signed_in("admin").await;
+    let confirm = format!("/admin/users/{id}/deactivate");
+    let res = admin.submit(&confirm, &confirm, &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
     problem(
         &Api::new(&app, Some(&token)).get("/api/v1/cases").await,
         StatusCode::UNAUTHORIZED,

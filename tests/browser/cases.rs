@@ -6,10 +6,10 @@ async fn an_account_manager_logs_an_incident_and_moves_it_to_reaching_out() {
     let app = TestApp::spawn().await;
     app.create_user("ann.lee@example.com", "account_manager", Some("North"))
         .await;
-    sqlx::query("insert into accounts (name, team_id) select 'Bluefin Logistics', id from teams where name = 'North'")
-        .execute(&app.db.pool)
-        .await
-        .expect("account");
+    let ann = app.client();
+    ann.sign_in("ann.lee@example.com", crate::common::PASSWORD)
+        .await;
+    ann.new_account("Bluefin Logistics").await;
     let browser = Browser::start().await;
     browser
         .sign_in(
@@ -91,19 +91,17 @@ async fn an_account_manager_records_a_check_in_from_my_work() {
     let app = TestApp::spawn().await;
     app.create_user("ann.lee@example.com", "account_manager", Some("North"))
         .await;
-    sqlx::query(
-        "with a as (insert into accounts (name, team_id) select 'Bluefin Logistics', id from teams where name = 'North' returning id, team_id),
-              c as (insert into cases (account_id, team_id, owner_id, title, category_id, severity, detected_by,
-                                       occurred_at, detected_at, currency, stage)
-                    select a.id, a.team_id, u.id, 'Report came late', (select id from categories limit 1), 'high',
-                           'client', now(), now(), 'EUR', 'following_up' from a, users u returning id, owner_id),
-              p as (insert into follow_up_plans (case_id, cadence, first_due, assignee_id)
-                    select id, 'weekly', current_date, owner_id from c returning id, case_id, assignee_id)
-         insert into check_ins (case_id, plan_id, seq, due_date, assignee_id) select case_id, id, 1, current_date, assignee_id from p",
+    // A case in Following up with a check-in due today, set up through the forms.
+    let ann = app.client();
+    ann.sign_in("ann.lee@example.com", crate::common::PASSWORD)
+        .await;
+    let bluefin = ann.new_account("Bluefin Logistics").await;
+    ann.case_with_plan(
+        &bluefin,
+        "Report came late",
+        chrono::Utc::now().date_naive(),
     )
-    .execute(&app.db.pool)
-    .await
-    .expect("fixture");
+    .await;
     let browser = Browser::start().await;
     browser
         .sign_in(
@@ -138,17 +136,25 @@ async fn a_manager_opens_the_review_follows_a_stuck_case_and_reassigns_it() {
         .await;
     app.create_user("nora@example.com", "manager", Some("North"))
         .await;
-    let number: i64 = sqlx::query_scalar(
-        "with a as (insert into accounts (name, team_id) select 'Cedar Foods', id from teams where name = 'North' returning id, team_id)
-         insert into cases (account_id, team_id, owner_id, title, category_id, severity, detected_by,
-                            occurred_at, detected_at, currency, created_at, last_activity_at)
-         select a.id, a.team_id, u.id, 'Nobody called them back', (select id from categories limit 1), 'high',
-                'client', now(), now(), 'EUR', now() - interval '20 days', now() - interval '15 days'
-         from a, users u where u.email = 'ann@example.com' returning number",
+    // ann's case, logged through the form, then left quiet: only the clock is moved directly.
+    let ann = app.client();
+    ann.sign_in("ann@example.com", crate::common::PASSWORD)
+        .await;
+    let cedar = ann.new_account("Cedar Foods").await;
+    let case = ann.log_incident(&cedar, "Nobody called them back").await;
+    let number: i64 = case
+        .trim_start_matches("/cases/CR-")
+        .parse()
+        .expect("case number");
+    sqlx::query(
+        "update cases set created_at = now() - interval '20 days',
+                          last_activity_at = now() - interval '15 days'
+         where number = $1",
     )
-    .fetch_one(&app.db.pool)
+    .bind(number)
+    .execute(&app.db.pool)
     .await
-    .expect("fixture");
+    .expect("quiet for 15 days");
     let browser = Browser::start().await;
     browser
         .sign_in(

@@ -380,19 +380,27 @@ async fn an_account_manager_and_a_manager_work_a_let_go_at_the_same_time() {
         .await;
     app.create_user("nora@example.com", "manager", Some("North"))
         .await;
-    let number: i64 = sqlx::query_scalar(
-        "with a as (insert into accounts (name, team_id) select 'Cedar Foods', id from teams where name = 'North' returning id, team_id)
-         insert into cases (account_id, team_id, owner_id, title, what_happened, category_id, severity, detected_by,
-                            occurred_at, detected_at, currency, stage, root_cause, our_share, value_at_risk_minor,
-                            decision)
-         select a.id, a.team_id, u.id, 'Third missed delivery this quarter', 'The pallets came a week late.',
-                (select id from categories limit 1), 'medium', 'client', now(), now(), 'EUR', 'assessing',
-                'Their volumes are too small for our routes.', 'some', 120000, 'let_go'
-         from a, users u where u.email = 'ann@example.com' returning number",
-    )
-    .fetch_one(&app.db.pool)
-    .await
-    .expect("fixture");
+    // ann's case in Assessing, its decision "let go", set up through the forms.
+    let setup = signed_in_as(&app, "ann@example.com").await;
+    let cedar = setup.new_account("Cedar Foods").await;
+    let case = setup
+        .log_incident(&cedar, "Third missed delivery this quarter")
+        .await;
+    setup.walk_to(&case, "assessing").await;
+    let res = setup
+        .post_case(
+            &case,
+            "assessment",
+            &[
+                ("root_cause", "Their volumes are too small for our routes."),
+                ("our_share", "some"),
+                ("value_at_risk", "1,200"),
+                ("decision", "let_go"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, reqwest::StatusCode::SEE_OTHER, "{}", res.body);
+    let number = number_of(&case);
     let case_path = format!("/cases/CR-{number}");
 
     let ann = Browser::start().await;
@@ -464,24 +472,24 @@ async fn marking_a_commitment_broken_at_a_check_in_reopens_the_case() {
         .await;
     app.create_user("nora@example.com", "manager", Some("North"))
         .await;
-    let number: i64 = sqlx::query_scalar(
-        "with a as (insert into accounts (name, team_id) select 'Cedar Foods', id from teams where name = 'North' returning id, team_id),
-              c as (insert into cases (account_id, team_id, owner_id, title, what_happened, category_id, severity,
-                                       detected_by, occurred_at, detected_at, currency, stage)
-                    select a.id, a.team_id, u.id, 'Deliveries kept slipping', 'Three late deliveries.',
-                           (select id from categories limit 1), 'high', 'client', now(), now(), 'EUR', 'following_up'
-                    from a, users u where u.email = 'ann@example.com' returning id, owner_id, number),
-              p as (insert into follow_up_plans (case_id, cadence, first_due, assignee_id)
-                    select id, 'weekly', current_date, owner_id from c returning id, case_id, assignee_id),
-              k as (insert into check_ins (case_id, plan_id, seq, due_date, assignee_id)
-                    select case_id, id, 1, current_date, assignee_id from p),
-              m as (insert into commitments (case_id, text, owner_id, scope)
-                    select id, 'deliver every Friday by noon', owner_id, 'client' from c)
-         select number from c",
-    )
-    .fetch_one(&app.db.pool)
-    .await
-    .expect("fixture");
+    // ann's case in Following up, with her commitment and a check-in due today, set up through
+    // the forms.
+    let setup = signed_in_as(&app, "ann@example.com").await;
+    let cedar = setup.new_account("Cedar Foods").await;
+    let case = setup.log_incident(&cedar, "Deliveries kept slipping").await;
+    setup.walk_to(&case, "making_it_right").await;
+    let res = setup
+        .post_case(
+            &case,
+            "commitments",
+            &[("commitment", "deliver every Friday by noon")],
+        )
+        .await;
+    assert_eq!(res.status, reqwest::StatusCode::SEE_OTHER, "{}", res.body);
+    setup
+        .plan_weekly(&case, chrono::Utc::now().date_naive())
+        .await;
+    let number = number_of(&case);
     let browser = Browser::start().await;
     browser
         .sign_in(
@@ -544,20 +552,29 @@ async fn removing_an_item_asks_once_in_the_browser() {
     let app = TestApp::spawn().await;
     app.create_user("ann@example.com", "account_manager", Some("North"))
         .await;
-    let number: i64 = sqlx::query_scalar(
-        "with a as (insert into accounts (name, team_id) select 'Cedar Foods', id from teams where name = 'North' returning id, team_id),
-              c as (insert into cases (account_id, team_id, owner_id, title, category_id, severity,
-                                       detected_by, occurred_at, detected_at, currency, stage)
-                    select a.id, a.team_id, u.id, 'Invoice sent twice', (select id from categories limit 1),
-                           'low', 'client', now(), now(), 'EUR', 'making_it_right'
-                    from a, users u where u.email = 'ann@example.com' returning id, owner_id, number),
-              i as (insert into action_items (case_id, what, owner_id, created_by)
-                    select id, 'Refund the second invoice', owner_id, owner_id from c)
-         select number from c",
-    )
-    .fetch_one(&app.db.pool)
-    .await
-    .expect("fixture");
+    // ann's case in Making it right with one action, set up through the forms.
+    let setup = signed_in_as(&app, "ann@example.com").await;
+    let cedar = setup.new_account("Cedar Foods").await;
+    let case = setup.log_incident(&cedar, "Invoice sent twice").await;
+    setup.walk_to(&case, "making_it_right").await;
+    let owner = setup
+        .get(&case)
+        .await
+        .attr("#action_owner option[selected]", "value")
+        .expect("owner");
+    let res = setup
+        .post_case(
+            &case,
+            "actions",
+            &[
+                ("what", "Refund the second invoice"),
+                ("owner_id", &owner),
+                ("due_date", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, reqwest::StatusCode::SEE_OTHER, "{}", res.body);
+    let number = number_of(&case);
     let browser = Browser::start().await;
     browser
         .sign_in(
@@ -586,4 +603,19 @@ async fn removing_an_item_asks_once_in_the_browser() {
             .contains("Refund the second invoice")
     );
     browser.close().await;
+}
+
+/// A client of the router signed in as `email` (a test user), to set up what a test needs
+/// through the forms.
+async fn signed_in_as(app: &TestApp, email: &str) -> crate::common::Client {
+    let client = app.client();
+    client.sign_in(email, crate::common::PASSWORD).await;
+    client
+}
+
+/// The number of the case at `path` (`/cases/CR-1001` → 1001).
+fn number_of(path: &str) -> i64 {
+    path.trim_start_matches("/cases/CR-")
+        .parse()
+        .expect("case number")
 }

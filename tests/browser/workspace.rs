@@ -339,12 +339,11 @@ async fn an_incident_is_logged_by_keyboard_alone_in_under_thirty_seconds() {
     let app = TestApp::spawn().await;
     app.create_user("ann.lee@example.com", "account_manager", Some("North"))
         .await;
-    sqlx::query(
-        "insert into accounts (name, team_id) select n, id from teams, unnest(array['Bluefin Logistics', 'Blue Harbour', 'Cedar Foods']) n where name = 'North'",
-    )
-    .execute(&app.db.pool)
-    .await
-    .expect("accounts");
+    let ann = app.client();
+    ann.sign_in("ann.lee@example.com", PASSWORD).await;
+    for name in ["Bluefin Logistics", "Blue Harbour", "Cedar Foods"] {
+        ann.new_account(name).await;
+    }
     let browser = Browser::start().await;
     browser
         .sign_in(

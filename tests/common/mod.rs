@@ -327,8 +327,7 @@ pub async fn create_user(pool: &PgPool, email: &str, role: &str, team: Option<&s
     let hash = mend::auth::password::hash(PASSWORD.into())
         .await
         .expect("hash");
-    let mut conn = pool.acquire().await.expect("connection");
-    mend::db::users::create(&mut conn, &user, &hash)
+    mend::app::setup::create_user(pool, &user, &hash, "UTC")
         .await
         .expect("create user");
 }
@@ -808,6 +807,19 @@ impl Client {
     }
 
     /// The session cookie's value, if the client holds one.
+    /// An incident on `account_id` with weekly check-ins by its owner from `first_due`, all
+    /// through the forms; returns the case page's path.
+    pub async fn case_with_plan(
+        &self,
+        account_id: &str,
+        title: &str,
+        first_due: chrono::NaiveDate,
+    ) -> String {
+        let case = self.log_incident(account_id, title).await;
+        self.plan_weekly(&case, first_due).await;
+        case
+    }
+
     pub fn session_cookie(&self) -> Option<String> {
         use reqwest::cookie::CookieStore;
         let url = reqwest::Url::parse(&self.base).expect("base url");

@@ -28,17 +28,9 @@ async fn user_id(app: &TestApp, email: &str) -> Uuid {
         .expect("user")
 }
 
-/// Logs an incident, plans weekly check-ins by its owner from tomorrow, and returns the case
-/// page's path.
-async fn case_with_plan(client: &Client, account_id: &str, title: &str) -> String {
-    let case = client.log_incident(account_id, title).await;
-    client
-        .plan_weekly(
-            &case,
-            chrono::Utc::now().date_naive() + chrono::Days::new(1),
-        )
-        .await;
-    case
+/// Tomorrow, where check-ins planned in these tests start.
+fn tomorrow() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive() + chrono::Days::new(1)
 }
 
 /// The ids of a user's check-ins with `status`.
@@ -352,8 +344,12 @@ async fn the_feed_has_one_all_day_event_per_open_check_in_with_a_stable_uid() {
     let (client, email) = member(&app, "ann").await;
     let me = user_id(&app, &email).await;
     let acme = client.new_account("Acme, Inc.").await;
-    case_with_plan(&client, &acme, "Late delivery; twice").await;
-    case_with_plan(&client, &acme, "Wrong invoice").await;
+    client
+        .case_with_plan(&acme, "Late delivery; twice", tomorrow())
+        .await;
+    client
+        .case_with_plan(&acme, "Wrong invoice", tomorrow())
+        .await;
     let scheduled = check_in_ids(&app, me, "scheduled").await;
     assert_eq!(scheduled.len(), 2);
 
@@ -497,9 +493,9 @@ async fn another_users_check_ins_are_not_in_the_feed() {
     let (ann, ann_email) = member(&app, "ann").await;
     let (bob, bob_email) = member(&app, "bob").await;
     let acme = ann.new_account("Acme").await;
-    case_with_plan(&ann, &acme, "Ann's case").await;
+    ann.case_with_plan(&acme, "Ann's case", tomorrow()).await;
     let globex = bob.new_account("Globex").await;
-    case_with_plan(&bob, &globex, "Bob's case").await;
+    bob.case_with_plan(&globex, "Bob's case", tomorrow()).await;
     let anns = check_in_ids(&app, user_id(&app, &ann_email).await, "scheduled").await;
     let bobs = check_in_ids(&app, user_id(&app, &bob_email).await, "scheduled").await;
     assert_eq!((anns.len(), bobs.len()), (1, 1));

@@ -2,22 +2,18 @@ use reqwest::StatusCode;
 
 use crate::common::{Client, PASSWORD, TestApp};
 
-/// An account, an incident on it and a weekly plan starting today, through the forms; returns
-/// the case page's path.
-async fn case_with_plan(client: &Client, account: &str, title: &str) -> String {
-    let account_id = client.new_account(account).await;
-    let case = client.log_incident(&account_id, title).await;
-    client
-        .plan_weekly(&case, chrono::Utc::now().date_naive())
-        .await;
-    case
+/// Today, where check-ins planned in these tests start.
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
 }
 
 #[tokio::test]
 async fn my_work_shows_my_check_ins_cases_and_actions_and_not_others() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let mine = case_with_plan(&am, "Acme", "Late report").await;
+    let mine = am
+        .case_with_plan(&am.new_account("Acme").await, "Late report", today())
+        .await;
     let owner = am
         .get(&mine)
         .await
@@ -35,12 +31,24 @@ async fn my_work_shows_my_check_ins_cases_and_actions_and_not_others() {
     .await;
     // A colleague in the same team, and someone in another team, with cases of their own.
     let colleague = app.signed_in("account_manager").await;
-    case_with_plan(&colleague, "Colleague Co", "Colleague's trouble").await;
+    colleague
+        .case_with_plan(
+            &colleague.new_account("Colleague Co").await,
+            "Colleague's trouble",
+            today(),
+        )
+        .await;
     app.create_user("south.am@example.com", "account_manager", Some("South"))
         .await;
     let south = app.client();
     south.sign_in("south.am@example.com", PASSWORD).await;
-    case_with_plan(&south, "South Co", "South trouble").await;
+    south
+        .case_with_plan(
+            &south.new_account("South Co").await,
+            "South trouble",
+            today(),
+        )
+        .await;
 
     let page = am.get("/").await;
     assert_eq!(page.text("h1"), "My work");
@@ -65,7 +73,8 @@ async fn my_work_shows_my_check_ins_cases_and_actions_and_not_others() {
 async fn a_missed_check_in_shows_as_missed() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    case_with_plan(&am, "Acme", "Quiet client").await;
+    am.case_with_plan(&am.new_account("Acme").await, "Quiet client", today())
+        .await;
     sqlx::query("update check_ins set due_date = current_date - 3, status = 'missed'")
         .execute(&app.db.pool)
         .await
@@ -83,7 +92,9 @@ async fn a_missed_check_in_shows_as_missed() {
 async fn completing_a_check_in_from_my_work_updates_the_case_and_a_second_time_changes_nothing() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let case = case_with_plan(&am, "Acme", "Wrong invoice").await;
+    let case = am
+        .case_with_plan(&am.new_account("Acme").await, "Wrong invoice", today())
+        .await;
     let action = am
         .get("/")
         .await
@@ -183,7 +194,9 @@ async fn completing_a_check_in_from_my_work_updates_the_case_and_a_second_time_c
 async fn someone_elses_check_in_in_another_team_cannot_be_completed() {
     let app = TestApp::spawn().await;
     let north = app.signed_in("account_manager").await;
-    case_with_plan(&north, "Acme", "North case").await;
+    north
+        .case_with_plan(&north.new_account("Acme").await, "North case", today())
+        .await;
     let action = north
         .get("/")
         .await
@@ -216,10 +229,32 @@ async fn someone_elses_check_in_in_another_team_cannot_be_completed() {
 async fn an_account_manager_with_cases_in_two_teams_sees_only_those_of_their_own_team() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await; // team North
-    case_with_plan(&am, "North Co", "North trouble").await;
+    am.case_with_plan(&am.new_account("North Co").await, "North trouble", today())
+        .await;
     // An older case of theirs sits in team South (they moved teams): they still own it, with a
     // check-in and an action, but it is no longer theirs to see.
-    case_with_plan(&am, "Moved Co", "Left behind").await;
+    let left = am
+        .case_with_plan(&am.new_account("Moved Co").await, "Left behind", today())
+        .await;
+    let owner = am
+        .get(&left)
+        .await
+        .attr("#action_owner option[selected]", "value")
+        .expect("owner");
+    let today = today().format("%Y-%m-%d").to_string();
+    let res = am
+        .submit(
+            &left,
+            &format!("{left}/actions"),
+            &[
+                ("what", "Call them back"),
+                ("owner_id", &owner),
+                ("due_date", &today),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // No page moves a case to another team: that part is written directly.
     sqlx::query(
         "with t as (insert into teams (name) values ('South') returning id)
          update cases set team_id = (select id from t) where title = 'Left behind'",
@@ -227,13 +262,6 @@ async fn an_account_manager_with_cases_in_two_teams_sees_only_those_of_their_own
     .execute(&app.db.pool)
     .await
     .expect("move the case");
-    sqlx::query(
-        "insert into action_items (case_id, what, owner_id, due_date)
-         select id, 'Call them back', owner_id, current_date from cases where title = 'Left behind'",
-    )
-    .execute(&app.db.pool)
-    .await
-    .expect("action");
 
     let page = am.get("/").await;
     assert!(page.text("#today").contains("North trouble"));
@@ -248,18 +276,20 @@ async fn an_account_manager_with_cases_in_two_teams_sees_only_those_of_their_own
 async fn my_work_lists_the_oldest_cases_of_each_stage_and_links_to_the_rest() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    case_with_plan(&am, "Acme", "Case 0").await;
-    // Eleven more in Detected, all older than the first.
+    let acme = am.new_account("Acme").await;
+    am.case_with_plan(&acme, "Case 0", today()).await;
+    // Eleven more in Detected, logged through the form, then made older than the first
+    // ("Older 11" the oldest): only the clock is moved directly.
+    for g in 1..=11 {
+        am.log_incident(&acme, &format!("Older {g}")).await;
+    }
     sqlx::query(
-        "insert into cases (account_id, team_id, owner_id, title, category_id, severity, detected_by,
-                            occurred_at, detected_at, currency, created_at)
-         select account_id, team_id, owner_id, 'Older ' || g, category_id, severity, detected_by,
-                occurred_at, detected_at, currency, now() - make_interval(days => g)
-         from cases, generate_series(1, 11) g where title = 'Case 0'",
+        "update cases set created_at = now() - make_interval(days => substr(title, 7)::int)
+         where title like 'Older %'",
     )
     .execute(&app.db.pool)
     .await
-    .expect("more cases");
+    .expect("older cases");
     let page = am.get("/").await;
     let cases = page.text("#my-cases");
     assert!(cases.contains("Detected (11)"), "{cases}");

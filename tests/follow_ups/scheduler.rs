@@ -20,7 +20,7 @@ fn config() -> SchedulerConfig {
 }
 
 /// A user in `tz`, and an open case of theirs in Following up with a plan.
-async fn case_with_plan(
+async fn plan_in_the_past_or_future(
     pool: &PgPool,
     email: &str,
     tz: &str,
@@ -73,7 +73,7 @@ async fn check_ins(pool: &PgPool, case: Uuid) -> Vec<(i32, NaiveDate, String)> {
 #[tokio::test]
 async fn three_concurrent_passes_create_each_check_in_exactly_once() {
     let db = TestDb::new().await;
-    let (_, case) = case_with_plan(
+    let (_, case) = plan_in_the_past_or_future(
         &db.pool,
         "ann@example.com",
         "UTC",
@@ -115,7 +115,7 @@ async fn three_concurrent_passes_create_each_check_in_exactly_once() {
 #[tokio::test]
 async fn a_plan_that_ends_after_n_check_ins_creates_no_more() {
     let db = TestDb::new().await;
-    let (_, case) = case_with_plan(
+    let (_, case) = plan_in_the_past_or_future(
         &db.pool,
         "ann@example.com",
         "UTC",
@@ -137,7 +137,7 @@ async fn a_plan_that_ends_after_n_check_ins_creates_no_more() {
 #[tokio::test]
 async fn a_closed_case_gets_no_new_check_ins() {
     let db = TestDb::new().await;
-    let (_, case) = case_with_plan(
+    let (_, case) = plan_in_the_past_or_future(
         &db.pool,
         "ann@example.com",
         "UTC",
@@ -161,7 +161,7 @@ async fn a_closed_case_gets_no_new_check_ins() {
 #[tokio::test]
 async fn a_check_in_is_missed_when_its_day_ends_in_the_assignees_own_time_zone() {
     let db = TestDb::new().await;
-    let (_, berlin) = case_with_plan(
+    let (_, berlin) = plan_in_the_past_or_future(
         &db.pool,
         "berlin@example.com",
         "Europe/Berlin",
@@ -170,7 +170,7 @@ async fn a_check_in_is_missed_when_its_day_ends_in_the_assignees_own_time_zone()
         Some(1),
     )
     .await;
-    let (_, la) = case_with_plan(
+    let (_, la) = plan_in_the_past_or_future(
         &db.pool,
         "la@example.com",
         "America/Los_Angeles",
@@ -234,7 +234,7 @@ async fn a_check_in_is_missed_when_its_day_ends_in_the_assignees_own_time_zone()
 #[tokio::test]
 async fn the_due_reminder_goes_out_once_on_the_morning_of_the_due_day() {
     let db = TestDb::new().await;
-    case_with_plan(
+    plan_in_the_past_or_future(
         &db.pool,
         "ann@example.com",
         "Europe/Berlin",
@@ -272,7 +272,7 @@ async fn the_due_reminder_goes_out_once_on_the_morning_of_the_due_day() {
 #[tokio::test]
 async fn a_user_who_turned_reminders_off_gets_none() {
     let db = TestDb::new().await;
-    let (user, _) = case_with_plan(
+    let (user, _) = plan_in_the_past_or_future(
         &db.pool,
         "quiet@example.com",
         "UTC",
@@ -303,7 +303,7 @@ async fn a_user_who_turned_reminders_off_gets_none() {
 #[tokio::test]
 async fn the_monday_digest_lists_the_weeks_check_ins_overdue_ones_and_open_cases() {
     let db = TestDb::new().await;
-    let (_, _) = case_with_plan(
+    let (_, _) = plan_in_the_past_or_future(
         &db.pool,
         "ann@example.com",
         "UTC",
