@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::common::{Client, PASSWORD, TestApp};
+use crate::common::{PASSWORD, TestApp};
 
 /// Today, where check-ins planned in these tests start.
 fn today() -> chrono::NaiveDate {
