@@ -70,17 +70,7 @@ pub async fn flash(
     kind: &str,
     message: impl Into<String>,
 ) -> Result<(), AppError> {
-    let mut all: Vec<Flash> = session
-        .get(FLASH_KEY)
-        .await
-        .map_err(session_error)?
-        .unwrap_or_default();
-    all.push(Flash {
-        kind: kind.to_string(),
-        message: message.into(),
-        at: None,
-    });
-    session.insert(FLASH_KEY, all).await.map_err(session_error)
+    queue(session, kind, message.into(), None).await
 }
 
 /// Queues a confirmation for section `at` of the next page this session sees.
@@ -89,15 +79,24 @@ pub async fn flash_at(
     at: &str,
     message: impl Into<String>,
 ) -> Result<(), AppError> {
+    queue(session, "success", message.into(), Some(at.to_string())).await
+}
+
+async fn queue(
+    session: &Session,
+    kind: &str,
+    message: String,
+    at: Option<String>,
+) -> Result<(), AppError> {
     let mut all: Vec<Flash> = session
         .get(FLASH_KEY)
         .await
         .map_err(session_error)?
         .unwrap_or_default();
     all.push(Flash {
-        kind: "success".into(),
-        message: message.into(),
-        at: Some(at.to_string()),
+        kind: kind.to_string(),
+        message,
+        at,
     });
     session.insert(FLASH_KEY, all).await.map_err(session_error)
 }

@@ -21,6 +21,17 @@ async fn case_in(am: &Client, account: &str, title: &str, stage: &str) -> String
     case
 }
 
+/// Ann, an account manager of team North, signed in to the router (to set things up through
+/// the forms) with a case of hers in `stage`; her e-mail address and the case's path.
+async fn ann_with_a_case_in(app: &TestApp, stage: &str) -> (Client, &'static str, String) {
+    const ANN: &str = "ann@example.com";
+    app.create_user(ANN, "account_manager", Some("North")).await;
+    let am = app.client();
+    am.sign_in(ANN, PASSWORD).await;
+    let case = case_in(&am, "Acme", "Missed the launch", stage).await;
+    (am, ANN, case)
+}
+
 /// Signs `email` in and opens `path`.
 async fn open_as(browser: &Browser, app: &TestApp, email: &str, password: &str, path: &str) {
     let url = app.url(&format!("/login?next={}", path.replace('/', "%2F")));
@@ -157,16 +168,9 @@ async fn at_1280_each_stage_shows_its_checklist_and_first_form_at_once_in_three_
 #[tokio::test]
 async fn saving_a_conversation_answers_in_view_without_reloading_the_page() {
     let app = TestApp::spawn().await;
-    let am = app.signed_in("account_manager").await;
-    let case = case_in(&am, "Acme", "Missed the launch", "reaching_out").await;
-    let email: String = sqlx::query_scalar(
-        "select u.email from cases c join users u on u.id = c.owner_id where c.title = 'Missed the launch'",
-    )
-    .fetch_one(&app.db.pool)
-    .await
-    .expect("owner");
+    let (_, email, case) = ann_with_a_case_in(&app, "reaching_out").await;
     let browser = Browser::start().await;
-    open_as(&browser, &app, &email, PASSWORD, &case).await;
+    open_as(&browser, &app, email, PASSWORD, &case).await;
     // Scrolled down to the form, as a person would be after typing in it.
     browser.mark_page().await;
     browser.select("#channel", "Phone").await;
@@ -216,14 +220,9 @@ async fn saving_a_conversation_answers_in_view_without_reloading_the_page() {
 #[tokio::test]
 async fn without_javascript_a_save_lands_at_its_section_and_a_refusal_at_the_first_field() {
     let app = TestApp::spawn().await;
-    let am = app.signed_in("account_manager").await;
-    let case = case_in(&am, "Acme", "Missed the launch", "reaching_out").await;
-    let email: String = sqlx::query_scalar("select email from users limit 1")
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("user");
+    let (_, email, case) = ann_with_a_case_in(&app, "reaching_out").await;
     let browser = Browser::start_without_javascript().await;
-    open_as(&browser, &app, &email, PASSWORD, &case).await;
+    open_as(&browser, &app, email, PASSWORD, &case).await;
     let scripted = browser.js("return typeof window.htmx;", vec![]).await;
     // (WebDriver's own scripts still run; the page's do not.)
     assert_eq!(scripted.as_str(), Some("undefined"), "htmx did not load");
@@ -281,14 +280,9 @@ async fn without_javascript_a_save_lands_at_its_section_and_a_refusal_at_the_fir
 #[tokio::test]
 async fn with_javascript_a_refused_form_puts_the_focus_on_its_first_invalid_field() {
     let app = TestApp::spawn().await;
-    let am = app.signed_in("account_manager").await;
-    let case = case_in(&am, "Acme", "Missed the launch", "assessing").await;
-    let email: String = sqlx::query_scalar("select email from users limit 1")
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("user");
+    let (am, email, case) = ann_with_a_case_in(&app, "assessing").await;
     let browser = Browser::start().await;
-    open_as(&browser, &app, &email, PASSWORD, &case).await;
+    open_as(&browser, &app, email, PASSWORD, &case).await;
     browser.mark_page().await;
     browser.fill("#root_cause", "Nobody owned the date.").await;
     browser.fill("#value_at_risk", "a lot").await;
