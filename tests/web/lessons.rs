@@ -31,6 +31,15 @@ async fn fixture() -> TestApp {
     ] {
         app.create_user(email, role, Some(team)).await;
     }
+    let res = as_user(&app, "ann@example.com")
+        .await
+        .submit(
+            "/settings",
+            "/settings/time-zone",
+            &[("time_zone", "Europe/Berlin")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     sqlx::raw_sql(FIXTURE)
         .execute(&app.db.pool)
         .await
@@ -39,7 +48,6 @@ async fn fixture() -> TestApp {
 }
 
 const FIXTURE: &str = r#"
-update users set time_zone = 'Europe/Berlin' where email = 'ann@example.com';
 insert into accounts (name, team_id) values
     ('Acme', (select id from teams where name = 'North')),
     ('Globex', (select id from teams where name = 'North')),
