@@ -832,3 +832,188 @@ impl Client {
             .map(str::to_owned)
     }
 }
+
+// ---- Setup through the router (added for issue 16) ----
+
+impl Page {
+    /// What the first form posting to `action` would send as the page stands: hidden and text
+    /// inputs, checked boxes and radios, each select's chosen option, each textarea's text.
+    pub fn form_values(&self, action: &str) -> Vec<(String, String)> {
+        let path = |a: &str| a.split(['?', '#']).next().unwrap_or_default().to_string();
+        let forms = Selector::parse("form").expect("valid selector");
+        let controls =
+            Selector::parse("input[name], select[name], textarea[name]").expect("valid selector");
+        let options = Selector::parse("option").expect("valid selector");
+        let html = self.html();
+        let Some(form) = html
+            .select(&forms)
+            .find(|f| path(f.value().attr("action").unwrap_or_default()) == path(action))
+        else {
+            return Vec::new();
+        };
+        let mut values = Vec::new();
+        for c in form.select(&controls) {
+            let el = c.value();
+            let name = el.attr("name").unwrap_or_default().to_string();
+            let value = match el.name() {
+                "select" => {
+                    let mut all = c.select(&options);
+                    let chosen = c
+                        .select(&options)
+                        .find(|o| o.value().attr("selected").is_some())
+                        .or_else(|| all.next());
+                    chosen.map(|o| {
+                        o.value()
+                            .attr("value")
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| o.text().collect())
+                    })
+                }
+                "textarea" => Some(c.text().collect()),
+                _ => match el.attr("type").unwrap_or("text") {
+                    "submit" | "button" | "reset" | "image" | "file" => None,
+                    "checkbox" | "radio" => el
+                        .attr("checked")
+                        .map(|_| el.attr("value").unwrap_or("on").to_string()),
+                    _ => Some(el.attr("value").unwrap_or_default().to_string()),
+                },
+            };
+            if let Some(v) = value {
+                values.push((name, v));
+            }
+        }
+        values
+    }
+
+    /// The value of the option labelled `label` (whitespace-trimmed) in the select `select`.
+    pub fn option_value(&self, select: &str, label: &str) -> Option<String> {
+        let sel = Selector::parse(&format!("{select} option")).expect("valid selector");
+        self.html()
+            .select(&sel)
+            .find(|o| o.text().collect::<String>().trim() == label)
+            .and_then(|o| o.value().attr("value").map(str::to_owned))
+    }
+}
+
+impl Client {
+    /// Loads `page_path` and submits its form posting to `action` as it stands, with `changes`
+    /// made to it, as a person editing one or two fields would (the page must offer each
+    /// changed field).
+    pub async fn change(&self, page_path: &str, action: &str, changes: &[(&str, &str)]) -> Page {
+        let page = self.get(page_path).await;
+        page.assert_offers(page_path, action, changes);
+        let mut values = page.form_values(action);
+        for (name, value) in changes {
+            // A changed radio group or select sends the one value chosen.
+            values.retain(|(n, _)| n != name);
+            values.push((name.to_string(), value.to_string()));
+        }
+        if !values.iter().any(|(n, _)| n == "csrf_token") {
+            let token = page
+                .attr("meta[name=csrf-token]", "content")
+                .unwrap_or_else(|| panic!("no CSRF token on {page_path} ({})", page.status));
+            values.push(("csrf_token".into(), token));
+        }
+        let fields: Vec<(&str, &str)> = values
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        self.post_raw(action, &fields).await
+    }
+
+    /// Changes the case's definition (severity, category, …) with the case page's form, the
+    /// other fields as they are.
+    pub async fn define(&self, case: &str, changes: &[(&str, &str)]) {
+        let res = self
+            .change(case, &format!("{case}/definition"), changes)
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "definition: {}",
+            res.text("#problem")
+        );
+    }
+
+    /// Changes the account's fields (e.g. its `manager_id`) with its edit form.
+    pub async fn edit_account(&self, account_id: &str, changes: &[(&str, &str)]) {
+        let res = self
+            .change(
+                &format!("/accounts/{account_id}/edit"),
+                &format!("/accounts/{account_id}"),
+                changes,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+
+    /// Records a lesson on the case with the case page's form.
+    pub async fn add_lesson(&self, case: &str, text: &str) {
+        let res = self
+            .submit(case, &format!("{case}/lessons"), &[("text", text)])
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+
+    /// Records a check-in due today with the client's mood `sentiment` on the case page.
+    pub async fn check_in_today(&self, case: &str, sentiment: &str) {
+        let res = self
+            .submit(
+                case,
+                &format!("{case}/check-ins"),
+                &[
+                    ("checkin_channel", "phone"),
+                    ("checkin_summary", "Spoke with the client."),
+                    ("checkin_sentiment", sentiment),
+                ],
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            res.text("#problem")
+        );
+    }
+
+    /// Takes the case the whole way and closes it as restored, as the page offers it: through
+    /// the stages, weekly check-ins from today with one recorded (mood +2), a lesson, and the
+    /// close confirmed over whatever is left open.
+    pub async fn close_restored(&self, case: &str) {
+        self.plan_weekly(case, chrono::Utc::now().date_naive())
+            .await;
+        self.check_in_today(case, "2").await;
+        self.add_lesson(case, "Confirm delivery dates in writing.")
+            .await;
+        self.close(case, "restored").await;
+    }
+
+    /// Closes the case with `outcome`, confirming over whatever is left open.
+    pub async fn close(&self, case: &str, outcome: &str) {
+        let res = self
+            .post_case(case, "close", &[("outcome", outcome), ("confirmed", "1")])
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            res.text("#problem")
+        );
+    }
+}
+
+impl TestApp {
+    /// Deactivates the user `email` as an admin does: a new admin confirms it on the user's
+    /// deactivation page.
+    pub async fn deactivate(&self, email: &str) {
+        let admin = self.signed_in("admin").await;
+        let id: uuid::Uuid = sqlx::query_scalar("select id from users where email = $1")
+            .bind(email)
+            .fetch_one(&self.db.pool)
+            .await
+            .expect("the user");
+        let confirm = format!("/admin/users/{id}/deactivate");
+        let res = admin.submit(&confirm, &confirm, &[]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+}

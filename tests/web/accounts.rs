@@ -207,19 +207,20 @@ async fn three_incidents_in_a_year_show_the_repeat_warning() {
     let path = created.location().expect("created");
     let id = path.trim_start_matches("/accounts/");
     for (i, age_days) in [10, 100, 300, 500].iter().enumerate() {
+        let case = client.log_incident(id, &format!("Incident {i}")).await;
+        // Logged that many days ago.
         sqlx::query(
-            "insert into cases (account_id, team_id, owner_id, title, category_id, severity,
-                                detected_by, occurred_at, detected_at, currency, created_at)
-             select a.id, a.team_id, u.id, $2, (select id from categories limit 1), 'high',
-                    'client', now(), now(), 'EUR', now() - make_interval(days => $3)
-             from accounts a, users u where a.id = $1::uuid limit 1",
+            "update cases set created_at = now() - make_interval(days => $2) where number = $1",
         )
-        .bind(id)
-        .bind(format!("Incident {i}"))
+        .bind(
+            case.trim_start_matches("/cases/CR-")
+                .parse::<i64>()
+                .expect("case number"),
+        )
         .bind(*age_days)
         .execute(&app.db.pool)
         .await
-        .expect("insert case");
+        .expect("time passes");
     }
     let page = client.get(&path).await;
     assert!(

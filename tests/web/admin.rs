@@ -677,11 +677,14 @@ async fn an_admin_changes_a_users_role_and_moves_people_between_teams() {
 async fn the_audit_page_lists_every_admin_action_newest_first_in_the_admins_time_zone() {
     let app = TestApp::spawn().await;
     let (admin, admin_id) = admin(&app, "root@example.com").await;
-    sqlx::query("update users set time_zone = 'Asia/Tokyo', name = 'Root' where id = $1")
-        .bind(admin_id)
-        .execute(&app.db.pool)
-        .await
-        .expect("tz");
+    let res = admin
+        .submit(
+            "/settings",
+            "/settings/time-zone",
+            &[("time_zone", "Asia/Tokyo")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     admin
         .submit("/admin", "/admin/categories", &[("name", "Security")])
         .await;
@@ -721,7 +724,7 @@ async fn the_audit_page_lists_every_admin_action_newest_first_in_the_admins_time
         "{rows:?}"
     );
     assert!(
-        rows[3].starts_with("2 Jan 2020, 08:30 Root Category added Security"),
+        rows[3].starts_with("2 Jan 2020, 08:30 root Category added Security"),
         "Tokyo is 9 hours ahead: {rows:?}"
     );
     assert!(page.text("caption").contains("4 entries"));
@@ -817,35 +820,38 @@ async fn non_admins_reach_no_admin_page_and_change_nothing() {
     }
 }
 
-/// A case of Ann's (team North), quiet for `quiet_days`; returns its number.
-async fn quiet_case(app: &TestApp, quiet_days: i32) -> i64 {
-    sqlx::query_scalar(
-        "with a as (insert into accounts (name, team_id) select 'Acme', team_id from users where email = 'ann@example.com' returning id, team_id)
-         insert into cases (account_id, team_id, owner_id, title, category_id, severity, detected_by,
-                            occurred_at, detected_at, currency, created_at, last_activity_at)
-         select a.id, a.team_id, u.id, 'Quiet one', (select id from categories limit 1), 'low', 'client',
-                now(), now(), 'EUR', now() - make_interval(days => $1 + 3), now() - make_interval(days => $1)
-         from a, users u where u.email = 'ann@example.com' returning number",
-    )
-    .bind(quiet_days)
-    .fetch_one(&app.db.pool)
-    .await
-    .expect("case")
+/// Ann, signed in.
+async fn ann(app: &TestApp) -> Client {
+    let ann = app.client();
+    let res = ann.sign_in("ann@example.com", PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    ann
 }
 
-/// A scheduled check-in for Ann on case `number`, due on `due`.
-async fn check_in(app: &TestApp, number: i64, due: chrono::NaiveDate) {
+/// A low-severity case of Ann's (team North) on an account of its own, quiet for `quiet_days`;
+/// returns its path.
+async fn quiet_case(app: &TestApp, title: &str, quiet_days: i32) -> String {
+    let ann = ann(app).await;
+    let account = ann.new_account(&format!("Acme ({title})")).await;
+    let case = ann.log_incident(&account, title).await;
+    ann.define(&case, &[("severity", "low")]).await;
     sqlx::query(
-        "with p as (insert into follow_up_plans (case_id, cadence, first_due, assignee_id)
-                    select id, 'weekly', $2, owner_id from cases where number = $1 returning id, case_id, assignee_id)
-         insert into check_ins (case_id, plan_id, seq, due_date, assignee_id, status)
-         select case_id, id, 1, $2, assignee_id, 'scheduled' from p",
+        "update cases set created_at = now() - make_interval(days => $2 + 3),
+                          last_activity_at = now() - make_interval(days => $2)
+         where number = $1",
     )
-    .bind(number)
-    .bind(due)
+    .bind(number(&case))
+    .bind(quiet_days)
     .execute(&app.db.pool)
     .await
-    .expect("check-in");
+    .expect("time passes");
+    case
+}
+
+fn number(case: &str) -> i64 {
+    case.trim_start_matches("/cases/CR-")
+        .parse()
+        .expect("case number")
 }
 
 fn settings_fields<'a>(stuck: &'a str, week_start: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -864,7 +870,7 @@ async fn organisation_settings_drive_new_users_the_plan_form_the_review_and_my_w
     let (admin, _) = admin(&app, "root@example.com").await;
     app.create_user("ann@example.com", "account_manager", Some("North"))
         .await;
-    let case = quiet_case(&app, 4).await;
+    let case = number(&quiet_case(&app, "Quiet one", 4).await);
 
     // Before: the server's default threshold (7 days) and Monday weeks.
     let review = admin.get("/review").await;
@@ -908,10 +914,12 @@ async fn organisation_settings_drive_new_users_the_plan_form_the_review_and_my_w
     } else {
         today + Days::new(u64::from(6 - today.weekday().num_days_from_monday()))
     };
-    check_in(&app, case, probe).await;
-    let ann = app.client();
-    ann.sign_in("ann@example.com", PASSWORD).await;
-    let shows = |page: &Page| page.text("#this-week").contains(&format!("CR-{case}"));
+    // A check-in on that day, on another case of Ann's planned in Following up.
+    let planned = quiet_case(&app, "Planned one", 0).await;
+    let ann = ann(&app).await;
+    ann.plan_weekly(&planned, probe).await;
+    let label = planned.trim_start_matches("/cases/").to_string();
+    let shows = |page: &Page| page.text("#this-week").contains(&label);
     assert_eq!(shows(&ann.get("/").await), !is_sunday, "Monday weeks");
 
     let fields = settings_fields("3", "sunday");

@@ -195,11 +195,7 @@ async fn good_check_ins_count_once_per_due_day_that_had_arrived() {
     let am = app.signed_in("account_manager").await;
     let acme = am.new_account("Acme").await;
     let case = am.log_incident(&acme, "Report came late").await;
-    sqlx::query("update cases set stage = 'following_up' where number = $1")
-        .bind(number(&case))
-        .execute(&app.db.pool)
-        .await
-        .expect("stage");
+    am.walk_to(&case, "following_up").await;
     let owner = am
         .get(&case)
         .await
@@ -359,14 +355,12 @@ async fn the_escalation_banner_and_the_outbox_say_what_really_happened_to_the_em
     let _manager = app.signed_in("manager").await;
     let cedar = am.new_account("Cedar Foods").await;
     let first = am.log_incident(&cedar, "Pallets arrived a week late").await;
-    sqlx::query(
-        "update cases set stage = 'closed', outcome = 'restored', closed_at = now() - interval '30 days'
-         where number = $1",
-    )
-    .bind(number(&first))
-    .execute(&app.db.pool)
-    .await
-    .expect("restored");
+    am.close_restored(&first).await;
+    sqlx::query("update cases set closed_at = now() - interval '30 days' where number = $1")
+        .bind(number(&first))
+        .execute(&app.db.pool)
+        .await
+        .expect("restored");
     let second = am.log_incident(&cedar, "Pallets late again").await;
     let banner = am.get(&second).await.text("#escalation");
     assert!(!banner.contains("were told"), "{banner}");
@@ -414,14 +408,12 @@ async fn with_an_email_server_the_banner_says_the_managers_were_emailed() {
     let _manager = app.signed_in("manager").await;
     let cedar = am.new_account("Cedar Foods").await;
     let first = am.log_incident(&cedar, "Pallets arrived a week late").await;
-    sqlx::query(
-        "update cases set stage = 'closed', outcome = 'restored', closed_at = now() - interval '30 days'
-         where number = $1",
-    )
-    .bind(number(&first))
-    .execute(&app.db.pool)
-    .await
-    .expect("restored");
+    am.close_restored(&first).await;
+    sqlx::query("update cases set closed_at = now() - interval '30 days' where number = $1")
+        .bind(number(&first))
+        .execute(&app.db.pool)
+        .await
+        .expect("restored");
     let second = am.log_incident(&cedar, "Pallets late again").await;
     let banner = am.get(&second).await.text("#escalation");
     assert!(

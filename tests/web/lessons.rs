@@ -1,15 +1,10 @@
 //! The lessons library (`/lessons`), marking lessons as applying to all clients, and the
-//! reminders of those lessons on new cases — checked against a small data set built in SQL.
+//! reminders of those lessons on new cases — checked against a small data set made through the
+//! forms and moved back in time.
 
 use reqwest::StatusCode;
 
 use crate::common::{Client, PASSWORD, TestApp};
-
-// Lessons of the fixture, by id.
-const L1: &str = "00000000-0000-0000-0000-000000000001";
-const L2: &str = "00000000-0000-0000-0000-000000000002";
-const L3: &str = "00000000-0000-0000-0000-000000000003";
-const L7: &str = "00000000-0000-0000-0000-000000000007";
 
 // Their texts, as the library shows them.
 const T1: &str = "Send the invoice only after the client signs off the timesheet.";
@@ -18,8 +13,18 @@ const T3: &str = "Call the client the same day instead of emailing.";
 const T4: &str = "Some clients are <em>not</em> worth the effort.";
 const T6: &str = "Check the invoice address before sending.";
 const T7: &str = "Invoice the South way, in person.";
+const T5: &str = "A removed invoice lesson.";
 
 /// Team North: account managers ann (Berlin) and bob, manager mia. Team South: sam. An admin.
+/// Their cases and lessons, made through the forms, then moved back in time (no form dates a
+/// closing or a lesson in the past):
+///
+/// - CR-1001 (ann, Acme, Billing), restored 2 Nov: T1 (1 Nov, 23:30 UTC), T2 (20 Oct).
+/// - CR-1002 (bob, Globex, Communication), lost 26 Oct: T3 for all clients (25 Oct).
+/// - CR-1003 (bob, Acme, Communication), let go 11 Oct: T4 (10 Oct), and T5 for all clients
+///   (5 Nov), removed (6 Nov).
+/// - CR-1004 (ann, Globex, Billing), in Assessing: T6 for all clients (3 Nov).
+/// - CR-1005 (sam, Initech in South, Billing), restored 3 Nov: T7 for all clients (2 Nov).
 async fn fixture() -> TestApp {
     let app = TestApp::spawn().await;
     for (email, role, team) in [
@@ -31,58 +36,150 @@ async fn fixture() -> TestApp {
     ] {
         app.create_user(email, role, Some(team)).await;
     }
-    sqlx::raw_sql(FIXTURE)
+    let ann = as_user(&app, "ann@example.com").await;
+    let bob = as_user(&app, "bob@example.com").await;
+    let mia = as_user(&app, "mia@example.com").await;
+    let sam = as_user(&app, "sam@example.com").await;
+    let res = ann
+        .submit(
+            "/settings",
+            "/settings/time-zone",
+            &[("time_zone", "Europe/Berlin")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    let acme = ann.new_account("Acme").await;
+    let globex = ann.new_account("Globex").await;
+    let initech = sam.new_account("Initech").await;
+    let c1 = incident(&ann, &acme, "Wrong invoice sent", "Billing").await;
+    let c2 = incident(&bob, &globex, "Report e-mailed late", "Communication").await;
+    let c3 = incident(&bob, &acme, "Endless complaints", "Communication").await;
+    let c4 = incident(&ann, &globex, "Invoice to the old address", "Billing").await;
+    let c5 = incident(&sam, &initech, "South invoice", "Billing").await;
+    assert_eq!(
+        [&c1, &c2, &c3, &c4, &c5],
+        [
+            "/cases/CR-1001",
+            "/cases/CR-1002",
+            "/cases/CR-1003",
+            "/cases/CR-1004",
+            "/cases/CR-1005"
+        ]
+    );
+
+    let today = chrono::Utc::now().date_naive();
+    ann.plan_weekly(&c1, today).await;
+    ann.check_in_today(&c1, "2").await;
+    ann.add_lesson(&c1, T2).await;
+    ann.add_lesson(&c1, T1).await;
+    ann.close(&c1, "restored").await;
+
+    bob.add_lesson(&c2, T3).await;
+    mark_for_all(&app, &bob, &c2, T3).await;
+    bob.close(&c2, "lost").await;
+
+    let asked = bob
+        .post_case(
+            &c3,
+            "let-go",
+            &[("let_go_reason", "Not worth it"), ("let_go_lesson", T4)],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    bob.add_lesson(&c3, T5).await;
+    mark_for_all(&app, &bob, &c3, T5).await;
+    let id = lesson_id(&app, T5).await;
+    let removed = bob
+        .submit(
+            &c3,
+            &format!("{c3}/lessons/{id}/remove"),
+            &[("confirmed", "1")],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    let approved = mia
+        .post_case(&c3, "let-go/decision", &[("decision", "approve")])
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+
+    ann.walk_to(&c4, "assessing").await;
+    ann.add_lesson(&c4, T6).await;
+    mark_for_all(&app, &ann, &c4, T6).await;
+
+    sam.plan_weekly(&c5, today).await;
+    sam.check_in_today(&c5, "2").await;
+    sam.add_lesson(&c5, T7).await;
+    mark_for_all(&app, &sam, &c5, T7).await;
+    sam.close(&c5, "restored").await;
+
+    sqlx::raw_sql(BACKDATE)
         .execute(&app.db.pool)
         .await
-        .expect("load the fixture");
+        .expect("move the fixture back in time");
     app
 }
 
-const FIXTURE: &str = r#"
-update users set time_zone = 'Europe/Berlin' where email = 'ann@example.com';
-insert into accounts (name, team_id) values
-    ('Acme', (select id from teams where name = 'North')),
-    ('Globex', (select id from teams where name = 'North')),
-    ('Initech', (select id from teams where name = 'South'));
+const BACKDATE: &str = r#"
+update cases c set closed_at = v.closed::timestamptz
+from (values
+    (1001, '2026-11-02 10:00Z'),
+    (1002, '2026-10-26 10:00Z'),
+    (1003, '2026-10-11 10:00Z'),
+    (1005, '2026-11-03 10:00Z')
+) as v(number, closed)
+where c.number = v.number;
 
-create temporary table fx as select
-    (select id from users where email = 'ann@example.com') as ann,
-    (select id from users where email = 'bob@example.com') as bob,
-    (select id from users where email = 'sam@example.com') as sam,
-    (select id from teams where name = 'North') as north,
-    (select id from teams where name = 'South') as south,
-    (select id from accounts where name = 'Acme') as acme,
-    (select id from accounts where name = 'Globex') as globex,
-    (select id from accounts where name = 'Initech') as initech,
-    (select id from categories where name = 'Billing') as billing,
-    (select id from categories where name = 'Communication') as talk;
-
-insert into cases (number, account_id, team_id, owner_id, title, category_id, severity,
-                   detected_by, occurred_at, detected_at, currency, stage, outcome, closed_at)
-select v.number, v.account, v.team, v.owner, v.title, v.category, 'high', 'client',
-       '2026-10-01 10:00Z', '2026-10-01 10:00Z', 'EUR', v.stage, v.outcome, v.closed::timestamptz
-from fx cross join lateral (values
-    (201, fx.acme, fx.north, fx.ann, 'Wrong invoice sent', fx.billing, 'closed', 'restored', '2026-11-02 10:00Z'),
-    (202, fx.globex, fx.north, fx.bob, 'Report e-mailed late', fx.talk, 'closed', 'lost', '2026-10-26 10:00Z'),
-    (203, fx.acme, fx.north, fx.bob, 'Endless complaints', fx.talk, 'closed', 'let_go', '2026-10-11 10:00Z'),
-    (204, fx.globex, fx.north, fx.ann, 'Invoice to the old address', fx.billing, 'assessing', 'open', null),
-    (205, fx.initech, fx.south, fx.sam, 'South invoice', fx.billing, 'closed', 'restored', '2026-11-03 10:00Z')
-) as v(number, account, team, owner, title, category, stage, outcome, closed);
-
-insert into lessons (id, case_id, text, applies_to_all, created_by, created_at, removed_at)
-select v.id::uuid, (select id from cases where number = v.n), v.text, v.all_clients, v.author,
-       v.at::timestamptz, v.removed::timestamptz
-from fx cross join lateral (values
+update lessons l set created_at = v.at::timestamptz, removed_at = v.removed::timestamptz
+from (values
     -- 23:30 UTC on 1 November is 00:30 on 2 November in Berlin.
-    ('00000000-0000-0000-0000-000000000001', 201, 'Send the invoice only after the client signs off the timesheet.', false, fx.ann, '2026-11-01 23:30Z', null),
-    ('00000000-0000-0000-0000-000000000002', 201, 'Invoice errors cost trust: check every invoice twice, invoice by invoice.', false, fx.ann, '2026-10-20 10:00Z', null),
-    ('00000000-0000-0000-0000-000000000003', 202, 'Call the client the same day instead of emailing.', true, fx.bob, '2026-10-25 10:00Z', null),
-    ('00000000-0000-0000-0000-000000000004', 203, 'Some clients are <em>not</em> worth the effort.', false, fx.bob, '2026-10-10 10:00Z', null),
-    ('00000000-0000-0000-0000-000000000005', 203, 'A removed invoice lesson.', true, fx.bob, '2026-11-05 10:00Z', '2026-11-06 10:00Z'),
-    ('00000000-0000-0000-0000-000000000006', 204, 'Check the invoice address before sending.', true, fx.ann, '2026-11-03 10:00Z', null),
-    ('00000000-0000-0000-0000-000000000007', 205, 'Invoice the South way, in person.', true, fx.sam, '2026-11-02 10:00Z', null)
-) as v(id, n, text, all_clients, author, at, removed);
+    ('Send the invoice only after the client signs off the timesheet.', '2026-11-01 23:30Z', null),
+    ('Invoice errors cost trust: check every invoice twice, invoice by invoice.', '2026-10-20 10:00Z', null),
+    ('Call the client the same day instead of emailing.', '2026-10-25 10:00Z', null),
+    ('Some clients are <em>not</em> worth the effort.', '2026-10-10 10:00Z', null),
+    ('A removed invoice lesson.', '2026-11-05 10:00Z', '2026-11-06 10:00Z'),
+    ('Check the invoice address before sending.', '2026-11-03 10:00Z', null),
+    ('Invoice the South way, in person.', '2026-11-02 10:00Z', null)
+) as v(text, at, removed)
+where l.text = v.text;
 "#;
+
+/// Logs an incident on `account` and puts it in the category labelled `category`.
+async fn incident(user: &Client, account: &str, title: &str, category: &str) -> String {
+    let case = user.log_incident(account, title).await;
+    let id = user
+        .get(&case)
+        .await
+        .option_value("#category_id", category)
+        .expect("the category is offered");
+    user.define(&case, &[("category_id", &id)]).await;
+    case
+}
+
+/// Marks the lesson with `text` as applying to all clients from the case page.
+async fn mark_for_all(app: &TestApp, user: &Client, case: &str, text: &str) {
+    let id = lesson_id(app, text).await;
+    let res = user
+        .submit(
+            case,
+            &format!("/lessons/{id}/all-clients"),
+            &[
+                ("applies_to_all", "1"),
+                ("back", &format!("{case}#lessons")),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+}
+
+async fn lesson_id(app: &TestApp, text: &str) -> String {
+    let id: uuid::Uuid = sqlx::query_scalar("select id from lessons where text = $1")
+        .bind(text)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("lesson");
+    id.to_string()
+}
 
 async fn as_user(app: &TestApp, email: &str) -> Client {
     let client = app.client();
@@ -132,20 +229,20 @@ async fn the_library_lists_the_lessons_of_closed_cases_newest_first_with_their_c
         page.texts("#lessons tbody tr:first-child td"),
         vec![
             T1,
-            "CR-201 Wrong invoice sent",
+            "CR-1001 Wrong invoice sent",
             "Acme",
             "Billing",
             "Restored",
             // Recorded at 23:30 UTC: already the next day in ann's Berlin.
             "2 Nov 2026",
             "ann",
-            "No Mark this lesson of CR-201 as applying to all clients",
+            "No Mark this lesson of CR-1001 as applying to all clients",
         ]
     );
     assert_eq!(
         page.attr("#lessons tbody tr:first-child td.lesson-case a", "href")
             .as_deref(),
-        Some("/cases/CR-201")
+        Some("/cases/CR-1001")
     );
     assert_eq!(
         page.texts("#lessons td.lesson-outcome"),
@@ -290,6 +387,7 @@ async fn filters_narrow_the_library_and_bad_values_are_ignored() {
 #[tokio::test]
 async fn nobody_sees_the_lessons_of_another_team() {
     let app = fixture().await;
+    let l1 = lesson_id(&app, T1).await;
     let sam = as_user(&app, "sam@example.com").await;
     let page = sam.get("/lessons?open=1").await;
     assert_eq!(lessons(&page), vec![T7]);
@@ -313,12 +411,12 @@ async fn nobody_sees_the_lessons_of_another_team() {
     let res = sam
         .forge(
             "/lessons",
-            &format!("/lessons/{L1}/all-clients"),
+            &format!("/lessons/{l1}/all-clients"),
             &[("applies_to_all", "1"), ("back", "/lessons")],
         )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-    assert!(!applies_to_all(&app, L1).await);
+    assert!(!applies_to_all(&app, &l1).await);
 
     let anonymous = app.client();
     let res = anonymous.get("/lessons").await;
@@ -328,29 +426,30 @@ async fn nobody_sees_the_lessons_of_another_team() {
 #[tokio::test]
 async fn a_lesson_marked_for_all_clients_reminds_every_new_case_in_detected() {
     let app = fixture().await;
+    let l1 = lesson_id(&app, T1).await;
     let ann = as_user(&app, "ann@example.com").await;
 
     // Without the form's token, nothing changes.
     let forged = ann
         .post_raw(
-            &format!("/lessons/{L1}/all-clients"),
+            &format!("/lessons/{l1}/all-clients"),
             &[("applies_to_all", "1"), ("back", "/lessons")],
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
-    assert!(!applies_to_all(&app, L1).await);
+    assert!(!applies_to_all(&app, &l1).await);
 
-    // ann owns CR-201, so she may mark its lesson from the library.
+    // ann owns CR-1001, so she may mark its lesson from the library.
     let res = ann
         .submit(
             "/lessons?q=invoice",
-            &format!("/lessons/{L1}/all-clients"),
+            &format!("/lessons/{l1}/all-clients"),
             &[("applies_to_all", "1"), ("back", "/lessons?q=invoice")],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(res.location().as_deref(), Some("/lessons?q=invoice"));
-    assert!(applies_to_all(&app, L1).await);
+    assert!(applies_to_all(&app, &l1).await);
     let page = ann.get("/lessons?q=invoice").await;
     assert!(
         page.text(".flashes")
@@ -361,12 +460,12 @@ async fn a_lesson_marked_for_all_clients_reminds_every_new_case_in_detected() {
     assert_eq!(
         page.texts("#lessons td.lesson-all"),
         vec![
-            "No Mark this lesson of CR-201 as applying to all clients",
-            "Yes Unmark this lesson of CR-201 as applying to all clients",
+            "No Mark this lesson of CR-1001 as applying to all clients",
+            "Yes Unmark this lesson of CR-1001 as applying to all clients",
         ]
     );
     // Audited on the case's timeline.
-    let case = ann.get("/cases/CR-201").await;
+    let case = ann.get("/cases/CR-1001").await;
     assert!(
         case.text("#timeline li")
             .starts_with(&format!("Marked a lesson as applying to all clients: {T1}")),
@@ -377,12 +476,12 @@ async fn a_lesson_marked_for_all_clients_reminds_every_new_case_in_detected() {
     let again = ann
         .forge(
             "/lessons",
-            &format!("/lessons/{L1}/all-clients"),
+            &format!("/lessons/{l1}/all-clients"),
             &[("applies_to_all", "1"), ("back", "https://evil.example/")],
         )
         .await;
-    assert_eq!(again.location().as_deref(), Some("/cases/CR-201#lessons"));
-    assert!(applies_to_all(&app, L1).await);
+    assert_eq!(again.location().as_deref(), Some("/cases/CR-1001#lessons"));
+    assert!(applies_to_all(&app, &l1).await);
 
     // A new case, in Detected: the team's lessons for all clients, newest first. Not the open
     // case's (it is not learned yet), not another team's, not a removed one.
@@ -404,8 +503,8 @@ async fn a_lesson_marked_for_all_clients_reminds_every_new_case_in_detected() {
     assert_eq!(
         page.texts("#learned li p.hint"),
         vec![
-            "CR-201 · Acme · 2 Nov 2026",
-            "CR-202 · Globex · 25 Oct 2026"
+            "CR-1001 · Acme · 2 Nov 2026",
+            "CR-1002 · Globex · 25 Oct 2026"
         ]
     );
     assert_eq!(
@@ -416,35 +515,39 @@ async fn a_lesson_marked_for_all_clients_reminds_every_new_case_in_detected() {
     // Unmarked from the case page, it no longer reminds anyone.
     let res = ann
         .submit(
-            "/cases/CR-201",
-            &format!("/lessons/{L1}/all-clients"),
-            &[("applies_to_all", "0"), ("back", "/cases/CR-201#lessons")],
+            "/cases/CR-1001",
+            &format!("/lessons/{l1}/all-clients"),
+            &[("applies_to_all", "0"), ("back", "/cases/CR-1001#lessons")],
         )
         .await;
-    assert_eq!(res.location().as_deref(), Some("/cases/CR-201#lessons"));
+    assert_eq!(res.location().as_deref(), Some("/cases/CR-1001#lessons"));
     let page = ann.get(&new_case).await;
     assert_eq!(page.texts("#learned li p.prewrap"), vec![T3]);
     assert!(
-        ann.get("/cases/CR-201")
+        ann.get("/cases/CR-1001")
             .await
             .text("#timeline li")
             .starts_with("A lesson no longer applies to all clients")
     );
 
     // Past Detected, the reminder is gone.
-    assert!(ann.get("/cases/CR-204").await.texts("#learned").is_empty());
+    assert!(ann.get("/cases/CR-1004").await.texts("#learned").is_empty());
 }
 
 #[tokio::test]
 async fn only_the_case_owner_managers_and_admins_mark_lessons_for_all_clients() {
     let app = fixture().await;
+    let l2 = lesson_id(&app, T2).await;
+    let l3 = lesson_id(&app, T3).await;
+    let l7 = lesson_id(&app, T7).await;
+    let l5 = lesson_id(&app, T5).await;
 
-    // bob does not own CR-201: no form on its lessons, and a forged post is refused.
+    // bob does not own CR-1001: no form on its lessons, and a forged post is refused.
     let bob = as_user(&app, "bob@example.com").await;
     let page = bob.get("/lessons?q=invoice").await;
     assert_eq!(lessons(&page), vec![T2, T1]);
     assert!(page.texts("#lessons form").is_empty());
-    let case = bob.get("/cases/CR-201").await;
+    let case = bob.get("/cases/CR-1001").await;
     assert!(
         case.texts("#lessons form[action$='/all-clients']")
             .is_empty()
@@ -452,28 +555,28 @@ async fn only_the_case_owner_managers_and_admins_mark_lessons_for_all_clients() 
     let res = bob
         .forge(
             "/lessons",
-            &format!("/lessons/{L2}/all-clients"),
+            &format!("/lessons/{l2}/all-clients"),
             &[("applies_to_all", "1")],
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    assert!(!applies_to_all(&app, L2).await);
+    assert!(!applies_to_all(&app, &l2).await);
     // His own case's lesson he may unmark.
     let page = bob.get("/lessons?outcome=lost").await;
     assert_eq!(page.texts("#lessons form[action$='/all-clients']").len(), 1);
     let res = bob
         .submit(
             "/lessons?outcome=lost",
-            &format!("/lessons/{L3}/all-clients"),
+            &format!("/lessons/{l3}/all-clients"),
             &[("applies_to_all", "0"), ("back", "/lessons")],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert!(!applies_to_all(&app, L3).await);
+    assert!(!applies_to_all(&app, &l3).await);
 
     // A manager of the team may, from the case page too.
     let mia = as_user(&app, "mia@example.com").await;
-    let case = mia.get("/cases/CR-201").await;
+    let case = mia.get("/cases/CR-1001").await;
     assert_eq!(
         case.texts("#lessons form[action$='/all-clients'] button"),
         vec![
@@ -483,26 +586,26 @@ async fn only_the_case_owner_managers_and_admins_mark_lessons_for_all_clients() 
     );
     let res = mia
         .submit(
-            "/cases/CR-201",
-            &format!("/lessons/{L2}/all-clients"),
-            &[("applies_to_all", "1"), ("back", "/cases/CR-201#lessons")],
+            "/cases/CR-1001",
+            &format!("/lessons/{l2}/all-clients"),
+            &[("applies_to_all", "1"), ("back", "/cases/CR-1001#lessons")],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    assert!(applies_to_all(&app, L2).await);
+    assert!(applies_to_all(&app, &l2).await);
 
     // An admin may mark any team's lesson; nobody can mark a removed or unknown one.
     let root = as_user(&app, "root@example.com").await;
     let res = root
         .submit(
             "/lessons?all_clients=1",
-            &format!("/lessons/{L7}/all-clients"),
+            &format!("/lessons/{l7}/all-clients"),
             &[("applies_to_all", "0")],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert!(!applies_to_all(&app, L7).await);
-    for id in ["00000000-0000-0000-0000-000000000005", "not-a-lesson"] {
+    assert!(!applies_to_all(&app, &l7).await);
+    for id in [l5.as_str(), "not-a-lesson"] {
         let res = root
             .forge(
                 "/lessons",
@@ -517,9 +620,10 @@ async fn only_the_case_owner_managers_and_admins_mark_lessons_for_all_clients() 
 #[tokio::test]
 async fn the_library_pages_and_the_reminder_shows_only_the_newest_three() {
     let app = fixture().await;
+    // Imported lessons, with no author: no form makes them.
     sqlx::raw_sql(
         r#"insert into lessons (case_id, text, applies_to_all, created_at)
-           select (select id from cases where number = 202), 'Extra lesson ' || n, true,
+           select (select id from cases where number = 1002), 'Extra lesson ' || n, true,
                   '2026-11-10 10:00Z'::timestamptz + n * interval '1 hour'
            from generate_series(1, 30) as n"#,
     )

@@ -1,9 +1,18 @@
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::common::TestApp;
+use crate::common::{Client, TestApp};
 
-/// A case in `team` owned by `owner`, quiet for `quiet_days`, of `severity`.
+/// Signs in as `email`.
+async fn as_user(app: &TestApp, email: &str) -> Client {
+    let client = app.client();
+    let res = client.sign_in(email, crate::common::PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    client
+}
+
+/// A case of `owner_email`'s on an account of its own (both named `title`), of `severity`,
+/// created three days before it went quiet and quiet for `quiet_days`.
 async fn case(
     app: &TestApp,
     owner_email: &str,
@@ -11,21 +20,27 @@ async fn case(
     severity: &str,
     quiet_days: i32,
 ) -> i64 {
-    sqlx::query_scalar(
-        "with a as (insert into accounts (name, team_id) select $2, team_id from users where email = $1 returning id, team_id)
-         insert into cases (account_id, team_id, owner_id, title, category_id, severity, detected_by,
-                            occurred_at, detected_at, currency, created_at, last_activity_at)
-         select a.id, a.team_id, u.id, $2, (select id from categories limit 1), $3, 'client',
-                now(), now(), 'EUR', now() - make_interval(days => $4 + 3), now() - make_interval(days => $4)
-         from a, users u where u.email = $1 returning number",
+    let owner = as_user(app, owner_email).await;
+    let account = owner.new_account(title).await;
+    let path = owner.log_incident(&account, title).await;
+    if severity != "high" {
+        owner.define(&path, &[("severity", severity)]).await;
+    }
+    let number = path
+        .trim_start_matches("/cases/CR-")
+        .parse()
+        .expect("case number");
+    sqlx::query(
+        "update cases set created_at = now() - make_interval(days => $2 + 3),
+                          last_activity_at = now() - make_interval(days => $2)
+         where number = $1",
     )
-    .bind(owner_email)
-    .bind(title)
-    .bind(severity)
+    .bind(number)
     .bind(quiet_days)
-    .fetch_one(&app.db.pool)
+    .execute(&app.db.pool)
     .await
-    .expect("case")
+    .expect("time passes");
+    number
 }
 
 #[tokio::test]
@@ -41,14 +56,19 @@ async fn the_review_shows_what_needs_a_manager_for_the_managers_team() {
     let busy = case(&app, "ann@example.com", "Active yesterday", "critical", 1).await;
     let asking = case(&app, "bob@example.com", "Wants to let go", "medium", 2).await;
     case(&app, "south@example.com", "South business", "critical", 30).await;
-    sqlx::query(
-        "update cases set let_go = 'requested', let_go_reason = 'Not worth it' where number = $1",
-    )
-    .bind(asking)
-    .execute(&app.db.pool)
-    .await
-    .expect("let go");
-    // A plan with a missed check-in for Bob.
+    let bob = as_user(&app, "bob@example.com").await;
+    let asked = bob
+        .post_case(
+            &format!("/cases/CR-{asking}"),
+            "let-go",
+            &[
+                ("let_go_reason", "Not worth it"),
+                ("let_go_lesson", "Say no sooner."),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    // A plan with a check-in missed 9 days ago for Bob (a plan cannot start in the past).
     sqlx::query(
         "with p as (insert into follow_up_plans (case_id, cadence, first_due, assignee_id)
                     select id, 'weekly', current_date - 9, owner_id from cases where number = $1 returning id, case_id, assignee_id)
@@ -339,23 +359,10 @@ async fn a_closed_cases_check_ins_leave_the_review_and_return_when_it_reopens() 
         .expect("check-in")
     };
     assert!(case_open().await);
-    let set_outcome = |stage: &'static str, outcome: &'static str| {
-        let pool = app.db.pool.clone();
-        async move {
-            sqlx::query(
-                "update cases set stage = $2, outcome = $3,
-                        closed_at = case when $3 = 'open' then null else now() end
-                 where number = $1",
-            )
-            .bind(number)
-            .bind(stage)
-            .bind(outcome)
-            .execute(&pool)
-            .await
-            .expect("outcome");
-        }
-    };
-    set_outcome("closed", "lost").await;
+    let bob = as_user(&app, "bob@example.com").await;
+    let path = format!("/cases/CR-{number}");
+    bob.add_lesson(&path, "Call before it goes quiet.").await;
+    bob.close(&path, "lost").await;
     assert!(!case_open().await, "closing the case tells its check-ins");
 
     let manager = app.signed_in("manager").await;
@@ -368,6 +375,9 @@ async fn a_closed_cases_check_ins_leave_the_review_and_return_when_it_reopens() 
     let load = page.texts("#load tbody tr");
     assert!(load.iter().any(|r| r.starts_with("bob 0 0 0")), "{load:?}");
 
-    set_outcome("following_up", "open").await;
+    let reopened = bob
+        .post_case(&path, "back", &[("reason", "They want to try again")])
+        .await;
+    assert_eq!(reopened.status, StatusCode::SEE_OTHER, "{}", reopened.body);
     assert!(case_open().await, "reopening it tells them again");
 }

@@ -74,10 +74,7 @@ async fn a_wrong_password_and_an_unknown_address_get_the_same_page() {
 async fn a_deactivated_user_cannot_sign_in() {
     let app = TestApp::spawn().await;
     app.create_user("gone@example.com", "manager", None).await;
-    sqlx::query("update users set active = false where email = 'gone@example.com'")
-        .execute(&app.db.pool)
-        .await
-        .expect("deactivate");
+    app.deactivate("gone@example.com").await;
     let res = app.client().sign_in("gone@example.com", PASSWORD).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -391,16 +388,26 @@ async fn signing_out_ends_the_session() {
 #[tokio::test]
 async fn a_password_change_ends_existing_sessions() {
     let app = TestApp::spawn().await;
-    let client = app.signed_in("account_manager").await;
+    app.create_user("ann@example.com", "account_manager", None)
+        .await;
+    let client = app.client();
+    client.sign_in("ann@example.com", PASSWORD).await;
     assert_eq!(client.get("/").await.status, StatusCode::OK);
-    let hash = mend::auth::password::hash("a brand new password".into())
-        .await
-        .expect("hash");
-    sqlx::query("update users set password_hash = $1")
-        .bind(hash)
-        .execute(&app.db.pool)
-        .await
-        .expect("update");
+    // Changed in another browser.
+    let elsewhere = app.client();
+    elsewhere.sign_in("ann@example.com", PASSWORD).await;
+    let res = elsewhere
+        .submit(
+            "/settings",
+            "/settings/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new password"),
+                ("repeat_password", "a brand new password"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(client.get("/").await.status, StatusCode::SEE_OTHER);
 }
 

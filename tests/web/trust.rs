@@ -25,16 +25,12 @@ fn number(case: &str) -> i64 {
 
 /// A case of the signed-in AM in Following up with a lesson, and an adaptive weekly plan whose
 /// first check-in is due `first_due`.
-async fn adaptive_case(app: &TestApp, am: &Client, first_due: NaiveDate) -> String {
+async fn adaptive_case(am: &Client, first_due: NaiveDate) -> String {
     let account = am.new_account("Bluefin Logistics").await;
     let case = am
         .log_incident(&account, "The weekly report came late")
         .await;
-    sqlx::query("update cases set stage = 'following_up' where number = $1")
-        .bind(number(&case))
-        .execute(&app.db.pool)
-        .await
-        .expect("stage");
+    am.walk_to(&case, "following_up").await;
     let res = am
         .submit(
             &case,
@@ -126,7 +122,7 @@ async fn good_check_ins_step_an_adaptive_plan_down_and_a_bad_one_steps_it_back_u
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
     let today = Utc::now().date_naive();
-    let case = adaptive_case(&app, &am, today).await;
+    let case = adaptive_case(&am, today).await;
     let page = am.get(&case).await;
     assert!(
         page.text("#adapting")
@@ -176,7 +172,7 @@ async fn good_check_ins_step_an_adaptive_plan_down_and_a_bad_one_steps_it_back_u
 async fn an_adaptive_case_closes_as_restored_only_after_three_good_check_ins_in_a_row() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let case = adaptive_case(&am, Utc::now().date_naive()).await;
     check_in(&app, &am, &case, "2").await;
     check_in(&app, &am, &case, "-1").await;
     check_in(&app, &am, &case, "1").await;
@@ -205,7 +201,14 @@ async fn an_adaptive_case_closes_as_restored_only_after_three_good_check_ins_in_
     );
     check_in(&app, &am, &case, "1").await;
     assert!(am.get(&case).await.text("#trust-gate").is_empty());
-    let closed = post(&am, &case, "close", &[("outcome", "restored")]).await;
+    // (Confirmed over the action and commitment recorded on the way, still open.)
+    let closed = post(
+        &am,
+        &case,
+        "close",
+        &[("outcome", "restored"), ("confirmed", "1")],
+    )
+    .await;
     assert_eq!(
         closed.status,
         StatusCode::SEE_OTHER,
@@ -255,7 +258,7 @@ async fn the_organisation_sets_the_numbers_and_custom_cadences_cannot_adapt() {
 
     // A plan started now steps after one good check-in.
     let am = app.signed_in("account_manager").await;
-    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let case = adaptive_case(&am, Utc::now().date_naive()).await;
     check_in(&app, &am, &case, "1").await;
     assert_eq!(plan_of(&app, &case).await.0, "biweekly");
     assert!(am.get(&case).await.text("#trust-gate").is_empty());
@@ -294,7 +297,7 @@ async fn a_missed_check_in_steps_the_cadence_up_once_with_two_schedulers() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
     let today = Utc::now().date_naive();
-    let case = adaptive_case(&app, &am, today).await;
+    let case = adaptive_case(&am, today).await;
     check_in(&app, &am, &case, "2").await;
     check_in(&app, &am, &case, "2").await;
     let (cadence, _, open) = plan_of(&app, &case).await;
@@ -492,12 +495,7 @@ async fn each_severity_has_its_own_limit() {
         .log_incident(&account, "The warehouse lost the shipment")
         .await;
     for (case, severity) in [(&low, "low"), (&critical, "critical")] {
-        sqlx::query("update cases set severity = $2 where number = $1")
-            .bind(number(case))
-            .bind(severity)
-            .execute(&app.db.pool)
-            .await
-            .expect("severity");
+        am.define(case, &[("severity", severity)]).await;
         quiet_for(&app, case, 3).await;
     }
     scheduler_pass(&app).await;
@@ -521,14 +519,12 @@ async fn a_second_incident_within_90_days_of_a_restored_case_escalates_at_once_a
     let manager = app.signed_in("manager").await;
     let cedar = am.new_account("Cedar Foods").await;
     let first = am.log_incident(&cedar, "Pallets arrived a week late").await;
-    sqlx::query(
-        "update cases set stage = 'closed', outcome = 'restored', closed_at = now() - interval '30 days'
-         where number = $1",
-    )
-    .bind(number(&first))
-    .execute(&app.db.pool)
-    .await
-    .expect("restored");
+    am.close_restored(&first).await;
+    sqlx::query("update cases set closed_at = now() - interval '30 days' where number = $1")
+        .bind(number(&first))
+        .execute(&app.db.pool)
+        .await
+        .expect("restored");
     let second = am.log_incident(&cedar, "Pallets late again").await;
     let page = am.get(&second).await;
     assert!(
@@ -566,14 +562,12 @@ async fn a_second_incident_within_90_days_of_a_restored_case_escalates_at_once_a
     // A restore longer ago does not count.
     let birch = am.new_account("Birch Media").await;
     let old = am.log_incident(&birch, "Slides were wrong").await;
-    sqlx::query(
-        "update cases set stage = 'closed', outcome = 'restored', closed_at = now() - interval '120 days'
-         where number = $1",
-    )
-    .bind(number(&old))
-    .execute(&app.db.pool)
-    .await
-    .expect("restored long ago");
+    am.close_restored(&old).await;
+    sqlx::query("update cases set closed_at = now() - interval '120 days' where number = $1")
+        .bind(number(&old))
+        .execute(&app.db.pool)
+        .await
+        .expect("restored long ago");
     let later = am.log_incident(&birch, "Slides wrong again").await;
     assert!(am.get(&later).await.text("#escalation").is_empty());
     assert!(escalation_events(&app, &later).await.is_empty());
@@ -586,7 +580,7 @@ async fn a_second_incident_within_90_days_of_a_restored_case_escalates_at_once_a
 async fn a_check_in_keeps_the_clients_own_words_and_the_case_page_plots_both_readings() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let case = adaptive_case(&am, Utc::now().date_naive()).await;
     let page = am.get(&case).await;
     assert!(
         page.attr("#trust-chart", "id").is_none(),
@@ -766,7 +760,7 @@ async fn commitments_are_marked_at_check_ins_and_a_broken_one_reopens_the_case()
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
     let manager = app.signed_in("manager").await;
-    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let case = adaptive_case(&am, Utc::now().date_naive()).await;
     let id = add_commitment(&app, &am, &case, "deliver every Friday by noon").await;
     let page = am.get(&case).await;
     let item = page.text("#commitment-list");
@@ -872,7 +866,7 @@ async fn a_broken_commitment_changes_nothing_unless_all_of_it_is_recorded() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
     app.signed_in("manager").await;
-    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let case = adaptive_case(&am, Utc::now().date_naive()).await;
     let id = add_commitment(&app, &am, &case, "call every Monday").await;
     // The managers' e-mail cannot be queued: the whole check-in must fail with it.
     sqlx::raw_sql(
@@ -928,15 +922,13 @@ async fn a_commitment_broken_after_the_case_closed_opens_a_linked_case() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
     app.signed_in("manager").await;
-    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let case = adaptive_case(&am, Utc::now().date_naive()).await;
     let id = add_commitment(&app, &am, &case, "double-check every invoice").await;
-    sqlx::query(
-        "update cases set stage = 'closed', outcome = 'restored', closed_at = now() where number = $1",
-    )
-    .bind(number(&case))
-    .execute(&app.db.pool)
-    .await
-    .expect("closed");
+    // The adaptive plan's run of good check-ins, then closed as restored.
+    for _ in 0..3 {
+        check_in(&app, &am, &case, "2").await;
+    }
+    am.close(&case, "restored").await;
     let res = am
         .submit(
             &case,
@@ -978,16 +970,17 @@ async fn a_commitment_broken_after_the_case_closed_opens_a_linked_case() {
 // ---------------------------------------------------------------------------------------------
 // Lessons that spread
 
-async fn manage(app: &TestApp, account: &str, email_prefix: &str) {
-    sqlx::query(
-        "update accounts set manager_id = (select id from users where email like $2 || '%')
-         where id = $1::uuid",
-    )
-    .bind(account)
-    .bind(email_prefix)
-    .execute(&app.db.pool)
-    .await
-    .expect("manager");
+/// Makes the user whose e-mail starts with `email_prefix` the account's manager, with the
+/// account's edit form.
+async fn manage(app: &TestApp, editor: &Client, account: &str, email_prefix: &str) {
+    let id: uuid::Uuid = sqlx::query_scalar("select id from users where email like $1 || '%'")
+        .bind(email_prefix)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("user");
+    editor
+        .edit_account(account, &[("manager_id", &id.to_string())])
+        .await;
 }
 
 async fn lesson_of(app: &TestApp, case: &str) -> String {
@@ -1024,9 +1017,9 @@ async fn a_lessons_checklist_spreads_to_each_account_and_says_where_the_fix_did_
     let birch = am.new_account("Birch Media").await;
     let cedar = am.new_account("Cedar Foods").await;
     for a in [&own, &birch, &cedar] {
-        manage(&app, a, &prefix).await;
+        manage(&app, &am, a, &prefix).await;
     }
-    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let case = adaptive_case(&am, Utc::now().date_naive()).await;
     // adaptive_case made its own account: the lesson's account is that one.
     let lesson = lesson_of(&app, &case).await;
 
@@ -1116,19 +1109,17 @@ async fn a_lessons_checklist_spreads_to_each_account_and_says_where_the_fix_did_
     let cedar_case = am.log_incident(&cedar, "Cedar report late").await;
     let other = am.log_incident(&birch, "Invoice typo").await;
     for c in [&repeat, &cedar_case] {
-        sqlx::query("update cases set category_id = $2::uuid where number = $1")
-            .bind(number(c))
-            .bind(&category)
-            .execute(&app.db.pool)
-            .await
-            .expect("category");
+        am.define(c, &[("category_id", &category)]).await;
     }
-    sqlx::query("update cases set category_id = (select id from categories where id <> $2::uuid limit 1) where number = $1")
-        .bind(number(&other))
-        .bind(&category)
-        .execute(&app.db.pool)
-        .await
-        .expect("other category");
+    let another: uuid::Uuid = sqlx::query_scalar(
+        "select id from categories where id <> $1::uuid and retired_at is null order by name limit 1",
+    )
+    .bind(&category)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("another category");
+    am.define(&other, &[("category_id", &another.to_string())])
+        .await;
     let flag = am.get("/lessons?open=1").await.text(".did-not-hold");
     assert!(flag.contains("The fix did not hold"), "{flag}");
     assert!(
@@ -1152,16 +1143,13 @@ async fn a_lessons_checklist_spreads_to_each_account_and_says_where_the_fix_did_
         StatusCode::SEE_OTHER,
         "the manager's team sees Alder"
     );
-    sqlx::query("insert into teams (name) values ('South')")
-        .execute(&app.db.pool)
-        .await
-        .expect("team");
-    let south_account: uuid::Uuid = sqlx::query_scalar(
-        "insert into accounts (name, team_id) select 'Dune Retail', id from teams where name = 'South' returning id",
-    )
-    .fetch_one(&app.db.pool)
-    .await
-    .expect("account");
+    app.create_user("south.am@example.com", "account_manager", Some("South"))
+        .await;
+    let south = app.client();
+    south
+        .sign_in("south.am@example.com", crate::common::PASSWORD)
+        .await;
+    let south_account = south.new_account("Dune Retail").await;
     let res = am
         .forge(
             "/",
@@ -1180,21 +1168,16 @@ async fn a_lessons_checklist_spreads_to_each_account_and_says_where_the_fix_did_
 async fn a_checklist_for_the_organisation_reaches_other_teams_accounts() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
-    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let case = adaptive_case(&am, Utc::now().date_naive()).await;
     let lesson = lesson_of(&app, &case).await;
     // Someone in another team, managing an account there.
     app.create_user("sam@example.com", "account_manager", Some("South"))
         .await;
-    sqlx::query(
-        "insert into accounts (name, team_id, manager_id)
-         select 'Dune Retail', u.team_id, u.id from users u where u.email = 'sam@example.com'",
-    )
-    .execute(&app.db.pool)
-    .await
-    .expect("account");
     let sam = app.client();
     sam.sign_in("sam@example.com", crate::common::PASSWORD)
         .await;
+    let dune = sam.new_account("Dune Retail").await;
+    manage(&app, &sam, &dune, "sam@").await;
     am.submit(
         "/lessons?open=1",
         &format!("/lessons/{lesson}/all-clients"),
@@ -1224,7 +1207,7 @@ async fn commitments_are_marked_at_a_check_in_recorded_from_my_work_too() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
     app.signed_in("manager").await;
-    let case = adaptive_case(&app, &am, Utc::now().date_naive()).await;
+    let case = adaptive_case(&am, Utc::now().date_naive()).await;
     let id = add_commitment(&app, &am, &case, "send the minutes the same day").await;
     let home = am.get("/").await;
     let check_in = home
