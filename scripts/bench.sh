@@ -145,8 +145,10 @@ for i in $(seq 1 "$CREATE_SESSIONS"); do
     [[ -n "$token" ]] || die "no csrf_token on /cases/new"
     echo "mend_session=$(cookie_of "$WORK/create-$i.jar") $token" >>"$SESSIONS_FILE"
 done
-# The first account and category the form offers.
-ACCOUNT_ID=$(sed -n '/name="account_id"/,/<\/select>/p' <<<"$new_html" | grep -o 'option value="[0-9a-f-]\{36\}"' | head -1 | cut -d'"' -f2 || true)
+# The first account of the accounts list (the incidents are logged as from its page, where
+# /cases/new?account=… carries its id) and the first category the form offers.
+accounts_html=$(curl -fsS -b "$WORK/create-1.jar" "$BASE/accounts")
+ACCOUNT_ID=$(grep -o 'href="/accounts/[0-9a-f-]\{36\}"' <<<"$accounts_html" | head -1 | cut -d/ -f3 | tr -d '"' || true)
 CATEGORY_ID=$(sed -n '/name="category_id"/,/<\/select>/p' <<<"$new_html" | grep -o 'option value="[0-9a-f-]\{36\}"' | head -1 | cut -d'"' -f2 || true)
 [[ -n "$ACCOUNT_ID" && -n "$CATEGORY_ID" ]] || die "could not find an account and a category on /cases/new"
 
