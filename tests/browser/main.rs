@@ -9,5 +9,6 @@ mod audit;
 mod cases;
 mod driver;
 mod journeys;
+mod phone;
 mod sign_in;
 mod workspace;

@@ -50,7 +50,12 @@ async fn signed_out_visitors_are_sent_to_sign_in_with_the_page_remembered() {
 #[tokio::test]
 async fn the_navigation_offers_only_what_the_role_may_open() {
     let app = TestApp::spawn().await;
-    let links = |page: &crate::common::Page| page.texts(".site-nav a");
+    // The row on wide screens; the phone's menu offers the same links.
+    let links = |page: &crate::common::Page| {
+        let wide = page.texts(".nav-wide .site-nav a");
+        assert_eq!(wide, page.texts(".nav-menu .site-nav a"), "the same on a phone");
+        wide
+    };
 
     let am = app.signed_in("account_manager").await.get("/").await;
     assert_eq!(
