@@ -53,7 +53,11 @@ async fn the_navigation_offers_only_what_the_role_may_open() {
     // The row on wide screens; the phone's menu offers the same links.
     let links = |page: &crate::common::Page| {
         let wide = page.texts(".nav-wide .site-nav a");
-        assert_eq!(wide, page.texts(".nav-menu .site-nav a"), "the same on a phone");
+        assert_eq!(
+            wide,
+            page.texts(".nav-menu .site-nav a"),
+            "the same on a phone"
+        );
         wide
     };
 
