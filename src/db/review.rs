@@ -208,7 +208,8 @@ pub struct Load {
     pub missed: i64,
 }
 
-/// Every active member of the team with their open cases, check-ins due from `monday` to
+/// Every active member of the team who carries cases (an account manager, or anyone who owns an
+/// open case or has check-ins on one) with their open cases, check-ins due from `monday` to
 /// `sunday`, and missed check-ins (all on open cases), in one query: each count is one grouped
 /// pass over the team's rows, not a subquery per member, and check-ins know whether their case
 /// is open (`check_ins.case_open`, kept by triggers).
@@ -243,6 +244,8 @@ pub async fn load(
            left join week w on w.who = u.id
            left join missed m on m.who = u.id
            where u.team_id = $1 and u.active
+             and (u.role = 'account_manager' or o.n is not null or w.n is not null
+                  or m.n is not null)
            order by lower(u.name)"#,
         team,
         monday,

@@ -110,6 +110,11 @@ async fn the_review_shows_what_needs_a_manager_for_the_managers_team() {
     let load = page.texts("#load tbody tr");
     assert!(load.iter().any(|r| r.starts_with("ann 2 0 0")), "{load:?}");
     assert!(load.iter().any(|r| r.starts_with("bob 1 0 1")), "{load:?}");
+    // Only the people who carry cases: the manager reading the page, with none, is not listed.
+    assert!(
+        load.iter().all(|r| !r.starts_with("manager")),
+        "a manager without cases or check-ins is not load: {load:?}"
+    );
 }
 
 #[tokio::test]
