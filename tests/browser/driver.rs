@@ -156,6 +156,15 @@ impl Browser {
             .expect("type");
     }
 
+    /// Fills in the case page's conversation form (with whom, what was said, the client's mood
+    /// in words) and sends it.
+    pub async fn log_conversation(&self, with_whom: &str, summary: &str, mood: &str) {
+        self.fill("#with_whom", with_whom).await;
+        self.fill("#summary", summary).await;
+        self.choose("sentiment", mood).await;
+        self.click("#conversation-form button[type=submit]").await;
+    }
+
     /// Chooses the option whose visible text is `label` in the select box `css`.
     pub async fn select(&self, css: &str, label: &str) {
         self.client

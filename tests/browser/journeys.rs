@@ -147,16 +147,12 @@ async fn a_newcomer_sets_up_mend_and_works_an_incident_to_restored() {
 
     // 3 → 4: a call with the client.
     browser.select("#channel", "Phone").await;
-    browser.fill("#with_whom", "Dana, head of operations").await;
     browser
-        .fill(
-            "#summary",
+        .log_conversation(
+            "Dana, head of operations",
             "Apologised, listened to everything, asked what we could do better.",
+            "Unhappy",
         )
-        .await;
-    browser.choose("sentiment", "Unhappy").await;
-    browser
-        .click("#conversation-form button[type=submit]")
         .await;
     browser
         .wait_for_text("#conversations", "Dana, head of operations")

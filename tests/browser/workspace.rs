@@ -174,13 +174,12 @@ async fn saving_a_conversation_answers_in_view_without_reloading_the_page() {
     // Scrolled down to the form, as a person would be after typing in it.
     browser.mark_page().await;
     browser.select("#channel", "Phone").await;
-    browser.fill("#with_whom", "Dana, head of operations").await;
     browser
-        .fill("#summary", "Apologised and heard the whole complaint.")
-        .await;
-    browser.choose("sentiment", "Unhappy").await;
-    browser
-        .click("#conversation-form button[type=submit]")
+        .log_conversation(
+            "Dana, head of operations",
+            "Apologised and heard the whole complaint.",
+            "Unhappy",
+        )
         .await;
     browser
         .wait_for_text("#conversations .section-notice", "Conversation logged")
