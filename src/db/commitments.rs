@@ -8,7 +8,7 @@ use sqlx::{PgExecutor, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::timeline::event;
-use crate::domain::commitment::{CommitmentState, Mark, NewCommitment};
+use crate::domain::commitment::{Mark, NewCommitment};
 use crate::domain::stage::{Outcome, Stage};
 
 /// Records a commitment. False when the owner is not an active member of the case's team.
@@ -225,41 +225,6 @@ pub async fn mark_counts(
         owner
     )
     .fetch_one(db)
-    .await
-}
-
-/// A commitment in trouble as the manager review lists it.
-#[derive(Debug, Clone)]
-pub struct BrokenCommitment {
-    pub number: i64,
-    pub title: String,
-    pub text: String,
-    pub owner_name: Option<String>,
-    pub state: CommitmentState,
-    pub state_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// A team's commitments marked broken or slipping in the last 90 days (broken first, then
-/// latest first).
-pub async fn broken_for_team(
-    db: impl PgExecutor<'_>,
-    team: Uuid,
-    limit: i64,
-) -> sqlx::Result<Vec<BrokenCommitment>> {
-    sqlx::query_as!(
-        BrokenCommitment,
-        r#"select c.number, c.title, m.text, u.name as "owner_name?",
-                  m.state as "state: CommitmentState",
-                  m.state_at as "state_at!"
-           from commitments m join cases c on c.id = m.case_id
-           left join users u on u.id = m.owner_id
-           where m.state in ('broken', 'slipping') and m.removed_at is null and c.team_id = $1
-             and m.state_at > now() - interval '90 days'
-           order by m.state = 'broken' desc, m.state_at desc limit $2"#,
-        team,
-        limit
-    )
-    .fetch_all(db)
     .await
 }
 

@@ -8,7 +8,227 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-/// An open case as the review lists it.
+/// Why an open case needs a manager: the triage queue's reasons, most urgent first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// Escalated (quiet past its severity's limit, or a repeat), and not worked on since.
+    Escalated,
+    /// A let-go request waits for a manager's decision.
+    LetGo,
+    /// A commitment to the client is broken or slipping.
+    Commitment,
+    /// A check-in was missed.
+    Missed,
+    /// High or critical severity.
+    High,
+    /// No activity for the organisation's "stuck" days.
+    Stuck,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 6] = [
+        Reason::Escalated,
+        Reason::LetGo,
+        Reason::Commitment,
+        Reason::Missed,
+        Reason::High,
+        Reason::Stuck,
+    ];
+
+    /// The name in the review's address (`/review?reason=let-go`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Reason::Escalated => "escalated",
+            Reason::LetGo => "let-go",
+            Reason::Commitment => "commitment",
+            Reason::Missed => "missed-check-in",
+            Reason::High => "high-severity",
+            Reason::Stuck => "stuck",
+        }
+    }
+
+    pub fn parse(slug: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.slug() == slug)
+    }
+}
+
+/// Which open cases the queue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Filter {
+    /// Every case with at least one reason (the queue's default).
+    #[default]
+    Attention,
+    /// The cases with this reason.
+    Only(Reason),
+    /// Every open case of the team.
+    All,
+}
+
+impl Filter {
+    pub fn parse(slug: &str) -> Filter {
+        match slug.trim() {
+            "all" => Filter::All,
+            other => Reason::parse(other).map_or(Filter::Attention, Filter::Only),
+        }
+    }
+
+    /// The name in the address; empty for the default.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Filter::Attention => "",
+            Filter::Only(r) => r.slug(),
+            Filter::All => "all",
+        }
+    }
+}
+
+/// How many open cases the queue holds under each filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QueueCounts {
+    pub all: i64,
+    pub attention: i64,
+    pub escalated: i64,
+    pub let_go: i64,
+    pub commitment: i64,
+    pub missed: i64,
+    pub high: i64,
+    pub stuck: i64,
+}
+
+impl QueueCounts {
+    pub fn of(&self, filter: Filter) -> i64 {
+        match filter {
+            Filter::Attention => self.attention,
+            Filter::All => self.all,
+            Filter::Only(Reason::Escalated) => self.escalated,
+            Filter::Only(Reason::LetGo) => self.let_go,
+            Filter::Only(Reason::Commitment) => self.commitment,
+            Filter::Only(Reason::Missed) => self.missed,
+            Filter::Only(Reason::High) => self.high,
+            Filter::Only(Reason::Stuck) => self.stuck,
+        }
+    }
+}
+
+/// One page of the queue: the cases' ids in order, and every filter's count.
+pub struct QueuePage {
+    pub ids: Vec<Uuid>,
+    pub counts: QueueCounts,
+}
+
+/// A page of the team's triage queue under `filter`, most urgent first, with the counts.
+///
+/// Each open case of the team is read once (the review's covering index, with the escalated,
+/// missed-check-in and troubled-commitment sets from their small partial indexes) and weighed:
+/// escalated 8, a let-go request 6, a commitment broken or slipping 4, a missed check-in 3,
+/// critical 3 or high 2, stuck 1; ties go to the case quiet longest. The counts and the page
+/// come from the same pass.
+pub async fn queue(
+    db: impl PgExecutor<'_>,
+    team: Uuid,
+    filter: Filter,
+    stuck_before: DateTime<Utc>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<QueuePage> {
+    let only = match filter {
+        Filter::Only(r) => r.slug(),
+        Filter::Attention => "attention",
+        Filter::All => "all",
+    };
+    let rows = sqlx::query!(
+        r#"with open_cases as (
+               select c.id, c.number, c.last_activity_at, c.severity, c.let_go = 'requested' as let_go
+               from cases c where c.team_id = $1 and c.outcome = 'open'
+           ),
+           escalated as (
+               select c.id from cases c
+               where c.team_id = $1 and c.outcome = 'open' and c.escalated_at >= c.last_activity_at
+           ),
+           missed as (
+               select distinct k.case_id from check_ins k
+               where k.team_id = $1 and k.case_open and k.status = 'missed'
+           ),
+           troubled as (
+               select distinct m.case_id from commitments m join cases c on c.id = m.case_id
+               where m.state in ('broken', 'slipping') and m.removed_at is null
+                 and c.team_id = $1 and c.outcome = 'open'
+           ),
+           flagged as (
+               select o.id, o.number, o.last_activity_at,
+                      e.id is not null as escalated, o.let_go,
+                      t.case_id is not null as commitment, m.case_id is not null as missed,
+                      o.severity in ('high', 'critical') as high,
+                      o.last_activity_at < $2 as stuck,
+                      (case when e.id is not null then 8 else 0 end
+                       + case when o.let_go then 6 else 0 end
+                       + case when t.case_id is not null then 4 else 0 end
+                       + case when m.case_id is not null then 3 else 0 end
+                       + case o.severity when 'critical' then 3 when 'high' then 2 else 0 end
+                       + case when o.last_activity_at < $2 then 1 else 0 end) as urgency
+               from open_cases o
+               left join escalated e on e.id = o.id
+               left join missed m on m.case_id = o.id
+               left join troubled t on t.case_id = o.id
+           ),
+           counts as (
+               select count(*) as all_cases,
+                      count(*) filter (where urgency > 0) as attention,
+                      count(*) filter (where escalated) as escalated,
+                      count(*) filter (where let_go) as let_go,
+                      count(*) filter (where commitment) as commitment,
+                      count(*) filter (where missed) as missed,
+                      count(*) filter (where high) as high,
+                      count(*) filter (where stuck) as stuck
+               from flagged
+           )
+           select n.all_cases as "all_cases!", n.attention as "attention!",
+                  n.escalated as "escalated!", n.let_go as "let_go!",
+                  n.commitment as "commitment!", n.missed as "missed!", n.high as "high!",
+                  n.stuck as "stuck!", p.id as "id?"
+           from counts n
+           left join lateral (
+               select f.id from flagged f
+               where case $3
+                   when 'all' then true
+                   when 'attention' then f.urgency > 0
+                   when 'escalated' then f.escalated
+                   when 'let-go' then f.let_go
+                   when 'commitment' then f.commitment
+                   when 'missed-check-in' then f.missed
+                   when 'high-severity' then f.high
+                   when 'stuck' then f.stuck
+                   else false end
+               order by f.urgency desc, f.last_activity_at, f.number
+               limit $4 offset $5
+           ) p on true"#,
+        team,
+        stuck_before,
+        only,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await?;
+    let counts = rows
+        .first()
+        .map_or_else(QueueCounts::default, |r| QueueCounts {
+            all: r.all_cases,
+            attention: r.attention,
+            escalated: r.escalated,
+            let_go: r.let_go,
+            commitment: r.commitment,
+            missed: r.missed,
+            high: r.high,
+            stuck: r.stuck,
+        });
+    Ok(QueuePage {
+        ids: rows.into_iter().filter_map(|r| r.id).collect(),
+        counts,
+    })
+}
+
+/// An open case as the review lists it, with the facts behind its reasons.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReviewCase {
     pub id: Uuid,
@@ -26,80 +246,31 @@ pub struct ReviewCase {
     pub version: i32,
     /// Escalated and not worked on since: why ("quiet" or "repeat").
     pub escalation: Option<String>,
-    /// A let-go request's reason, and who asked.
+    /// A let-go request waits: its reason, and who asked.
+    pub let_go_requested: bool,
     pub let_go_reason: String,
     pub let_go_requested_by: Option<String>,
     /// Whether the case has a lesson learned (approving a let-go needs one).
     pub has_lesson: bool,
+    /// Quiet since before the organisation's "stuck" limit.
+    pub stuck: bool,
+    /// Missed check-ins, and the first one's date.
+    pub missed: i64,
+    pub first_missed: Option<NaiveDate>,
+    /// The worst commitment in trouble: its words and state ("broken" or "slipping").
+    pub commitment: Option<String>,
+    pub commitment_state: Option<String>,
 }
 
-/// Which open cases a section lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Section {
-    /// Every open case, least recently active first.
-    All,
-    /// No activity since `stuck_before`.
-    Stuck,
-    /// A let-go request waits for a manager.
-    LetGo,
-    /// High or critical severity.
-    HighSeverity,
-    /// Escalated, and nobody has worked on it since.
-    Escalated,
-}
-
-/// Up to `limit` cases of `section` (after `offset`), least recently active first.
-///
-/// The page's cases are chosen from an index first (a covering one for every section but the
-/// let-go requests, which have a small partial index of their own and a query that names it
-/// plainly, so the planner uses it whatever the parameters), then read with their columns.
-pub async fn cases(
-    db: &sqlx::PgPool,
+/// The open cases of `team` among `ids` (or numbered `numbers`), with their reasons' facts,
+/// in no particular order.
+pub async fn review_cases(
+    db: impl PgExecutor<'_>,
     team: Uuid,
-    section: Section,
+    ids: &[Uuid],
+    numbers: &[i64],
     stuck_before: DateTime<Utc>,
-    limit: i64,
-    offset: i64,
 ) -> sqlx::Result<Vec<ReviewCase>> {
-    let ids = if section == Section::Escalated {
-        sqlx::query_scalar!(
-            "select id from cases
-             where team_id = $1 and outcome = 'open' and escalated_at >= last_activity_at
-             order by last_activity_at, number limit $2 offset $3",
-            team,
-            limit,
-            offset
-        )
-        .fetch_all(db)
-        .await?
-    } else if section == Section::LetGo {
-        sqlx::query_scalar!(
-            "select id from cases
-             where team_id = $1 and outcome = 'open' and let_go = 'requested'
-             order by last_activity_at, number limit $2 offset $3",
-            team,
-            limit,
-            offset
-        )
-        .fetch_all(db)
-        .await?
-    } else {
-        sqlx::query_scalar!(
-            "select id from cases
-             where team_id = $1 and outcome = 'open'
-               and (not $2 or last_activity_at < $3)
-               and (not $4 or severity in ('high', 'critical'))
-             order by last_activity_at, number limit $5 offset $6",
-            team,
-            section == Section::Stuck,
-            stuck_before,
-            section == Section::HighSeverity,
-            limit,
-            offset
-        )
-        .fetch_all(db)
-        .await?
-    };
     sqlx::query_as!(
         ReviewCase,
         r#"select c.id, c.number, c.title, a.name as account, c.owner_id, o.name as owner_name,
@@ -107,95 +278,52 @@ pub async fn cases(
                   c.last_activity_at, c.value_at_risk_minor, c.currency, c.version,
                   case when c.escalated_at >= c.last_activity_at
                        then coalesce(c.escalation_reason, 'quiet') end as escalation,
+                  c.let_go = 'requested' as "let_go_requested!",
                   c.let_go_reason, r.name as "let_go_requested_by?",
-                  c.lesson_count > 0 as "has_lesson!"
+                  c.lesson_count > 0 as "has_lesson!",
+                  c.last_activity_at < $4 as "stuck!",
+                  mc.n as "missed!", mc.first as "first_missed?",
+                  tc.text as "commitment?", tc.state as "commitment_state?"
            from cases c
            join accounts a on a.id = c.account_id join users o on o.id = c.owner_id
            left join users r on r.id = c.let_go_requested_by
-           where c.id = any($1)
-           order by c.last_activity_at, c.number"#,
-        &ids
-    )
-    .fetch_all(db)
-    .await
-}
-
-/// How many open cases each section holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct SectionCounts {
-    pub all: i64,
-    pub stuck: i64,
-    pub let_go: i64,
-    pub high: i64,
-}
-
-/// Every section's count, in one pass over the team's open cases (an index-only scan).
-pub async fn section_counts(
-    db: impl PgExecutor<'_>,
-    team: Uuid,
-    stuck_before: DateTime<Utc>,
-) -> sqlx::Result<SectionCounts> {
-    sqlx::query_as!(
-        SectionCounts,
-        r#"select count(*) as "all!",
-                  count(*) filter (where c.last_activity_at < $2) as "stuck!",
-                  count(*) filter (where c.let_go = 'requested') as "let_go!",
-                  count(*) filter (where c.severity in ('high', 'critical')) as "high!"
-           from cases c where c.team_id = $1 and c.outcome = 'open'"#,
+           cross join lateral (
+               select count(*) as n, min(k.due_date) as first from check_ins k
+               where k.case_id = c.id and k.status = 'missed'
+           ) mc
+           left join lateral (
+               select m.text, m.state from commitments m
+               where m.case_id = c.id and m.state in ('broken', 'slipping') and m.removed_at is null
+               order by m.state = 'broken' desc, m.state_at desc limit 1
+           ) tc on true
+           where (c.id = any($2) or c.number = any($3)) and c.team_id = $1 and c.outcome = 'open'"#,
         team,
+        ids,
+        numbers,
         stuck_before
     )
-    .fetch_one(db)
+    .fetch_all(db)
     .await
 }
 
-/// How many open cases of the team are escalated (a small partial index).
-pub async fn escalated_count(db: impl PgExecutor<'_>, team: Uuid) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(
-        r#"select count(*) as "n!" from cases
-           where team_id = $1 and outcome = 'open' and escalated_at >= last_activity_at"#,
-        team
-    )
-    .fetch_one(db)
-    .await
-}
-
-/// A missed check-in of the team, still open.
-#[derive(Debug, Clone)]
-pub struct MissedCheckIn {
-    pub number: i64,
-    pub title: String,
-    pub account: String,
-    pub assignee: String,
-    pub due_date: NaiveDate,
-}
-
-/// The team's missed check-ins on open cases, oldest first, and how many there are.
-pub async fn missed_check_ins(
+/// Every open case of the team, least recently active first (the CSV export).
+pub async fn all_open(
     db: &sqlx::PgPool,
     team: Uuid,
-    limit: i64,
-) -> sqlx::Result<(Vec<MissedCheckIn>, i64)> {
-    let rows = sqlx::query_as!(
-        MissedCheckIn,
-        "select k.number, k.title, a.name as account, u.name as assignee, c.due_date
-         from check_ins c join cases k on k.id = c.case_id join accounts a on a.id = k.account_id
-         join users u on u.id = c.assignee_id
-         where c.team_id = $1 and c.status = 'missed' and c.case_open
-         order by c.due_date, k.number limit $2",
-        team,
-        limit
+    stuck_before: DateTime<Utc>,
+) -> sqlx::Result<Vec<ReviewCase>> {
+    let ids = sqlx::query_scalar!(
+        "select id from cases where team_id = $1 and outcome = 'open'
+         order by last_activity_at, number",
+        team
     )
     .fetch_all(db)
     .await?;
-    let total = sqlx::query_scalar!(
-        r#"select count(*) as "n!" from check_ins c
-           where c.team_id = $1 and c.status = 'missed' and c.case_open"#,
-        team
-    )
-    .fetch_one(db)
-    .await?;
-    Ok((rows, total))
+    let mut cases = review_cases(db, team, &ids, &[], stuck_before).await?;
+    let position: std::collections::HashMap<Uuid, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    cases.sort_by_key(|c| position.get(&c.id).copied().unwrap_or(usize::MAX));
+    Ok(cases)
 }
 
 /// One account manager's load.
@@ -270,11 +398,8 @@ pub async fn first_team(db: impl PgExecutor<'_>) -> sqlx::Result<Option<(Uuid, S
     Ok(row.map(|r| (r.id, r.name)))
 }
 
-/// The review's aggregates for a team: how many cases each section holds, and each person's
-/// load (reused briefly between views: `crate::recent`).
+/// Each person's load on a team (reused briefly between views: `crate::recent`).
 #[derive(Debug, Clone)]
 pub struct Numbers {
-    pub counts: SectionCounts,
-    pub escalated: i64,
     pub load: Vec<Load>,
 }

@@ -74,7 +74,12 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     var detail = event.detail || {};
     var id = detail.target && detail.target.id;
-    focusAnswer(id ? document.getElementById(id) : null);
+    var target = id ? document.getElementById(id) : null;
+    // A part updated alongside the answer (a count, say) never takes the focus from it.
+    if (target && target.hasAttribute("data-no-focus")) {
+      return;
+    }
+    focusAnswer(target);
   });
 
   // <form data-confirm="Message"> (or a submit button with data-confirm) asks first.

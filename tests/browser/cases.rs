@@ -164,26 +164,31 @@ async fn a_manager_opens_the_review_follows_a_stuck_case_and_reassigns_it() {
         )
         .await;
     browser
-        .wait_for_text("#stuck", "Nobody called them back")
+        .wait_for_text("#queue", "Nobody called them back")
         .await;
+    assert!(
+        browser
+            .text(&format!("#case-{number} .reasons"))
+            .await
+            .contains("Stuck: 15 days quiet")
+    );
 
     // Follow the stuck case to its page, then back to the review to reassign it.
     browser
-        .click(&format!("#stuck a[href='/cases/CR-{number}']"))
+        .click(&format!("#case-{number} a[href='/cases/CR-{number}']"))
         .await;
     browser.wait_for_text("h1", "Nobody called them back").await;
     browser.client.back().await.expect("back");
     browser.wait_for_text("h1", "Manager review").await;
+    browser.select(&format!("#owner-{number}"), "bob").await;
     browser
-        .select(&format!("#owner-stuck-{number}"), "bob")
+        .click(&format!("#case-{number} .reassign-form button"))
         .await;
     browser
-        .click(&format!(
-            "#stuck form[action='/cases/CR-{number}/reassign'] button"
-        ))
-        .await;
-    browser
-        .wait_for_text(".flashes", &format!("CR-{number} has a new owner."))
+        .wait_for_text(
+            &format!("#case-{number} .section-notice"),
+            &format!("CR-{number} has a new owner."),
+        )
         .await;
     let owner: String = sqlx::query_scalar(
         "select u.email from cases c join users u on u.id = c.owner_id where c.number = $1",

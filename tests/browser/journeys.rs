@@ -403,7 +403,7 @@ async fn an_account_manager_and_a_manager_work_a_let_go_at_the_same_time() {
     let nora = Browser::start().await;
     for (browser, email, next) in [
         (&ann, "ann@example.com", case_path.as_str()),
-        (&nora, "nora@example.com", "/review"),
+        (&nora, "nora@example.com", "/review?reason=let-go"),
     ] {
         let url = app.url(&format!("/login?next={}", next.replace('/', "%2F")));
         browser.sign_in(&url, email, crate::common::PASSWORD).await;
@@ -411,7 +411,7 @@ async fn an_account_manager_and_a_manager_work_a_let_go_at_the_same_time() {
     ann.wait_for_text("h1", "Third missed delivery this quarter")
         .await;
     nora.wait_for_text("h1", "Manager review").await;
-    nora.wait_for_text("#let-go", "No let-go request is waiting.")
+    nora.wait_for_text("#queue", "No open case is marked “let-go requested”.")
         .await;
 
     // Ann asks to let go, with her reason and what the team learned (closing needs a lesson,
@@ -431,19 +431,22 @@ async fn an_account_manager_and_a_manager_work_a_let_go_at_the_same_time() {
     ann.wait_for_text("#let-go", "Awaiting a manager's approval")
         .await;
     nora.client.refresh().await.expect("reload");
-    nora.wait_for_text("#let-go", "Third missed delivery this quarter")
+    nora.wait_for_text("#queue", "Third missed delivery this quarter")
         .await;
     assert!(
-        nora.text(&format!("#let-go-{number}"))
+        nora.text(&format!("#case-{number}"))
             .await
             .contains("Their volumes do not fit our routes")
     );
 
     // Nora approves from the review, in one step; Ann's page shows the case closed.
-    nora.click(&format!("#let-go-{number} button.danger")).await;
-    nora.wait_for_text(".flashes", &format!("CR-{number}: approved"))
-        .await;
-    assert_eq!(nora.path().await, "/review");
+    nora.click(&format!("#case-{number} button.danger")).await;
+    nora.wait_for_text(
+        &format!("#case-{number}"),
+        &format!("CR-{number}: approved"),
+    )
+    .await;
+    assert_eq!(nora.path().await, "/review?reason=let-go");
     ann.client.refresh().await.expect("reload");
     ann.wait_for_text("#stage h2", "Closed: Let go").await;
     assert!(

@@ -10,5 +10,6 @@ mod cases;
 mod driver;
 mod journeys;
 mod phone;
+mod review;
 mod sign_in;
 mod workspace;

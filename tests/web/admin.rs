@@ -873,8 +873,8 @@ async fn organisation_settings_drive_new_users_the_plan_form_the_review_and_my_w
     let case = number(&quiet_case(&app, "Quiet one", 4).await);
 
     // Before: the server's default threshold (7 days) and Monday weeks.
-    let review = admin.get("/review").await;
-    assert!(!review.text("#stuck").contains(&format!("CR-{case}")));
+    let review = admin.get("/review?reason=stuck").await;
+    assert!(!review.text("#queue").contains(&format!("CR-{case}")));
     let form = admin.get("/admin/settings").await;
     assert_eq!(form.attr("#stuck_after_days", "value").as_deref(), Some(""));
     assert!(form.text("#stuck_after_days-hint").contains("now 7 days"));
@@ -941,9 +941,9 @@ async fn organisation_settings_drive_new_users_the_plan_form_the_review_and_my_w
     assert!(admin.get("/admin").await.body.contains("Acme Services"));
 
     // The threshold: four quiet days are now stuck.
-    let review = admin.get("/review").await;
-    assert!(review.text("#stuck").contains(&format!("CR-{case}")));
-    assert!(review.text("#stuck").contains("3 days"));
+    let review = admin.get("/review?reason=stuck").await;
+    assert!(review.text("#queue").contains(&format!("CR-{case}")));
+    assert!(review.text("#stuck-rule").contains("stuck after 3 days"));
     // Weeks start on Sunday.
     assert_eq!(shows(&ann.get("/").await), is_sunday, "Sunday weeks");
     // New users start in the organisation's time zone; plans default to monthly.

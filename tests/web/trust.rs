@@ -430,17 +430,17 @@ async fn a_quiet_case_is_escalated_once_flagged_for_the_manager_and_cleared_by_w
         "later passes skip an escalation already told"
     );
 
-    let review = manager.get("/review").await;
+    let review = manager.get("/review?reason=escalated").await;
     assert!(
         review
-            .text("#escalated")
+            .text("#queue")
             .contains("Pallets arrived a week late"),
         "{}",
-        review.text("#escalated")
+        review.text("#queue")
     );
     assert!(
         review
-            .text("#escalated")
+            .text("#queue .reasons")
             .contains("Escalated: quiet too long")
     );
     assert!(
@@ -470,11 +470,13 @@ async fn a_quiet_case_is_escalated_once_flagged_for_the_manager_and_cleared_by_w
         "{}",
         res.text("#problem")
     );
-    let review = manager.get("/review").await;
+    let review = manager.get("/review?reason=escalated").await;
     assert!(
-        review.text("#escalated").contains("Nothing is escalated."),
+        review
+            .text("#queue")
+            .contains("No open case is marked “escalated”."),
         "{}",
-        review.text("#escalated")
+        review.text("#queue")
     );
     assert!(am.get(&case).await.text("#escalation").is_empty());
 
@@ -545,11 +547,11 @@ async fn a_second_incident_within_90_days_of_a_restored_case_escalates_at_once_a
         "{}",
         events[0]
     );
-    let review = manager.get("/review").await;
-    assert!(review.text("#escalated").contains("Pallets late again"));
+    let review = manager.get("/review?reason=escalated").await;
+    assert!(review.text("#queue").contains("Pallets late again"));
     assert!(
         review
-            .text("#escalated")
+            .text("#queue .reasons")
             .contains("Escalated: a repeat incident")
     );
     // The managers hear of it with the next scheduler pass, once.
@@ -803,10 +805,10 @@ async fn commitments_are_marked_at_check_ins_and_a_broken_one_reopens_the_case()
     assert_eq!(dashboard.text("#commitments-kept"), "1");
     assert!(
         manager
-            .get("/review")
+            .get("/review?reason=commitment")
             .await
-            .text("#broken-commitments")
-            .contains("Every commitment is being kept")
+            .text("#queue")
+            .contains("No open case is marked “commitment broken or slipping”.")
     );
 
     // Broken at the next check-in: back to Making it right, with its event and the e-mail.
@@ -843,10 +845,10 @@ async fn commitments_are_marked_at_check_ins_and_a_broken_one_reopens_the_case()
     assert_eq!(mails.len(), 1, "{mails:?}");
     assert!(mails[0].0.starts_with("manager-"));
     assert!(mails[0].1.starts_with("Commitment broken"));
-    let review = manager.get("/review").await;
+    let review = manager.get("/review?reason=commitment").await;
     assert!(
         review
-            .text("#broken-commitments")
+            .text("#queue .queue-note")
             .contains("deliver every Friday by noon")
     );
     let dashboard = manager.get("/dashboard/weekly").await;
