@@ -426,50 +426,63 @@ pub struct MyCheckIn {
     pub number: i64,
     pub title: String,
     pub account: String,
-    /// How many check-ins share this one's section of the page (missed, today, later).
+    /// Due by `today` (missed, overdue or due today), else later this week.
+    pub now: bool,
+    /// How many check-ins share this one's section of the page (to record now, later).
     pub in_section: i64,
 }
 
+/// Which check-ins of each of My work's sections to list: `limit` from `now_offset` of those
+/// to record now (missed, overdue or due today) and from `later_offset` of those due later this
+/// week; and `keep` wherever it falls (a check-in whose form is shown again with its errors).
+#[derive(Debug, Clone, Copy)]
+pub struct MyCheckInPage {
+    pub limit: i64,
+    pub now_offset: i64,
+    pub later_offset: i64,
+    pub keep: Option<Uuid>,
+}
+
 /// The open check-ins assigned to `user` on open cases they can see, due up to `until`,
-/// earliest first: the first `per_section` of each section of My work (missed or overdue
-/// before `today`, due `today`, later), and `keep` wherever it falls (a check-in whose form is
-/// shown again with its errors).
+/// earliest first, one page of each section of My work (see [`MyCheckInPage`]).
 pub async fn open_for(
     db: impl PgExecutor<'_>,
     scope: crate::domain::visibility::Scope,
     user: Uuid,
     today: NaiveDate,
     until: NaiveDate,
-    per_section: i64,
-    keep: Option<Uuid>,
+    page: MyCheckInPage,
 ) -> sqlx::Result<Vec<MyCheckIn>> {
     let (all, team) = scope.sql_params();
     sqlx::query_as!(
         MyCheckIn,
         r#"select s.id as "id!", s.due_date as "due_date!", s.status as "status!: CheckInStatus",
                   s.number as "number!", s.title as "title!", a.name as account,
-                  s.in_section as "in_section!"
-           from (select c.id, c.due_date, c.status, k.number, k.title, k.account_id,
+                  s.now as "now!", s.in_section as "in_section!"
+           from (select c.id, c.due_date, c.status, k.number, k.title, k.account_id, c.now,
                         row_number() over w as rn,
-                        count(*) over (partition by c.section) as in_section
-                 from (select c.*, case when c.status = 'missed' or c.due_date < $5 then 0
-                                        when c.due_date = $5 then 1 else 2 end as section
+                        count(*) over (partition by c.now) as in_section
+                 from (select c.*, (c.status = 'missed' or c.due_date <= $5) as now
                        from check_ins c
                        where c.assignee_id = $1 and c.status in ('scheduled', 'missed')
                          and c.due_date <= $2) c
                  join cases k on k.id = c.case_id
                  where k.outcome = 'open' and ($3 or k.team_id = $4)
-                 window w as (partition by c.section order by c.due_date, k.number)) s
+                 window w as (partition by c.now order by c.due_date, k.number)) s
            join accounts a on a.id = s.account_id
-           where s.rn <= $6 or s.id = $7
+           where (s.now and s.rn > $7 and s.rn <= $7 + $6)
+              or (not s.now and s.rn > $8 and s.rn <= $8 + $6)
+              or s.id = $9
            order by s.due_date, s.number"#,
         user,
         until,
         all,
         team,
         today,
-        per_section,
-        keep
+        page.limit,
+        page.now_offset,
+        page.later_offset,
+        page.keep
     )
     .fetch_all(db)
     .await

@@ -65,13 +65,14 @@ pub struct MyAction {
 }
 
 /// Open action items of open cases owned by `owner`, due by `until` (or undated), soonest first:
-/// the first `limit`, and how many there are in all.
+/// `limit` of them from `offset`, and how many there are in all.
 pub async fn actions_due(
-    db: impl PgExecutor<'_>,
+    db: &sqlx::PgPool,
     scope: Scope,
     owner: Uuid,
     until: NaiveDate,
     limit: i64,
+    offset: i64,
 ) -> sqlx::Result<(Vec<MyAction>, i64)> {
     let (all, team) = scope.sql_params();
     let rows = sqlx::query!(
@@ -82,16 +83,35 @@ pub async fn actions_due(
              and c.outcome = 'open'
              and (i.due_date is null or i.due_date <= $2) and ($3 or c.team_id = $4)
            order by i.due_date nulls last, c.number
-           limit $5"#,
+           limit $5 offset $6"#,
         owner,
         until,
         all,
         team,
-        limit
+        limit,
+        offset
     )
     .fetch_all(db)
     .await?;
-    let total = rows.first().map_or(0, |r| r.total);
+    // A page past the end has no rows to carry the count: count them on their own.
+    let total = match rows.first() {
+        Some(r) => r.total,
+        None if offset > 0 => {
+            sqlx::query_scalar!(
+                r#"select count(*) as "n!" from action_items i join cases c on c.id = i.case_id
+                   where i.owner_id = $1 and i.done_at is null and i.removed_at is null
+                     and c.outcome = 'open'
+                     and (i.due_date is null or i.due_date <= $2) and ($3 or c.team_id = $4)"#,
+                owner,
+                until,
+                all,
+                team
+            )
+            .fetch_one(db)
+            .await?
+        }
+        None => 0,
+    };
     Ok((
         rows.into_iter()
             .map(|r| MyAction {

@@ -119,11 +119,17 @@ async fn an_account_manager_records_a_check_in_from_my_work() {
             "Client is happy with the new schedule",
         )
         .await;
+    browser.mark_page().await;
     browser.click("#today form.check-in-form button").await;
+    // Recorded in place: the answer where the check-in was, the page not reloaded.
     browser
-        .wait_for_text(".flashes", "Check-in recorded on CR-")
+        .wait_for_text("#today .section-notice", "Check-in recorded on CR-")
         .await;
-    assert!(browser.text("#today").await.contains("None today"));
+    assert!(browser.same_page().await);
+    assert!(browser.in_view("#today .section-notice").await);
+    assert_eq!(browser.focused().await, "p.section-notice");
+    browser.client.refresh().await.expect("reload");
+    browser.wait_for_text("#today", "None today").await;
     browser.close().await;
 }
 

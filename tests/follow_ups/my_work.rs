@@ -81,11 +81,15 @@ async fn a_missed_check_in_shows_as_missed() {
         .expect("miss it");
     let page = am.get("/").await;
     assert!(
-        page.text("#missed").contains("Quiet client"),
+        page.text("#today").contains("Quiet client"),
         "{}",
-        page.text("#missed")
+        page.text("#today")
     );
-    assert!(page.text("#today").contains("None today"));
+    assert_eq!(page.text("#today .check-in .badge"), "Missed");
+    assert!(
+        page.attr("#today form.check-in-form", "action").is_some(),
+        "a missed check-in can still be recorded"
+    );
 }
 
 #[tokio::test]
@@ -138,8 +142,14 @@ async fn completing_a_check_in_from_my_work_updates_the_case_and_a_second_time_c
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location().as_deref(), Some("/#today"));
     let home = am.get("/").await;
-    assert!(home.text(".flashes").contains("Check-in recorded on CR-"));
+    assert!(
+        home.text("#today .section-notice")
+            .contains("Check-in recorded on CR-"),
+        "the answer in the section: {}",
+        home.text("#today")
+    );
     assert!(!home.text("#today").contains("Wrong invoice"));
     let page = am.get(&case).await;
     assert!(
@@ -180,7 +190,7 @@ async fn completing_a_check_in_from_my_work_updates_the_case_and_a_second_time_c
     assert!(
         am.get("/")
             .await
-            .text(".flashes")
+            .text("#today .section-notice")
             .contains("already recorded")
     );
     let done: i64 = sqlx::query_scalar("select count(*) from check_ins where status = 'done'")
@@ -296,13 +306,14 @@ async fn my_work_lists_the_oldest_cases_of_each_stage_and_links_to_the_rest() {
     assert!(cases.contains("Following up (1)"), "{cases}");
     assert_eq!(
         page.texts("#my-cases li").len(),
-        11,
-        "the ten oldest in Detected, and the one following up"
+        4,
+        "the three oldest in Detected, and the one following up"
     );
     assert!(
-        cases.contains("Older 11") && !cases.contains("Older 1 "),
+        cases.contains("Older 11") && cases.contains("Older 9") && !cases.contains("Older 8"),
         "{cases}"
     );
+    assert!(cases.contains("See all 11 in Detected"), "{cases}");
     let href = page
         .attr("#my-cases p.see-all a", "href")
         .expect("link to the rest");
@@ -316,7 +327,7 @@ async fn my_work_lists_the_oldest_cases_of_each_stage_and_links_to_the_rest() {
 }
 
 #[tokio::test]
-async fn a_long_backlog_is_listed_in_part_with_a_way_to_see_all() {
+async fn a_long_backlog_is_paged_section_by_section() {
     let app = TestApp::spawn().await;
     let am = app.signed_in("account_manager").await;
     let account_id = am.new_account("Backlog Ltd").await;
@@ -361,41 +372,131 @@ async fn a_long_backlog_is_listed_in_part_with_a_way_to_see_all() {
     }
 
     let page = am.get("/").await;
-    let missed_total: usize = page
-        .text("#missed-heading .count")
-        .trim_matches(|c| c == '(' || c == ')')
-        .parse()
-        .expect("a count of missed check-ins");
-    assert_eq!(missed_total, 40);
-    let html = page.html();
-    let items = |section: &str| {
+    // The forty overdue and the one due today.
+    assert_eq!(page.text("#today-heading .count"), "(41)");
+    let items = |page: &crate::common::Page, section: &str| {
+        let html = page.html();
         let sel = scraper::Selector::parse(&format!("{section} li.item")).expect("selector");
         html.select(&sel).count()
     };
-    assert_eq!(items("#missed"), 25);
-    assert!(
-        page.text("#missed .see-all")
-            .contains(&format!("The first 25 of {missed_total} are shown.")),
-        "{}",
-        page.text("#missed")
+    assert_eq!(items(&page, "#today"), 10);
+    assert_eq!(
+        page.text("#today .pagination [aria-current=page]"),
+        "Page 1 of 5"
     );
-    assert_eq!(items("#my-actions"), 25);
+    let next = page
+        .attr("#today .pagination a[rel=next]", "href")
+        .expect("a link to the next page");
+    assert_eq!(next, "/?today_page=2#today");
     assert!(
-        page.text("#my-actions .see-all")
-            .contains("The first 25 of 27")
+        page.text("#today li.item").contains("Overdue"),
+        "the oldest first, marked overdue"
+    );
+    assert_eq!(items(&page, "#my-actions"), 10);
+    assert_eq!(page.text("#my-actions-heading .count"), "(27)");
+    let actions_next = page
+        .attr("#my-actions .pagination a[rel=next]", "href")
+        .expect("a link to more actions");
+    assert_eq!(actions_next, "/?actions_page=2#my-actions");
+    // The sections page on their own, each keeping the other's page.
+    let last = am.get("/?today_page=5&actions_page=3").await;
+    assert_eq!(items(&last, "#today"), 1);
+    assert_eq!(items(&last, "#my-actions"), 7);
+    assert_eq!(
+        last.attr("#today .pagination a[rel=prev]", "href")
+            .as_deref(),
+        Some("/?today_page=4&actions_page=3#today")
+    );
+    let mut seen = std::collections::HashSet::new();
+    for p in 1..=5 {
+        let page = am.get(&format!("/?today_page={p}")).await;
+        for id in page
+            .html()
+            .select(&scraper::Selector::parse("#today li.item").expect("selector"))
+        {
+            seen.insert(id.value().attr("id").unwrap_or_default().to_string());
+        }
+    }
+    assert_eq!(seen.len(), 41, "every check-in on exactly one page");
+    // Nonsense pages show the first.
+    assert_eq!(
+        items(
+            &am.get("/?today_page=nonsense&actions_page=-4").await,
+            "#today"
+        ),
+        10
+    );
+    // A busy page stays small: ten check-in forms, not forty-one.
+    assert!(page.body.len() < 60_000, "{} bytes", page.body.len());
+}
+
+#[tokio::test]
+async fn with_htmx_a_check_in_is_recorded_in_place_and_a_refusal_comes_back_in_place() {
+    let app = TestApp::spawn().await;
+    let am = app.signed_in("account_manager").await;
+    am.case_with_plan(&am.new_account("Acme").await, "Wrong invoice", today())
+        .await;
+    let home = am.get("/").await;
+    let action = home
+        .attr("#today form.check-in-form", "action")
+        .expect("inline form");
+    let target = home
+        .attr("#today form.check-in-form", "hx-target")
+        .expect("sent in place");
+    let item = home.attr("#today li.check-in", "id").expect("the item");
+    assert_eq!(target, format!("#{item}"));
+    let token = am.csrf_token("/").await;
+    let htmx = [("HX-Request", "true")];
+
+    let bad = am
+        .post_with_headers(
+            &action,
+            &[
+                ("csrf_token", &token),
+                ("checkin_channel", "email"),
+                ("checkin_sentiment", "-1"),
+                ("checkin_summary", ""),
+            ],
+            &htmx,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!bad.body.contains("<html"), "the item alone");
+    assert_eq!(bad.attr("li.check-in", "id"), Some(item.clone()));
+    assert!(bad.text(".field-error").contains("Enter how it went"));
+    assert_eq!(
+        bad.attr("input[name=checkin_sentiment][checked]", "value")
+            .as_deref(),
+        Some("-1"),
+        "input kept"
     );
     assert_eq!(
-        page.attr("#my-actions .see-all a", "href").as_deref(),
-        Some("/?all=1#my-actions")
+        bad.attr("select[name=checkin_channel] option[selected]", "value")
+            .as_deref(),
+        Some("email")
     );
 
-    let all = am.get("/?all=1").await;
-    let html = all.html();
-    let count = |section: &str| {
-        let sel = scraper::Selector::parse(&format!("{section} li.item")).expect("selector");
-        html.select(&sel).count()
-    };
-    assert_eq!(count("#missed"), missed_total);
-    assert_eq!(count("#my-actions"), 27);
-    assert!(!all.body.contains("are shown."));
+    let ok = am
+        .post_with_headers(
+            &action,
+            &[
+                ("csrf_token", &token),
+                ("checkin_channel", "phone"),
+                ("checkin_sentiment", "1"),
+                ("checkin_summary", "Credit note accepted"),
+            ],
+            &htmx,
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.attr("li.check-in", "id"), Some(item));
+    assert!(
+        ok.text(".section-notice")
+            .contains("Check-in recorded on CR-")
+    );
+    let done: i64 = sqlx::query_scalar("select count(*) from check_ins where status = 'done'")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(done, 1);
 }

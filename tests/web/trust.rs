@@ -1237,7 +1237,7 @@ async fn commitments_are_marked_at_a_check_in_recorded_from_my_work_too() {
     assert!(
         am.get("/")
             .await
-            .text(".flashes")
+            .text("#today .section-notice")
             .contains("back in Making it right")
     );
     assert_eq!(
