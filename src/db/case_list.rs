@@ -25,6 +25,36 @@ pub struct CaseFilter {
     pub overdue: bool,
     /// Only cases whose let-go request awaits a manager.
     pub let_go_requested: bool,
+    /// Only cases of this team (an admin's drill-down from one team's dashboard).
+    pub team_id: Option<Uuid>,
+    /// Only cases opened, fixed or closed in this span (a dashboard's drill-down to a week).
+    pub period: Option<Period>,
+}
+
+/// Which moment of a case a [`Period`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodOf {
+    Opened,
+    Fixed,
+    Closed,
+}
+
+impl PeriodOf {
+    fn column(self) -> &'static str {
+        match self {
+            PeriodOf::Opened => "c.created_at",
+            PeriodOf::Fixed => "c.fixed_at",
+            PeriodOf::Closed => "c.closed_at",
+        }
+    }
+}
+
+/// Cases whose moment `of` falls in `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub of: PeriodOf,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,6 +243,16 @@ fn push_filter<'a>(
     }
     if filter.overdue {
         q.push(" and c.open_action_due < ").push_bind(today);
+    }
+    if let Some(team) = filter.team_id {
+        q.push(" and c.team_id = ").push_bind(team);
+    }
+    if let Some(p) = filter.period {
+        let column = p.of.column();
+        q.push(format_args!(" and {column} >= "))
+            .push_bind(p.start)
+            .push(format_args!(" and {column} < "))
+            .push_bind(p.end);
     }
 }
 

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::page::{Chrome, Ctx, render};
 use crate::db::accounts::Choice;
-use crate::db::case_list::{self, CaseFilter, CaseRow, Cursor, Order, SortKey};
+use crate::db::case_list::{self, CaseFilter, CaseRow, Cursor, Order, Period, PeriodOf, SortKey};
 use crate::domain::case::{DetectedBy, Severity, time_zone};
 use crate::domain::moment::Moment;
 use crate::domain::money;
@@ -36,6 +36,12 @@ pub struct ListQuery {
     pub detected_by: String,
     pub overdue: String,
     pub letgo: String,
+    /// A dashboard's drill-down: an ISO week (`2026-W49`) the cases were opened, fixed or
+    /// closed in, and (for an admin) one team.
+    pub opened: String,
+    pub fixed: String,
+    pub closed: String,
+    pub team: String,
     pub sort: String,
     pub dir: String,
     /// Keyset pagination: the case number the page starts after (or ends before).
@@ -44,8 +50,29 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// The week a drill-down asks for, in the viewer's time zone: which moment, the span, and
+    /// a sentence saying so.
+    fn period(&self, tz: chrono_tz::Tz) -> Option<(Period, String)> {
+        [
+            (PeriodOf::Opened, &self.opened, "opened"),
+            (PeriodOf::Fixed, &self.fixed, "fixed"),
+            (PeriodOf::Closed, &self.closed, "closed"),
+        ]
+        .into_iter()
+        .find_map(|(of, raw, word)| {
+            let week = crate::domain::week::IsoWeek::parse(raw).ok()?;
+            let (start, end) = week.bounds(tz);
+            let said = format!(
+                "Cases {word} in week {week} ({} – {}).",
+                week.monday().format("%a %-d %b"),
+                week.sunday().format("%a %-d %b %Y")
+            );
+            Some((Period { of, start, end }, said))
+        })
+    }
+
     /// The filter it asks for; values that are not valid choices are ignored.
-    fn filter(&self) -> CaseFilter {
+    fn filter(&self, tz: chrono_tz::Tz) -> CaseFilter {
         let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let id = |s: &str| Uuid::parse_str(s.trim()).ok();
         CaseFilter {
@@ -59,6 +86,8 @@ impl ListQuery {
             detected_by: DetectedBy::parse(&self.detected_by).ok(),
             overdue: self.overdue == "1",
             let_go_requested: self.letgo == "requested",
+            team_id: id(&self.team),
+            period: self.period(tz).map(|(p, _)| p),
         }
     }
 
@@ -104,6 +133,10 @@ impl ListQuery {
             ("detected_by", self.detected_by.clone()),
             ("overdue", self.overdue.clone()),
             ("letgo", self.letgo.clone()),
+            ("opened", self.opened.clone()),
+            ("fixed", self.fixed.clone()),
+            ("closed", self.closed.clone()),
+            ("team", self.team.clone()),
         ];
         if with_sort {
             p.push(("sort", self.sort.clone()));
@@ -176,6 +209,8 @@ struct ListPage {
     chrome: Chrome,
     query: ListQuery,
     filtered: bool,
+    /// A dashboard's drill-down to a week, said plainly.
+    period: Option<String>,
     columns: Vec<Column>,
     rows: Vec<ListRow>,
     /// "1,234 cases" or "More than 1,000 cases".
@@ -207,7 +242,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response> {
     let (scope, tz) = scope_of(&ctx)?;
-    let filter = query.filter();
+    let filter = query.filter(tz);
     let (sort, descending) = query.sort(&filter);
     let cursor = query.cursor();
     let today = Utc::now().with_timezone(&tz).date_naive();
@@ -299,6 +334,7 @@ pub async fn list(
             chrome: ctx.chrome("Cases"),
             export_href: url("/cases/export.csv", &query.params(true)),
             filtered,
+            period: query.period(tz).map(|(_, said)| said),
             columns,
             rows,
             total_label: total_label(
@@ -406,7 +442,7 @@ pub async fn export(
     Query(query): Query<ListQuery>,
 ) -> Result<Response> {
     let (scope, tz) = scope_of(&ctx)?;
-    let filter = query.filter();
+    let filter = query.filter(tz);
     let (sort, descending) = query.sort(&filter);
     let today = Utc::now().with_timezone(&tz).date_naive();
     let (tx, rx) = crate::web::streaming::channel(16);

@@ -49,7 +49,12 @@ pub fn router() -> super::Router {
 pub struct WeekQuery {
     pub week: String,
     pub team: String,
+    /// "all": every repeat-incident account (up to 100), not the first ten.
+    pub repeat: String,
 }
+
+/// Repeat-incident accounts listed unless all are asked for.
+const REPEAT_SHOWN: usize = 10;
 
 /// Whose numbers the signed-in user sees, and a sentence saying so.
 fn audience(ctx: &Ctx, query: &WeekQuery) -> Result<(Who, String, Option<Uuid>)> {
@@ -203,6 +208,197 @@ fn signals_row(s: &WeekSignals, current: IsoWeek, team: Option<Uuid>) -> Signals
     }
 }
 
+// ---------- Tiles: this week against the last, and the cases behind them ----------
+
+/// One signal of the week: its value, how it moved since the previous week, and a link to the
+/// case list filtered to the cases behind it (where they are cases).
+pub struct Tile {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    /// "▲ 27 points on last week (40%)", "Same as last week", or what last week had.
+    pub change: String,
+    /// "better", "worse" or "" (no judgement: the change is not good or bad in itself).
+    pub trend: &'static str,
+    pub link: Option<(String, String)>,
+}
+
+/// Which way is better for a signal.
+#[derive(Clone, Copy)]
+enum Better {
+    Higher,
+    Lower,
+    Neither,
+}
+
+/// How `now` moved from `before`: the words and whether it is better or worse.
+fn change(
+    now: Option<f64>,
+    before: Option<f64>,
+    better: Better,
+    delta: impl Fn(f64) -> String,
+    before_text: String,
+) -> (String, &'static str) {
+    let (Some(now), Some(before)) = (now, before) else {
+        return (format!("Last week: {before_text}"), "");
+    };
+    let d = now - before;
+    if d.abs() < 1e-9 || delta(d.abs()) == delta(0.0) {
+        return (format!("Same as last week ({before_text})"), "");
+    }
+    let arrow = if d > 0.0 { "▲" } else { "▼" };
+    let trend = match (better, d > 0.0) {
+        (Better::Neither, _) => "",
+        (Better::Higher, true) | (Better::Lower, false) => "better",
+        _ => "worse",
+    };
+    (
+        format!("{arrow} {} on last week ({before_text})", delta(d.abs())),
+        trend,
+    )
+}
+
+fn ratio(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
+}
+
+fn points(d: f64) -> String {
+    format!("{d:.0} points")
+}
+
+/// The week's tiles against the previous week; `cases` makes the case list's address for a
+/// drill-down (`("opened", week)` and the like).
+fn tiles(
+    this: &WeekSignals,
+    last: Option<&WeekSignals>,
+    cases: impl Fn(&str) -> String,
+) -> Vec<Tile> {
+    let prev = |f: &dyn Fn(&WeekSignals) -> Option<f64>| last.and_then(f);
+    let pct_text = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.0}%"));
+    let tile = |id, label, value: String, (change, trend): (String, &'static str), link| Tile {
+        id,
+        label,
+        value,
+        change,
+        trend,
+        link,
+    };
+    let detected = |w: &WeekSignals| ratio(w.detected_by_us, w.opened);
+    let direct = |w: &WeekSignals| ratio(w.direct_conversations, w.conversations);
+    let restored = |w: &WeekSignals| ratio(w.restored, w.closed);
+    let cost = |w: &WeekSignals| ratio(w.reparation_cost_minor, w.reparation_value_minor);
+    let opened_link = (this.opened > 0).then(|| {
+        (
+            cases("opened"),
+            format!("The {} case{} opened", this.opened, plural(this.opened)),
+        )
+    });
+    let closed_link = (this.closed > 0).then(|| {
+        (
+            cases("closed"),
+            format!("The {} case{} closed", this.closed, plural(this.closed)),
+        )
+    });
+    vec![
+        tile(
+            "detected",
+            "Detected by us first",
+            share(this.detected_by_us, this.opened),
+            change(
+                detected(this),
+                prev(&detected),
+                Better::Higher,
+                points,
+                pct_text(prev(&detected)),
+            ),
+            opened_link.clone(),
+        ),
+        tile(
+            "first-contact",
+            "Median time to first contact",
+            duration(this.first_contact_secs),
+            change(
+                this.first_contact_secs,
+                prev(&|w| w.first_contact_secs),
+                Better::Lower,
+                |d| duration(Some(d)),
+                duration(prev(&|w| w.first_contact_secs)),
+            ),
+            opened_link,
+        ),
+        tile(
+            "direct",
+            "Conversations in person or by phone",
+            share(this.direct_conversations, this.conversations),
+            change(
+                direct(this),
+                prev(&direct),
+                Better::Higher,
+                points,
+                pct_text(prev(&direct)),
+            ),
+            None,
+        ),
+        tile(
+            "fix",
+            "Median time to fix",
+            duration(this.fix_secs),
+            change(
+                this.fix_secs,
+                prev(&|w| w.fix_secs),
+                Better::Lower,
+                |d| duration(Some(d)),
+                duration(prev(&|w| w.fix_secs)),
+            ),
+            this.fix_secs
+                .map(|_| (cases("fixed"), "The cases fixed".to_string())),
+        ),
+        tile(
+            "cost",
+            "Reparation cost / account value",
+            cost_share(this.reparation_cost_minor, this.reparation_value_minor),
+            change(
+                cost(this),
+                prev(&cost),
+                Better::Neither,
+                |d| format!("{d:.1} points"),
+                prev(&cost).map_or("—".into(), |v| format!("{v:.1}%")),
+            ),
+            closed_link.clone(),
+        ),
+        tile(
+            "restored",
+            "Restored, of cases closed",
+            share(this.restored, this.closed),
+            change(
+                restored(this),
+                prev(&restored),
+                Better::Higher,
+                points,
+                pct_text(prev(&restored)),
+            ),
+            closed_link,
+        ),
+        tile(
+            "sentiment",
+            "Average sentiment (−2..+2)",
+            sentiment(this.sentiment),
+            change(
+                this.sentiment,
+                prev(&|w| w.sentiment),
+                Better::Higher,
+                |d| format!("{d:.2}"),
+                sentiment(prev(&|w| w.sentiment)),
+            ),
+            None,
+        ),
+    ]
+}
+
+fn plural(n: i64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 // ---------- Charts ----------
 
 pub struct Bar {
@@ -231,25 +427,89 @@ fn n(v: f64) -> String {
     format!("{v:.1}")
 }
 
+/// A chart's size: wide for a desktop, narrow for a phone (drawn at about its size there, so
+/// its labels stay ≥ 11 px; the page shows one or the other by CSS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    Wide,
+    Narrow,
+}
+
+impl Size {
+    fn width(self) -> u32 {
+        match self {
+            Size::Wide => 640,
+            Size::Narrow => 340,
+        }
+    }
+
+    fn class(self) -> &'static str {
+        match self {
+            Size::Wide => "chart-wide",
+            Size::Narrow => "chart-narrow",
+        }
+    }
+
+    fn id(self, id: &str) -> String {
+        match self {
+            Size::Wide => id.to_string(),
+            Size::Narrow => format!("{id}-narrow"),
+        }
+    }
+
+    /// Whether week `i` of `len` gets a label: every week when wide; on a phone every other
+    /// week, counted back from the chosen one (last) so that it is always labelled.
+    fn labels_week(self, i: usize, len: usize) -> bool {
+        self == Size::Wide || (len - 1 - i).is_multiple_of(2)
+    }
+}
+
+/// One week's bars, linking to that week's dashboard.
+pub struct BarGroup {
+    pub href: String,
+    pub current: bool,
+    pub bars: Vec<Bar>,
+    pub label: String,
+    pub label_x: String,
+}
+
 /// Bars per week: check-ins done next to check-ins missed.
 #[derive(Template)]
 #[template(path = "partials/chart_check_ins.html")]
 pub struct CheckInChart {
-    pub id: &'static str,
+    pub id: String,
+    pub class: &'static str,
     pub width: u32,
     pub height: u32,
+    pub left: String,
+    pub right: String,
+    pub tick_x: String,
     pub baseline: String,
     pub top: String,
+    pub mid: String,
     pub max: i64,
-    pub bars: Vec<Bar>,
-    pub labels: Vec<AxisLabel>,
+    pub half: String,
+    pub groups: Vec<BarGroup>,
+    pub label_y: String,
+    pub axis_title_y: String,
+    pub legend_y: String,
+    pub legend_text_y: String,
+    pub legend_done_x: String,
+    pub legend_missed_rect: String,
+    pub legend_missed_x: String,
     pub done_fill: &'static str,
     pub missed_fill: &'static str,
 }
 
-fn check_in_chart(weeks: &[WeekSignals]) -> CheckInChart {
-    let (width, height) = (640u32, 220u32);
-    let (left, right, top, bottom) = (36.0, 8.0, 12.0, 184.0);
+fn check_in_chart(
+    weeks: &[WeekSignals],
+    size: Size,
+    week_href: &dyn Fn(IsoWeek) -> String,
+    current: IsoWeek,
+) -> CheckInChart {
+    let width = size.width();
+    let height = 250u32;
+    let (left, right, top, bottom) = (34.0, 8.0, 22.0, 190.0);
     let max = weeks
         .iter()
         .flat_map(|w| [w.check_ins_done, w.check_ins_missed])
@@ -257,45 +517,64 @@ fn check_in_chart(weeks: &[WeekSignals]) -> CheckInChart {
         .unwrap_or(0)
         .max(1);
     let slot = (f64::from(width) - left - right) / weeks.len().max(1) as f64;
-    let bar_w = slot * 0.35;
+    let bar_w = slot * 0.36;
     let scale = (bottom - top) / max as f64;
-    let mut bars = Vec::new();
-    let mut labels = Vec::new();
+    let mut groups = Vec::new();
     for (i, w) in weeks.iter().enumerate() {
         let week = IsoWeek::containing(w.monday);
-        let x0 = left + slot * i as f64 + slot * 0.12;
-        for (k, (value, fill, what)) in [
+        let x0 = left + slot * i as f64 + slot * 0.14;
+        let bars = [
             (w.check_ins_done, DONE_FILL, "done"),
             (w.check_ins_missed, MISSED_FILL, "missed"),
         ]
         .into_iter()
         .enumerate()
-        {
+        .map(|(k, (value, fill, what))| {
             let h = value as f64 * scale;
-            bars.push(Bar {
+            Bar {
                 x: n(x0 + bar_w * k as f64),
                 y: n(bottom - h),
                 width: n(bar_w),
                 height: n(h),
                 fill,
                 title: format!("{week}: {value} check-ins {what}"),
-            });
-        }
-        labels.push(AxisLabel {
-            x: n(x0 + bar_w),
-            y: n(bottom + 16.0),
-            text: format!("W{:02}", week.number()),
+            }
+        })
+        .collect();
+        groups.push(BarGroup {
+            href: week_href(week),
+            current: week == current,
+            bars,
+            label: if size.labels_week(i, weeks.len()) {
+                format!("W{:02}", week.number())
+            } else {
+                String::new()
+            },
+            label_x: n(x0 + bar_w),
         });
     }
+    let legend_y = f64::from(height) - 16.0;
     CheckInChart {
-        id: "chart-check-ins",
+        id: size.id("chart-check-ins"),
+        class: size.class(),
         width,
         height,
+        left: n(left),
+        right: n(f64::from(width) - right),
+        tick_x: n(left - 5.0),
         baseline: n(bottom),
         top: n(top),
+        mid: n(bottom - ((max + 1) / 2) as f64 * scale),
         max,
-        bars,
-        labels,
+        half: ((max + 1) / 2).to_string(),
+        groups,
+        label_y: n(bottom + 17.0),
+        axis_title_y: n(bottom + 34.0),
+        legend_y: n(legend_y),
+        legend_text_y: n(legend_y + 10.0),
+        legend_done_x: n(left + 14.0),
+        legend_missed_rect: n(left + 64.0),
+        legend_missed_x: n(left + 78.0),
         done_fill: DONE_FILL,
         missed_fill: MISSED_FILL,
     }
@@ -305,13 +584,15 @@ pub struct Point {
     pub x: String,
     pub y: String,
     pub title: String,
+    pub href: String,
 }
 
 /// Average sentiment per week on a −2..+2 axis.
 #[derive(Template)]
 #[template(path = "partials/chart_sentiment.html")]
 pub struct SentimentChart {
-    pub id: &'static str,
+    pub id: String,
+    pub class: &'static str,
     pub width: u32,
     pub height: u32,
     pub left: String,
@@ -320,20 +601,30 @@ pub struct SentimentChart {
     pub points: Vec<Point>,
     pub polyline: String,
     pub labels: Vec<AxisLabel>,
+    pub axis_title_y: String,
     pub stroke: &'static str,
 }
 
-fn sentiment_chart(weeks: &[WeekSignals]) -> SentimentChart {
-    let (width, height) = (640u32, 200u32);
-    let (left, right, top, bottom) = (36.0, 8.0, 12.0, 164.0);
+fn sentiment_chart(
+    weeks: &[WeekSignals],
+    size: Size,
+    week_href: &dyn Fn(IsoWeek) -> String,
+) -> SentimentChart {
+    let width = size.width();
+    let height = 224u32;
+    let (left, right, top, bottom) = (34.0, 8.0, 22.0, 176.0);
     let slot = (f64::from(width) - left - right) / weeks.len().max(1) as f64;
     let y_of = |v: f64| top + (2.0 - v.clamp(-2.0, 2.0)) / 4.0 * (bottom - top);
     let grid = [2, 1, 0, -1, -2]
         .into_iter()
         .map(|v| AxisLabel {
-            x: n(left - 6.0),
+            x: n(left - 5.0),
             y: n(y_of(f64::from(v))),
-            text: format!("{v:+}"),
+            text: if v == 0 {
+                "0".to_string()
+            } else {
+                format!("{v:+}")
+            },
         })
         .collect();
     let mut points = Vec::new();
@@ -349,13 +640,16 @@ fn sentiment_chart(weeks: &[WeekSignals]) -> SentimentChart {
                     "{week}: average sentiment {v:+.2} ({} ratings)",
                     w.sentiment_count
                 ),
+                href: week_href(week),
             });
         }
-        labels.push(AxisLabel {
-            x: n(x),
-            y: n(bottom + 16.0),
-            text: format!("W{:02}", week.number()),
-        });
+        if size.labels_week(i, weeks.len()) {
+            labels.push(AxisLabel {
+                x: n(x),
+                y: n(bottom + 17.0),
+                text: format!("W{:02}", week.number()),
+            });
+        }
     }
     let polyline = points
         .iter()
@@ -363,7 +657,8 @@ fn sentiment_chart(weeks: &[WeekSignals]) -> SentimentChart {
         .collect::<Vec<_>>()
         .join(" ");
     SentimentChart {
-        id: "chart-sentiment",
+        id: size.id("chart-sentiment"),
+        class: size.class(),
         width,
         height,
         left: n(left),
@@ -372,6 +667,7 @@ fn sentiment_chart(weeks: &[WeekSignals]) -> SentimentChart {
         points,
         polyline,
         labels,
+        axis_title_y: n(bottom + 34.0),
         stroke: LINE_STROKE,
     }
 }
@@ -384,21 +680,28 @@ pub struct Segment {
     pub label: &'static str,
     pub cases: i64,
     pub legend_y: String,
+    /// The case list, filtered to the stage's open cases.
+    pub href: String,
 }
 
 /// Open cases by stage, as one stacked horizontal bar with a legend.
 #[derive(Template)]
 #[template(path = "partials/chart_stages.html")]
 pub struct StageChart {
-    pub id: &'static str,
+    pub id: String,
+    pub class: &'static str,
     pub width: u32,
     pub height: u32,
     pub total: i64,
     pub segments: Vec<Segment>,
 }
 
-fn stage_chart(counts: &[StageCount]) -> StageChart {
-    let width = 640u32;
+fn stage_chart(
+    counts: &[StageCount],
+    size: Size,
+    stage_href: &dyn Fn(Stage) -> String,
+) -> StageChart {
+    let width = size.width();
     let bar_w = f64::from(width) - 16.0;
     let total: i64 = counts.iter().map(|c| c.cases).sum();
     let mut x = 8.0;
@@ -420,13 +723,15 @@ fn stage_chart(counts: &[StageCount]) -> StageChart {
             title: format!("{}: {cases} open cases", stage.label()),
             label: stage.label(),
             cases,
-            legend_y: n(64.0 + row * 22.0),
+            legend_y: n(60.0 + row * 22.0),
+            href: stage_href(*stage),
         });
         x += w;
     }
     let height = 56 + 22 * segments.len() as u32 + 8;
     StageChart {
-        id: "chart-stages",
+        id: size.id("chart-stages"),
+        class: size.class(),
         width,
         height,
         total,
@@ -473,14 +778,20 @@ struct WeeklyPage {
     team: String,
     rows: Vec<CountsRow>,
     total: CountsRow,
-    this: SignalsRow,
+    tiles: Vec<Tile>,
     trend: Vec<SignalsRow>,
     repeat: Vec<RepeatAccount>,
+    /// How many more there are than listed, and the address listing them all.
+    repeat_more: usize,
+    repeat_all_href: String,
     stages: Vec<Segment>,
     open_total: i64,
-    check_in_svg: String,
-    sentiment_svg: String,
-    stage_svg: String,
+    /// Each chart drawn wide and narrow, with a sentence of this week against the last.
+    check_in_svg: [String; 2],
+    check_in_caption: String,
+    sentiment_svg: [String; 2],
+    sentiment_caption: String,
+    stage_svg: [String; 2],
     /// The week's commitment marks: kept, slipping, broken.
     commitments: crate::db::commitments::MarkCounts,
 }
@@ -574,9 +885,75 @@ async fn weekly(
     let trend: Vec<SignalsRow> = signals.iter().map(|s| signals_row(s, week, team)).collect();
     let this = signals
         .last()
-        .map(|s| signals_row(s, week, team))
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no signals for the week")))?;
-    let stage_chart = stage_chart(&by_stage);
+    let last = signals.len().checked_sub(2).and_then(|i| signals.get(i));
+    // Drill-downs: the case list, filtered to the cases behind a number (the audience's own).
+    let narrowed = |mut params: Vec<(&'static str, String)>| {
+        if let Some(owner) = who.only {
+            params.push(("owner", owner.to_string()));
+        }
+        if let Some(team) = team {
+            params.push(("team", team.to_string()));
+        }
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in params {
+            q.append_pair(k, &v);
+        }
+        format!("/cases?{}", q.finish())
+    };
+    let cases_in_week = |kind: &str| {
+        let kind: &'static str = match kind {
+            "opened" => "opened",
+            "fixed" => "fixed",
+            _ => "closed",
+        };
+        narrowed(vec![(kind, week.to_string())])
+    };
+    let stage_href = |stage: Stage| {
+        narrowed(vec![
+            ("stage", stage.as_str().to_string()),
+            ("outcome", "open".to_string()),
+        ])
+    };
+    let week_href = |w: IsoWeek| href("/dashboard/weekly", w, team);
+    let tiles = tiles(this, last, cases_in_week);
+    let mut repeat = repeat;
+    let repeat_more = if query.repeat == "all" {
+        0
+    } else {
+        let more = repeat.len().saturating_sub(REPEAT_SHOWN);
+        repeat.truncate(REPEAT_SHOWN);
+        more
+    };
+    let check_in_caption = format!(
+        "This week: {} done, {} missed.{}",
+        this.check_ins_done,
+        this.check_ins_missed,
+        last.map(|l| format!(
+            " Last week: {} done, {} missed.",
+            l.check_ins_done, l.check_ins_missed
+        ))
+        .unwrap_or_default()
+    );
+    let sentiment_caption = format!(
+        "This week: {}. Last week: {}. Above 0 the clients are happier than not.",
+        sentiment(this.sentiment),
+        sentiment(last.and_then(|l| l.sentiment))
+    );
+    let [wide, narrow] = [Size::Wide, Size::Narrow];
+    let check_in_svg = [
+        svg(&check_in_chart(&signals, wide, &week_href, week))?,
+        svg(&check_in_chart(&signals, narrow, &week_href, week))?,
+    ];
+    let sentiment_svg = [
+        svg(&sentiment_chart(&signals, wide, &week_href))?,
+        svg(&sentiment_chart(&signals, narrow, &week_href))?,
+    ];
+    let stages_wide = stage_chart(&by_stage, wide, &stage_href);
+    let stage_svg = [
+        svg(&stages_wide)?,
+        svg(&stage_chart(&by_stage, narrow, &stage_href))?,
+    ];
 
     let page = WeeklyPage {
         chrome: ctx.chrome(format!("Weekly dashboard {week}")),
@@ -593,13 +970,20 @@ async fn weekly(
         team: team.map(|t| t.to_string()).unwrap_or_default(),
         rows: counts.into_iter().map(CountsRow::from).collect(),
         total,
-        this,
+        tiles,
+        repeat_more,
+        repeat_all_href: format!(
+            "{}&repeat=all#repeat",
+            href("/dashboard/weekly", week, team)
+        ),
         repeat,
-        check_in_svg: svg(&check_in_chart(&signals))?,
-        sentiment_svg: svg(&sentiment_chart(&signals))?,
-        stage_svg: svg(&stage_chart)?,
-        open_total: stage_chart.total,
-        stages: stage_chart.segments,
+        check_in_svg,
+        check_in_caption,
+        sentiment_svg,
+        sentiment_caption,
+        stage_svg,
+        open_total: stages_wide.total,
+        stages: stages_wide.segments,
         trend,
         commitments,
     };

@@ -332,7 +332,9 @@ async fn the_charts_are_well_formed_accessible_svg() {
         let end = start + page.body[start..].find("</svg>").expect("closed svg") + 6;
         let doc = roxmltree::Document::parse(&page.body[start..end]).expect("well-formed SVG");
         let root = doc.root_element();
-        assert_eq!(root.attribute("role"), Some("img"));
+        // A group, not an image: its bars and points are links (to a week, to a stage's cases).
+        assert_eq!(root.attribute("role"), Some("group"));
+        assert!(doc.descendants().any(|n| n.has_tag_name("a")));
         let labelled = root.attribute("aria-labelledby").expect("labelled");
         for id in labelled.split_whitespace() {
             assert!(doc.descendants().any(|n| n.attribute("id") == Some(id)));
@@ -341,7 +343,7 @@ async fn the_charts_are_well_formed_accessible_svg() {
         assert!(doc.descendants().all(|n| n.attribute("style").is_none()));
         svgs += 1;
     }
-    assert_eq!(svgs, 3);
+    assert_eq!(svgs, 6, "three charts, each drawn wide and narrow");
     // Each bar and point carries its number.
     assert!(
         page.body
@@ -403,5 +405,169 @@ async fn an_admin_can_pick_a_team() {
     assert_eq!(
         page.attr("#next-week", "href"),
         Some(format!("/dashboard/weekly?week=2026-W47&team={south}"))
+    );
+}
+
+/// The case numbers a case list page shows, in order.
+fn listed(page: &crate::common::Page) -> Vec<String> {
+    let mut numbers: Vec<String> = page
+        .texts("table.data tbody tr td:first-child")
+        .into_iter()
+        .map(|t| t.split_whitespace().next().unwrap_or_default().to_string())
+        .collect();
+    numbers.sort();
+    numbers
+}
+
+#[tokio::test]
+async fn each_tile_says_how_it_moved_since_last_week_and_opens_the_cases_behind_it() {
+    let app = fixture().await;
+    let mia = as_user(&app, "mia@example.com").await;
+    // W47 against W46: one case opened (C104, the client noticed first) after two of three.
+    let page = mia.get("/dashboard/weekly?week=2026-W47").await;
+    assert_eq!(signal(&page, "detected"), "0 of 1 (0%)");
+    assert_eq!(
+        page.text("#signal-detected .tile-change"),
+        "▼ 67 points on last week (67%) (worse)"
+    );
+    assert!(
+        page.attr("#signal-detected .tile-change", "class")
+            .unwrap_or_default()
+            .contains("change-worse")
+    );
+    // C103's video call (+2) and ann's late check-in (+2) against W46's +0.14.
+    assert_eq!(signal(&page, "sentiment"), "+2.00");
+    assert_eq!(
+        page.text("#signal-sentiment .tile-change"),
+        "▲ 1.86 on last week (+0.14) (better)"
+    );
+    // Nothing closed in W47: nothing to compare.
+    assert_eq!(signal(&page, "restored"), "—");
+    assert_eq!(page.text("#signal-restored .tile-change"), "Last week: 67%");
+    assert_eq!(
+        page.text("#signal-first-contact .tile-change"),
+        "Last week: 4.0 h"
+    );
+
+    // Drill-down: the tile's link lists exactly the cases behind the number.
+    let opened = page
+        .attr("#signal-detected .tile-link a", "href")
+        .expect("a link to the cases");
+    assert_eq!(opened, "/cases?opened=2026-W47");
+    let list = mia.get(&opened).await;
+    assert_eq!(listed(&list), ["CR-104"]);
+    assert!(
+        list.text("#period")
+            .contains("Cases opened in week 2026-W47")
+    );
+    let w46 = mia.get("/dashboard/weekly?week=2026-W46").await;
+    assert_eq!(
+        w46.text("#signal-detected .tile-link"),
+        "The 3 cases opened"
+    );
+    let closed = w46
+        .attr("#signal-restored .tile-link a", "href")
+        .expect("a link to the closed cases");
+    assert_eq!(
+        listed(&mia.get(&closed).await),
+        ["CR-105", "CR-106", "CR-107"],
+        "North's three closed in W46, not South's"
+    );
+    let opened = listed(
+        &mia.get(
+            &w46.attr("#signal-detected .tile-link a", "href")
+                .expect("link"),
+        )
+        .await,
+    );
+    assert_eq!(
+        opened,
+        ["CR-101", "CR-102", "CR-103"],
+        "C103 at 23:30 Berlin on Sunday"
+    );
+    // A stage opens its open cases.
+    let detected = w46
+        .attr("#stages tbody tr:first-child a", "href")
+        .expect("stage link");
+    assert_eq!(detected, "/cases?stage=detected&outcome=open");
+    assert_eq!(listed(&mia.get(&detected).await), ["CR-103", "CR-104"]);
+
+    // An account manager's drill-downs are their own cases.
+    let ann = as_user(&app, "ann@example.com").await;
+    let mine = ann.get("/dashboard/weekly?week=2026-W46").await;
+    let href = mine
+        .attr("#signal-detected .tile-link a", "href")
+        .expect("link");
+    assert!(href.contains("owner="), "{href}");
+    assert_eq!(listed(&ann.get(&href).await), ["CR-101", "CR-102"]);
+}
+
+#[tokio::test]
+async fn every_chart_has_a_title_axis_labels_last_week_and_links_to_what_is_behind_it() {
+    let app = fixture().await;
+    let mia = as_user(&app, "mia@example.com").await;
+    let page = mia.get("/dashboard/weekly?week=2026-W46").await;
+    assert_eq!(
+        page.texts(".chart-figure figcaption h3"),
+        [
+            "Check-ins done and missed, week by week",
+            "Clients' average mood, week by week",
+            "Open cases by stage, now"
+        ]
+    );
+    assert!(
+        page.text("#check-in-chart-heading + p")
+            .starts_with("This week: 5 done, 2 missed. Last week: 0 done, 0 missed."),
+        "{}",
+        page.text(".chart-figure figcaption")
+    );
+    assert!(
+        page.text("#sentiment-chart-heading + p")
+            .starts_with("This week: +0.14. Last week: —.")
+    );
+    // Axis titles, in both drawings (wide, and narrow for a phone).
+    let titles = page.texts("svg .chart-axis-title");
+    assert_eq!(
+        titles,
+        [
+            "Check-ins",
+            "Week",
+            "Check-ins",
+            "Week",
+            "Mood",
+            "Week",
+            "Mood",
+            "Week"
+        ]
+    );
+    // Each week's bars open that week; the chosen week is marked.
+    assert_eq!(
+        page.attr("svg.chart-wide a.chart-current", "href")
+            .as_deref(),
+        Some("/dashboard/weekly?week=2026-W46")
+    );
+    assert!(
+        page.attr(
+            "svg.chart-wide a[href='/dashboard/weekly?week=2026-W45']",
+            "href"
+        )
+        .is_some()
+    );
+    // On a phone every other week is labelled, the chosen one always.
+    // (The narrow check-in chart's week labels: the only linked texts that name a week.)
+    let narrow: Vec<String> = page
+        .texts("svg.chart-narrow a text")
+        .into_iter()
+        .filter(|t| t.starts_with('W'))
+        .collect();
+    assert_eq!(narrow.len(), 7, "{narrow:?}");
+    assert_eq!(narrow.last().map(String::as_str), Some("W46"));
+    // The stages link to their cases.
+    assert!(
+        page.attr(
+            "svg.chart-wide a[href='/cases?stage=reaching_out&outcome=open']",
+            "href"
+        )
+        .is_some()
     );
 }
