@@ -1,9 +1,11 @@
 //! One case and everything on it, written stage by stage as the people working it would have:
 //! the incident and how far the case got and when (here), then the work on it ([`working`]: the
 //! assessment, the conversations, making it right, the stage moves, the lessons and the close),
-//! and its follow-up plan ([`super::follow_up`]). Each part draws from the seeded generator in a
-//! fixed order, so the same seed makes the same case.
+//! and its follow-up plan ([`super::follow_up`]), at the pace of a team that works its cases
+//! ([`pace`]). Each part draws from the seeded generator in a fixed order, so the same seed makes
+//! the same case.
 
+mod pace;
 mod working;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -11,16 +13,17 @@ use rand::Rng;
 use rand::rngs::StdRng;
 use uuid::Uuid;
 
-use super::follow_up::{FollowUp, FollowUpCase, place_follow_up};
+use super::follow_up::{Clock, FollowUp, FollowUpCase, Slot, place_follow_up};
 use super::generate::{
-    CaseSpec, Category, DAY, HISTORY_DAYS, HOUR, MINUTE, Plan, Staff, pick, uuid, weighted,
+    CaseSpec, Category, DAY, HISTORY_DAYS, HOUR, MINUTE, Plan, Rules, Staff, pick, uuid, weighted,
 };
 use super::rows::{CaseRow, Dataset, EventRow, event};
 use super::words::{
     CategoryText, Details, FOUND_BY_CLIENT, FOUND_BY_US, IMPACTS, TEAMS, capitalised,
 };
 use crate::domain::stage::{Outcome, Stage};
-use working::{Assessment, Reparation};
+use pace::{Pace, Quiet};
+use working::{Assessment, MoodBefore, Reparation};
 
 /// Writes one case and everything on it into the dataset.
 pub(super) struct CaseMaker<'a> {
@@ -29,6 +32,7 @@ pub(super) struct CaseMaker<'a> {
     categories: &'a [Category],
     staff: &'a [Staff],
     data: &'a mut Dataset,
+    pace: Pace,
 }
 
 /// Typical time a case spends in each stage before it moves on, in hours (detected to
@@ -109,26 +113,36 @@ impl<'a> CaseMaker<'a> {
     pub(super) fn new(
         rng: &'a mut StdRng,
         now: DateTime<Utc>,
+        rules: Rules,
         categories: &'a [Category],
         staff: &'a [Staff],
         data: &'a mut Dataset,
     ) -> CaseMaker<'a> {
+        let pace = Pace::new(now, rules, &data.accounts);
         CaseMaker {
             rng,
             now,
             categories,
             staff,
             data,
+            pace,
         }
     }
 
     /// Makes the case of `spec` that ends up as `plan`, with its rows and timeline.
     pub(super) fn make(&mut self, spec: CaseSpec, plan: Plan) {
+        let spec = self.steer_clear_of_repeats(spec);
         let mut incident = self.detect(spec);
-        let mut journey = self.journey(&incident, spec, plan);
+        let slot = self.week_slot(&incident, spec, plan);
+        let quiet = self.quiet(&incident, spec, plan, slot.is_none());
+        let mut journey = self.journey(&incident, spec, plan, &quiet, slot);
         let assessment = self.assess(&incident, &journey);
-        // Detected is the stage that defines the damage: some cases have not written it yet.
-        if journey.r == 0 && self.rng.random_bool(0.15) {
+        // Detected is the stage that defines the damage: some cases have not written it yet
+        // (unless it was written since, see `touch`).
+        if journey.r == 0
+            && self.rng.random_bool(0.15)
+            && quiet.touch_at.is_none_or(|at| at <= incident.created)
+        {
             incident.what_happened.clear();
         }
 
@@ -150,7 +164,7 @@ impl<'a> CaseMaker<'a> {
             &journey,
             talks,
             email_only,
-            sentiment,
+            MoodBefore::FirstContact(sentiment),
             &mut events,
         );
         if journey.r >= 3 {
@@ -163,6 +177,7 @@ impl<'a> CaseMaker<'a> {
             self.close(&incident, &journey, at, &mut events);
         }
         let owner_name = self.user_name(incident.owner);
+        let followed_up = journey.follow_up.is_some();
         if let Some(follow_up) = journey.follow_up.take() {
             follow_up.write(
                 self.rng,
@@ -177,6 +192,20 @@ impl<'a> CaseMaker<'a> {
                 &mut self.data.follow_up_plans,
                 &mut self.data.check_ins,
             );
+        }
+        if followed_up && journey.outcome == Outcome::Open {
+            self.count_this_week(incident.id, incident.owner, incident.team);
+        }
+        if let Some(at) = quiet.touch_at {
+            let last = last_activity(&events).unwrap_or(incident.created);
+            if last < at {
+                self.touch(&incident, &journey, sentiment, last, at, &mut events);
+            }
+        }
+        if journey.outcome == Outcome::Restored
+            && let Some(at) = journey.closed_at
+        {
+            self.pace.restored(spec.account, at);
         }
         let case = self.case_row(
             &incident,
@@ -261,7 +290,16 @@ impl<'a> CaseMaker<'a> {
     /// How far the case got, how it ended, and when each step happened. Following up: the
     /// plan's rhythm decides when an open case entered the stage and when a restored one
     /// closed, so their check-ins fit.
-    fn journey(&mut self, incident: &Incident, spec: CaseSpec, plan: Plan) -> Journey {
+    fn journey(
+        &mut self,
+        incident: &Incident,
+        spec: CaseSpec,
+        plan: Plan,
+        quiet: &Quiet,
+        slot: Option<Slot>,
+    ) -> Journey {
+        let let_go_turn =
+            plan == Plan::Open(Stage::Assessing) && self.pace.let_go_turn(incident.team);
         let rng = &mut *self.rng;
         let outcome = match plan {
             Plan::Open(_) => Outcome::Open,
@@ -284,8 +322,7 @@ impl<'a> CaseMaker<'a> {
             ),
         };
         let r = usize::from(reached.number() - 1);
-        let let_go_requested =
-            plan == Plan::LetGo || (plan == Plan::Open(Stage::Assessing) && rng.random_bool(0.25));
+        let let_go_requested = plan == Plan::LetGo || let_go_turn;
 
         // Moments: each stage move, then the let-go request and decision or the close.
         let mut gaps: Vec<i64> = (0..r)
@@ -302,7 +339,14 @@ impl<'a> CaseMaker<'a> {
             Outcome::Lost => gaps.push(rng.random_range(24 * HOUR..720 * HOUR)),
             Outcome::LetGo => gaps.push(rng.random_range(2 * HOUR..72 * HOUR)),
         }
-        let budget = (spec.age - MINUTE) as f64
+        // An open case's story ends when it was last worked on.
+        let until = quiet.until;
+        let age = if outcome == Outcome::Open {
+            (until - incident.created).num_seconds()
+        } else {
+            spec.age
+        };
+        let budget = (age - MINUTE) as f64
             * if outcome == Outcome::Open {
                 rng.random_range(0.3..0.9)
             } else {
@@ -324,10 +368,23 @@ impl<'a> CaseMaker<'a> {
         }
         let zone = crate::domain::case::time_zone(TEAMS[incident.team].time_zone);
         let follow_up = if reached == Stage::FollowingUp {
-            place_follow_up(rng, outcome, created, self.now, zone, &mut moments)
+            let clock = Clock {
+                now: self.now,
+                until,
+                zone,
+                week: self.pace.week(incident.team),
+            };
+            place_follow_up(rng, outcome, created, clock, slot, &mut moments)
         } else {
             None
         };
+        if outcome == Outcome::Open
+            && let_go_requested
+            && let Some(at) = quiet.touch_at
+        {
+            // A request waits for a manager's answer for days, not weeks.
+            moments[r] = moments[r].max(at);
+        }
         let closed_at = (outcome != Outcome::Open).then(|| moments[moments.len() - 1]);
         let let_go_requested_at = let_go_requested.then(|| moments[r]);
         Journey {
@@ -341,7 +398,7 @@ impl<'a> CaseMaker<'a> {
             follow_up,
             let_go_requested_at,
             closed_at,
-            end: closed_at.unwrap_or(self.now),
+            end: closed_at.unwrap_or(until),
         }
     }
 
@@ -364,10 +421,7 @@ impl<'a> CaseMaker<'a> {
         let_go_reason: &'static str,
         events: &[EventRow],
     ) -> CaseRow {
-        let last_activity_at = events
-            .iter()
-            .map(|e| e.created_at)
-            .max()
+        let last_activity_at = last_activity(events)
             .unwrap_or(incident.created)
             .min(self.now);
         // Every change after logging the incident bumped the version (optimistic locking).
@@ -423,4 +477,14 @@ impl<'a> CaseMaker<'a> {
             closed_at: journey.closed_at,
         }
     }
+}
+
+/// The last time someone worked on the case: Mend's own notes (a check-in missed, a plan's
+/// cadence step) are not activity.
+fn last_activity(events: &[EventRow]) -> Option<DateTime<Utc>> {
+    events
+        .iter()
+        .filter(|e| e.actor_id.is_some())
+        .map(|e| e.created_at)
+        .max()
 }

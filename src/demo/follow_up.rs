@@ -1,8 +1,8 @@
 //! Following up: a case's follow-up plan, drawn and then placed in the case's time (an open case
-//! has check-ins done and the next one to come; a restored one closed a little after its last;
-//! a lost one stopped where it closed), and the steps of an adaptive plan worked out by the live
-//! cadence rules (`domain::cadence`). The plan's rows, its check-ins and their timeline events
-//! are written by [`check_ins`].
+//! has check-ins done and the next one to come, or missed, perhaps in a given slot of this week;
+//! a restored one closed a little after its last; a lost one stopped where it closed), and the
+//! steps of an adaptive plan worked out by the live cadence rules (`domain::cadence`). The
+//! plan's rows, its check-ins and their timeline events are written by [`check_ins`].
 
 mod check_ins;
 
@@ -16,6 +16,34 @@ use crate::domain::cadence::{self, Cadence, Reading};
 use crate::domain::stage::Outcome;
 
 pub(super) use check_ins::FollowUpCase;
+
+/// The time a case's follow-up is placed in.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Clock {
+    /// The moment of loading.
+    pub(super) now: DateTime<Utc>,
+    /// The last moment anyone worked on the case: `now`, or earlier for a case left quiet.
+    pub(super) until: DateTime<Utc>,
+    /// The assignee's time zone.
+    pub(super) zone: Tz,
+    /// The first and last day of this week (the organisation's) in `zone`.
+    pub(super) week: (NaiveDate, NaiveDate),
+}
+
+/// Where an open case's next check-in falls in this week, so that each account manager's week
+/// shows every kind: due today, missed, done, and still to come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Slot {
+    /// The next one is due today.
+    DueToday,
+    /// The next one was due earlier this week (or, on its first day, in the last few days) and
+    /// was missed.
+    Missed,
+    /// The last one done was due this week, and done on time.
+    DoneThisWeek,
+    /// The next one is due later this week (today, on its last day).
+    LaterThisWeek,
+}
 
 /// What is drawn for a follow-up plan before it is placed in time.
 struct Draft {
@@ -117,67 +145,98 @@ pub(super) struct FollowUp {
     planned_at: DateTime<Utc>,
     /// When check-ins 1, 2, … were settled, and whether each was skipped rather than done.
     settled: Vec<(DateTime<Utc>, bool)>,
-    /// Whether the check-in after the settled ones is open (scheduled).
+    /// Whether the check-in after the settled ones is open (scheduled, or missed).
     open_next: bool,
+    /// When the open check-in was marked missed, if its due day has passed.
+    missed_at: Option<DateTime<Utc>>,
 }
 
 /// Draws the follow-up plan of a case that reached Following up and places it in the case's
 /// time: `moments` are its stage moves (the fourth entering Following up) and its close, which
 /// may move so the check-ins fit. `None` when the case has no plan.
+/// An open case's next check-in goes in `slot` of this week when one is given.
 pub(super) fn place_follow_up(
     rng: &mut StdRng,
     outcome: Outcome,
     created: DateTime<Utc>,
-    now: DateTime<Utc>,
-    zone: Tz,
+    clock: Clock,
+    slot: Option<Slot>,
     moments: &mut [DateTime<Utc>],
 ) -> Option<FollowUp> {
     let mut draft = Draft::draw(rng);
     // Adaptive plans are shown on restored cases, whose check-ins bring trust back.
     draft.adaptive &= outcome == Outcome::Restored;
+    let (now, zone) = (clock.now, clock.zone);
     match outcome {
-        Outcome::Open => Some(place_open(rng, draft, created, now, zone, moments)),
+        Outcome::Open => Some(place_open(rng, draft, created, clock, slot, moments)),
         Outcome::Restored => Some(place_restored(rng, draft, created, now, zone, moments)),
         Outcome::Lost => place_lost(rng, draft, zone, moments),
         Outcome::LetGo => None,
     }
 }
 
-/// An open case: 0–3 check-ins done, then the next one open, overdue or due within two weeks.
-/// The case entered Following up when the plan's rhythm says it did: later than drawn, it spent
-/// longer making it right; earlier, all its stages were quicker.
+/// An open case: 0–3 check-ins done, then the next one open: overdue (and then missed) or due
+/// within two weeks, or in `slot` of this week. A case left quiet since `clock.until` had its
+/// check-ins placed as of then. The case entered Following up when the plan's rhythm says it
+/// did: later than drawn, it spent longer making it right; earlier, all its stages were quicker.
 fn place_open(
     rng: &mut StdRng,
-    draft: Draft,
+    mut draft: Draft,
     created: DateTime<Utc>,
-    now: DateTime<Utc>,
-    zone: Tz,
+    clock: Clock,
+    slot: Option<Slot>,
     moments: &mut [DateTime<Utc>],
 ) -> FollowUp {
-    let want = weighted(rng, &[(0_usize, 20), (1, 30), (2, 30), (3, 20)])
-        .min(draft.most().saturating_sub(1));
-    let overdue = rng.random_bool(0.2);
+    let want = weighted(rng, &[(0_usize, 20), (1, 30), (2, 30), (3, 20)]);
+    let want = if slot == Some(Slot::DoneThisWeek) {
+        want.max(1)
+    } else {
+        want
+    }
+    .min(draft.most().saturating_sub(1));
+    let overdue = rng.random_bool(0.12);
     let overdue_days = rng.random_range(1..=10);
     let ahead: f64 = rng.random();
     let enter_secs = rng.random_range(8 * HOUR..18 * HOUR);
+    let (now, zone) = (clock.until, clock.zone);
     let today = local_date(now, zone);
     let latest = now - TimeDelta::seconds(5 * MINUTE);
     let entered_before = moments[3];
     // The stages before may shrink, but not below a few days (nor below what they were).
     let earliest = created + (entered_before - created).min(TimeDelta::hours(109));
-    let placed = (0..=want).rev().find_map(|n| {
-        let lag = if overdue {
-            -overdue_days
-        } else {
-            // The last one done is not in the future; a first one is due a few days after the plan.
-            let room = if n == 0 {
-                draft.lead
-            } else {
-                period_days(draft.cadence)
+    // Days of this week before today, and after it.
+    let (week_first, week_last) = clock.week;
+    let since = (today - week_first).num_days().max(0);
+    let left = (week_last - today).num_days().max(0);
+    // Days from today to the next check-in's due date, with `n` done before it.
+    let lag = |n: usize| -> Option<i64> {
+        let within = |days: i64| (ahead * days as f64) as i64;
+        Some(match slot {
+            None if overdue => -overdue_days,
+            None => {
+                // The last one done is not in the future; a first one is due a few days after
+                // the plan.
+                let room = if n == 0 {
+                    draft.lead
+                } else {
+                    period_days(draft.cadence)
+                }
+                .min(14);
+                within(room + 1)
             }
-            .min(14);
-            (ahead * (room + 1) as f64) as i64
-        };
+            Some(Slot::DueToday) => 0,
+            Some(Slot::LaterThisWeek) => (1 + within(left)).min(left),
+            Some(Slot::Missed) if since > 0 => -1 - within(since),
+            Some(Slot::Missed) => -1 - within(3),
+            Some(Slot::DoneThisWeek) if n == 0 => return None,
+            Some(Slot::DoneThisWeek) => {
+                let last_done = today - TimeDelta::days(within(since + 1));
+                (due(last_done, draft.cadence, 1) - today).num_days()
+            }
+        })
+    };
+    let placed = (0..=want).rev().find_map(|n| {
+        let lag = lag(n)?;
         let first = back(today + TimeDelta::days(lag), draft.cadence, n);
         let entered = local_time(first - TimeDelta::days(draft.lead), enter_secs, zone)
             .min(now - TimeDelta::seconds(HOUR));
@@ -187,6 +246,10 @@ fn place_open(
         let first = local_date(entered_before, zone) + TimeDelta::days(draft.lead);
         (0, first, entered_before)
     });
+    if slot == Some(Slot::DoneThisWeek) && n > 0 {
+        // Done on its due day, this week.
+        draft.settle[(n - 1).min(draft.settle.len() - 1)].1 = 0;
+    }
     let (planned, times) = draft.times(entered, first, n, zone, latest);
     let mut all = vec![planned];
     all.extend(times);
@@ -209,6 +272,10 @@ fn place_open(
     } else {
         rescale(moments, created, entered);
     }
+    // The scheduler marks a check-in missed once its due day has ended where its assignee is.
+    let next_due = draft.due(first, n);
+    let missed_at = (next_due < local_date(clock.now, zone))
+        .then(|| local_time(next_due + TimeDelta::days(1), 0, zone));
     FollowUp {
         cadence: draft.cadence,
         adaptive: draft.adaptive,
@@ -217,6 +284,7 @@ fn place_open(
         planned_at: all[0],
         settled: all[1..].iter().map(|&t| (t, false)).collect(),
         open_next: true,
+        missed_at,
     }
 }
 
@@ -293,6 +361,7 @@ fn place_restored(
             .map(|(i, t)| (t, Some(i) == skip))
             .collect(),
         open_next: false,
+        missed_at: None,
     }
 }
 
@@ -325,6 +394,7 @@ fn place_lost(
             .filter(|(t, _)| *t <= latest)
             .collect(),
         open_next: false,
+        missed_at: None,
     })
 }
 
@@ -445,6 +515,7 @@ mod tests {
     use rand::SeedableRng;
 
     use super::*;
+    use crate::domain::organisation::WeekStart;
 
     /// The due date of check-in `k` of `plan`, as `FollowUp::write` gives it.
     fn due_of(plan: &FollowUp, k: usize) -> NaiveDate {
@@ -492,7 +563,22 @@ mod tests {
             if outcome == Outcome::Open {
                 moments.truncate(4);
             }
-            let Some(plan) = place_follow_up(&mut rng, outcome, created, now, zone, &mut moments)
+            // Open cases: in each slot of the week, or left quiet for a while.
+            let (slot, until) = match (outcome, seed / 3 % 6) {
+                (Outcome::Open, 0) => (Some(Slot::DueToday), now),
+                (Outcome::Open, 1) => (Some(Slot::Missed), now),
+                (Outcome::Open, 2) => (Some(Slot::DoneThisWeek), now),
+                (Outcome::Open, 3) => (Some(Slot::LaterThisWeek), now),
+                (Outcome::Open, 4) if age > 20 * DAY => (None, now - TimeDelta::days(15)),
+                _ => (None, now),
+            };
+            let clock = Clock {
+                now,
+                until,
+                zone,
+                week: WeekStart::Monday.week_of(local_date(now, zone)),
+            };
+            let Some(plan) = place_follow_up(&mut rng, outcome, created, clock, slot, &mut moments)
             else {
                 continue;
             };
@@ -509,8 +595,74 @@ mod tests {
                     "seed {seed}, {outcome:?}: check-in {k} due {} done on {day}",
                     due_of(&plan, k)
                 );
-                assert!(at <= now, "seed {seed}: check-in {k} done in the future");
+                assert!(at <= until, "seed {seed}: check-in {k} done in the future");
             }
+        }
+    }
+
+    /// Each slot puts an open case's check-ins where it says in this week, whatever day of the
+    /// week it is and whichever day the week starts on.
+    #[test]
+    fn slots_put_check_ins_in_this_week() {
+        let start = Utc
+            .with_ymd_and_hms(2026, 11, 30, 0, 0, 0)
+            .single()
+            .expect("a time");
+        let zone = crate::domain::case::time_zone("Europe/Stockholm");
+        let slots = [
+            Slot::DueToday,
+            Slot::Missed,
+            Slot::DoneThisWeek,
+            Slot::LaterThisWeek,
+        ];
+        for seed in 0..4_000_u64 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let now = start + TimeDelta::seconds(rng.random_range(0..14 * DAY));
+            let week_start = [WeekStart::Monday, WeekStart::Sunday][(seed % 2) as usize];
+            let today = local_date(now, zone);
+            let (first, last) = week_start.week_of(today);
+            let slot = slots[(seed / 2 % 4) as usize];
+            // Old enough for a few check-ins: the slots are given to such cases.
+            let age = rng.random_range(30 * DAY..120 * DAY);
+            let created = now - TimeDelta::seconds(age);
+            let mut moments: Vec<DateTime<Utc>> = (1..=4)
+                .map(|i| created + TimeDelta::seconds(age * i / 6))
+                .collect();
+            let clock = Clock {
+                now,
+                until: now,
+                zone,
+                week: (first, last),
+            };
+            let plan = place_follow_up(
+                &mut rng,
+                Outcome::Open,
+                created,
+                clock,
+                Some(slot),
+                &mut moments,
+            )
+            .expect("an open case's plan");
+            let next = due_of(&plan, plan.settled.len());
+            let this_week = first..=last;
+            let placed = match slot {
+                Slot::DueToday => next == today && plan.missed_at.is_none(),
+                Slot::Missed if today == first => next < today && plan.missed_at.is_some(),
+                Slot::Missed => {
+                    next < today && this_week.contains(&next) && plan.missed_at.is_some()
+                }
+                Slot::DoneThisWeek => plan.settled.last().is_some_and(|&(at, skipped)| {
+                    let due = due_of(&plan, plan.settled.len() - 1);
+                    !skipped && at <= now && this_week.contains(&due) && due <= today
+                }),
+                Slot::LaterThisWeek if today == last => next == today,
+                Slot::LaterThisWeek => next > today && this_week.contains(&next),
+            };
+            assert!(
+                placed,
+                "seed {seed}: {slot:?} on {today} ({week_start:?} week): next due {next}, settled {:?}",
+                plan.settled
+            );
         }
     }
 }

@@ -16,6 +16,7 @@ use super::words::{
     NAME_SUFFIXES, TEAMS,
 };
 use super::{DemoOptions, EMAIL_DOMAIN};
+use crate::domain::organisation::WeekStart;
 use crate::domain::stage::Stage;
 
 /// Cases are spread over this many days before now.
@@ -54,6 +55,29 @@ const EVERY_PLAN: [Plan; 8] = [
     Plan::LetGo,
 ];
 
+/// The organisation's settings the demo's history follows, read from the database.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Rules {
+    /// How many days an open case of each severity may stay quiet before it is escalated
+    /// (`escalation_limits()`): low, medium, high, critical.
+    pub(super) quiet_days: [i64; 4],
+    /// The first day of "this week" on My work and the review.
+    pub(super) week_start: WeekStart,
+}
+
+impl Rules {
+    /// The days an open case of `severity` may stay quiet.
+    pub(super) fn limit_days(&self, severity: &str) -> i64 {
+        let i = match severity {
+            "low" => 0,
+            "medium" => 1,
+            "high" => 2,
+            _ => 3,
+        };
+        self.quiet_days[i]
+    }
+}
+
 /// A case before it is written out: its account and how long ago it was opened.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct CaseSpec {
@@ -66,6 +90,7 @@ pub(super) struct CaseSpec {
 pub(super) fn generate(
     options: DemoOptions,
     now: DateTime<Utc>,
+    rules: Rules,
     team_ids: &[Uuid],
     categories: &[Category],
     mut taken_names: HashSet<String>,
@@ -88,8 +113,8 @@ pub(super) fn generate(
     );
 
     let specs = case_specs(&mut rng, options, data.accounts.len());
-    let plans = plan_cases(&mut rng, &specs);
-    let mut cases = CaseMaker::new(&mut rng, now, categories, &staff, &mut data);
+    let plans = plan_cases(&mut rng, &specs, &data.accounts);
+    let mut cases = CaseMaker::new(&mut rng, now, rules, categories, &staff, &mut data);
     for (spec, plan) in specs.iter().zip(plans) {
         cases.make(*spec, plan);
     }
@@ -284,41 +309,47 @@ fn case_specs(rng: &mut StdRng, options: DemoOptions, accounts: usize) -> Vec<Ca
     specs
 }
 
-/// Picks where each case ends up: old cases are mostly closed, young ones spread over the stages.
-fn plan_cases(rng: &mut StdRng, specs: &[CaseSpec]) -> Vec<Plan> {
+/// Picks where each case ends up: old cases are closed, bar a few long follow-ups; the open
+/// ones are young, spread over the stages, as on a team that works its cases through in weeks.
+fn plan_cases(rng: &mut StdRng, specs: &[CaseSpec], accounts: &[AccountRow]) -> Vec<Plan> {
     use Plan::*;
     let mut plans: Vec<Plan> = specs
         .iter()
         .map(|spec| {
             let days = spec.age / DAY;
-            let weights: &[(Plan, u32)] = if days > 90 {
+            let weights: &[(Plan, u32)] = if days > 120 {
                 &[
-                    (Restored, 65),
-                    (Lost, 15),
-                    (LetGo, 10),
-                    (Open(Stage::FollowingUp), 5),
-                    (Open(Stage::MakingItRight), 3),
+                    (Restored, 136),
+                    (Lost, 32),
+                    (LetGo, 31),
+                    (Open(Stage::FollowingUp), 1),
+                ]
+            } else if days > 60 {
+                &[
+                    (Restored, 60),
+                    (Lost, 14),
+                    (LetGo, 13),
+                    (Open(Stage::FollowingUp), 7),
+                    (Open(Stage::MakingItRight), 2),
                     (Open(Stage::ReachingOut), 1),
-                    (Open(Stage::Assessing), 1),
                 ]
             } else if days > 30 {
                 &[
-                    (Open(Stage::Detected), 3),
-                    (Open(Stage::Assessing), 5),
-                    (Open(Stage::ReachingOut), 10),
-                    (Open(Stage::MakingItRight), 20),
-                    (Open(Stage::FollowingUp), 32),
-                    (Restored, 18),
-                    (Lost, 6),
-                    (LetGo, 6),
+                    (Open(Stage::Assessing), 2),
+                    (Open(Stage::ReachingOut), 5),
+                    (Open(Stage::MakingItRight), 12),
+                    (Open(Stage::FollowingUp), 18),
+                    (Restored, 44),
+                    (Lost, 10),
+                    (LetGo, 9),
                 ]
             } else if days > 7 {
                 &[
-                    (Open(Stage::Detected), 8),
-                    (Open(Stage::Assessing), 15),
+                    (Open(Stage::Detected), 5),
+                    (Open(Stage::Assessing), 18),
                     (Open(Stage::ReachingOut), 20),
-                    (Open(Stage::MakingItRight), 25),
-                    (Open(Stage::FollowingUp), 22),
+                    (Open(Stage::MakingItRight), 27),
+                    (Open(Stage::FollowingUp), 20),
                     (Restored, 5),
                     (Lost, 3),
                     (LetGo, 2),
@@ -337,17 +368,108 @@ fn plan_cases(rng: &mut StdRng, specs: &[CaseSpec]) -> Vec<Plan> {
             weighted(rng, weights)
         })
         .collect();
-    ensure_every_plan(&mut plans, specs);
+    let mut pinned = vec![false; plans.len()];
+    ensure_every_plan(&mut plans, specs, &mut pinned);
+    ensure_open_work(&mut plans, specs, accounts, &mut pinned);
     plans
+}
+
+/// Open cases in Following up each account manager has at least (of those at least
+/// `SETTLED_FOLLOW_UP_AGE` old), so that their week shows check-ins due today, missed, done
+/// and to come (see `CaseMaker::week_slot`).
+const FOLLOW_UPS_PER_ACCOUNT_MANAGER: usize = 4;
+
+/// An open case in Following up this old has room for check-ins done before its next one.
+pub(super) const SETTLED_FOLLOW_UP_AGE: i64 = 14 * DAY;
+
+/// Open cases in Assessing each team has at least, so that a few of them wait for a manager to
+/// approve letting go (see `Pace::let_go_turn`).
+const ASSESSING_PER_TEAM: usize = 4;
+
+/// Makes sure every account manager has open cases in Following up and every team open cases
+/// in Assessing (see the constants above), where their accounts have cases of the right age.
+fn ensure_open_work(
+    plans: &mut [Plan],
+    specs: &[CaseSpec],
+    accounts: &[AccountRow],
+    pinned: &mut [bool],
+) {
+    let account = |i: usize| &accounts[specs[i].account];
+    let mut managers: Vec<Uuid> = accounts.iter().map(|a| a.manager_id).collect();
+    managers.sort_unstable();
+    managers.dedup();
+    for manager in managers {
+        let mine = |i: usize| account(i).manager_id == manager;
+        let stage = Stage::FollowingUp;
+        let ages = SETTLED_FOLLOW_UP_AGE..75 * DAY;
+        ensure_open(
+            plans,
+            specs,
+            pinned,
+            mine,
+            stage,
+            FOLLOW_UPS_PER_ACCOUNT_MANAGER,
+            ages,
+        );
+    }
+    for team in 0..TEAMS.len() {
+        let ours = |i: usize| account(i).team == team;
+        let ages = 2 * DAY..30 * DAY;
+        ensure_open(
+            plans,
+            specs,
+            pinned,
+            ours,
+            Stage::Assessing,
+            ASSESSING_PER_TEAM,
+            ages,
+        );
+    }
+}
+
+/// Turns cases of `ages`, of those that are `chosen`, into open ones in `stage` until there
+/// are `least` (at least as old as `ages` start): those nearest the middle of `ages` first,
+/// never the last case of a plan.
+fn ensure_open(
+    plans: &mut [Plan],
+    specs: &[CaseSpec],
+    pinned: &mut [bool],
+    chosen: impl Fn(usize) -> bool,
+    stage: Stage,
+    least: usize,
+    ages: std::ops::Range<i64>,
+) {
+    let target = Plan::Open(stage);
+    let has = (0..plans.len())
+        .filter(|&i| chosen(i) && plans[i] == target && specs[i].age >= ages.start)
+        .count();
+    let mut missing = least.saturating_sub(has);
+    if missing == 0 {
+        return;
+    }
+    let middle = (ages.start + ages.end) / 2;
+    let mut order: Vec<usize> = (0..plans.len())
+        .filter(|&i| chosen(i) && !pinned[i] && plans[i] != target && ages.contains(&specs[i].age))
+        .collect();
+    order.sort_by_key(|&i| ((specs[i].age - middle).abs(), i));
+    for i in order {
+        if missing == 0 {
+            break;
+        }
+        if plans.iter().filter(|p| **p == plans[i]).count() > 1 {
+            plans[i] = target;
+            pinned[i] = true;
+            missing -= 1;
+        }
+    }
 }
 
 /// Turns a few cases of common plans into the missing ones: open stages go to the youngest
 /// cases, closed outcomes to cases a month or two old, which had time to get there.
-fn ensure_every_plan(plans: &mut [Plan], specs: &[CaseSpec]) {
+fn ensure_every_plan(plans: &mut [Plan], specs: &[CaseSpec], pinned: &mut [bool]) {
     if plans.len() < EVERY_PLAN.len() * 2 {
         return;
     }
-    let mut pinned = vec![false; plans.len()];
     for target in EVERY_PLAN {
         if plans.contains(&target) {
             continue;
@@ -398,5 +520,119 @@ pub(super) fn between(rng: &mut StdRng, from: DateTime<Utc>, to: DateTime<Utc>) 
         from
     } else {
         from + TimeDelta::seconds(rng.random_range(0..=span))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::demo::rows::CaseRow;
+    use crate::demo::words::CATEGORY_TEXTS;
+
+    /// The default demo as it would be loaded at `now`.
+    fn demo_at(now: DateTime<Utc>) -> Dataset {
+        let team_ids: Vec<Uuid> = (1..=3).map(Uuid::from_u128).collect();
+        let categories: Vec<Category> = CATEGORY_TEXTS
+            .iter()
+            .zip(100..)
+            .map(|(text, id)| Category {
+                id: Uuid::from_u128(id),
+                text,
+            })
+            .collect();
+        let rules = Rules {
+            quiet_days: [14, 7, 4, 2],
+            week_start: WeekStart::Monday,
+        };
+        let options = DemoOptions {
+            accounts: 200,
+            cases: 1000,
+            seed: 42,
+        };
+        generate(
+            options,
+            now,
+            rules,
+            &team_ids,
+            &categories,
+            HashSet::new(),
+            "",
+        )
+    }
+
+    /// Whatever the day and hour of loading, open cases were worked on within their limits bar
+    /// a few per team, and every account manager has check-ins due today, missed, done this
+    /// week and to come.
+    #[test]
+    fn the_demo_shows_a_working_team_on_any_day() {
+        let monday = Utc
+            .with_ymd_and_hms(2026, 11, 30, 0, 7, 0)
+            .single()
+            .expect("a time");
+        let limits = [("low", 14), ("medium", 7), ("high", 4), ("critical", 2)];
+        for step in 0..9 {
+            let now = monday + TimeDelta::minutes(step * 19 * 60 + step * 7);
+            let data = demo_at(now);
+            let quiet = |c: &CaseRow| {
+                let (_, days) = limits
+                    .iter()
+                    .find(|(s, _)| *s == c.severity)
+                    .expect("a limit");
+                now - c.last_activity_at > TimeDelta::days(*days)
+            };
+            for team in &data.team_ids {
+                let open: Vec<&CaseRow> = data
+                    .cases
+                    .iter()
+                    .filter(|c| c.outcome == "open" && c.team_id == *team)
+                    .collect();
+                let escalated = open.iter().filter(|c| quiet(c)).count() as f64;
+                let share = 100.0 * escalated / open.len() as f64;
+                assert!(
+                    (3.0..=12.0).contains(&share),
+                    "{now}: {share:.1}% of a team's open cases quiet past their limit"
+                );
+            }
+            let open: HashSet<Uuid> = data
+                .cases
+                .iter()
+                .filter(|c| c.outcome == "open")
+                .map(|c| c.id)
+                .collect();
+            for user in data.users.iter().filter(|u| u.role == "account_manager") {
+                let zone = crate::domain::case::time_zone(user.time_zone);
+                let today = now.with_timezone(&zone).date_naive();
+                let theirs = || {
+                    data.check_ins
+                        .iter()
+                        .filter(|k| k.assignee_id == user.id && open.contains(&k.case_id))
+                };
+                assert!(
+                    theirs().any(|k| k.status == "scheduled" && k.due_date == today),
+                    "{now}: {} has no check-in due today",
+                    user.email
+                );
+                assert!(
+                    theirs().any(|k| k.status == "missed"),
+                    "{now}: {} has missed no check-in",
+                    user.email
+                );
+                // This week, they have done one and have one to come.
+                let (first, last) = WeekStart::Monday.week_of(today);
+                assert!(
+                    theirs().any(|k| k.status == "done" && (first..=today).contains(&k.due_date)),
+                    "{now}: {} has done no check-in this week",
+                    user.email
+                );
+                assert!(
+                    theirs()
+                        .any(|k| k.status == "scheduled" && (today..=last).contains(&k.due_date)),
+                    "{now}: {} has no check-in to come this week",
+                    user.email
+                );
+            }
+        }
     }
 }

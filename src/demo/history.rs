@@ -54,10 +54,11 @@ pub(super) async fn escalate(conn: &mut PgConnection) -> sqlx::Result<()> {
 }
 
 /// The commitment ledger and lessons that spread, on the demo's history: every commitment is
-/// its case owner's; a restored case's commitments were marked kept at its last check-in; some
+/// its case owner's; a restored case's commitments were marked kept at its last check-in; a few
 /// open cases' were marked slipping at theirs, or broken while the case was still being made
-/// right; the five latest lessons for all clients of each team carry a checklist, done on most
-/// of the team's accounts. The choices follow the rows' ids, which follow the seed.
+/// right (at least one a team, where a team has such a case); the five latest lessons for all
+/// clients of each team carry a checklist, done on most of the team's accounts. The choices
+/// follow the rows' ids, which follow the seed.
 #[tracing::instrument(skip_all)]
 pub(super) async fn trust_loop(conn: &mut PgConnection) -> sqlx::Result<()> {
     let timer = Instant::now();
@@ -80,7 +81,7 @@ pub(super) async fn trust_loop(conn: &mut PgConnection) -> sqlx::Result<()> {
                     case when l.outcome = 'restored' then 'kept' else 'slipping' end as state
              from commitments m join last l on l.case_id = m.case_id
              where m.removed_at is null and m.created_at < l.completed_at
-               and (l.outcome = 'restored' or (l.outcome = 'open' and {open_pick} < 15))),
+               and (l.outcome = 'restored' or (l.outcome = 'open' and {open_pick} < 8))),
          inserted as (
              insert into commitment_marks (commitment_id, case_id, check_in_id, state, marked_by, marked_at)
              select commitment_id, case_id, check_in_id, state, owner_id, completed_at from marked
@@ -88,12 +89,18 @@ pub(super) async fn trust_loop(conn: &mut PgConnection) -> sqlx::Result<()> {
          update commitments m set state = i.state, state_at = i.marked_at
          from inserted i where i.commitment_id = m.id;
 
-         with broken as (
-             select distinct on (c.id) m.id, m.text, c.id as case_id, c.owner_id,
-                    least(m.created_at + interval '2 days', c.last_activity_at) as at
+         with making_it_right as (
+             select distinct on (c.id) m.id, m.text, c.id as case_id, c.owner_id, c.team_id,
+                    least(m.created_at + interval '2 days', c.last_activity_at) as at,
+                    {case_pick} as pick
              from cases c join commitments m on m.case_id = c.id and m.removed_at is null
-             where c.outcome = 'open' and c.stage = 'making_it_right' and {case_pick} < 20
+             where c.outcome = 'open' and c.stage = 'making_it_right'
              order by c.id, m.created_at),
+         broken as (
+             select * from (
+                 select k.*, row_number() over (partition by team_id order by pick, case_id) as rn
+                 from making_it_right k) r
+             where pick < 20 or rn = 1),
          marks as (
              insert into commitment_marks (commitment_id, case_id, state, marked_by, marked_at)
              select id, case_id, 'broken', owner_id, at from broken

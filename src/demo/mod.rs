@@ -3,6 +3,11 @@
 //! commitments, lessons, follow-up plans, check-ins and timelines — so Mend can be shown, tried
 //! and measured at scale.
 //!
+//! The history is a working team's: old cases are closed; open ones are recent and were worked
+//! on within their severity's escalation limit, bar a few escalated; repeat incidents are rare;
+//! and this week has check-ins done, due today, missed and still to come for every account
+//! manager.
+//!
 //! The data is deterministic: the same seed gives the same rows in the same order (times are
 //! relative to the moment of loading). Everything is generated in memory first, then written
 //! with a few large `insert … select … from unnest(…)` statements per table, by two connections
@@ -32,7 +37,8 @@ use chrono::{SubsecRound, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use generate::{Category, generate};
+use crate::domain::organisation::WeekStart;
+use generate::{Category, Rules, generate};
 use words::{CATEGORY_TEXTS, GENERIC_CATEGORY, TEAMS};
 use write::{insert_accounts, insert_cases, insert_talk, insert_users, insert_work, log_step};
 
@@ -141,11 +147,13 @@ pub async fn load(pool: &PgPool, options: DemoOptions) -> anyhow::Result<DemoRes
     let team_ids = ensure_teams(&mut tx).await?;
     let categories = read_categories(&mut tx).await?;
     let taken_names = read_account_names(&mut tx).await?;
+    let rules = read_rules(&mut tx).await?;
     let now = Utc::now().trunc_subsecs(0);
     let mut data = tokio::task::spawn_blocking(move || {
         generate(
             options,
             now,
+            rules,
             &team_ids,
             &categories,
             taken_names,
@@ -278,6 +286,35 @@ async fn read_categories(conn: &mut PgConnection) -> anyhow::Result<Vec<Category
                 .unwrap_or(&GENERIC_CATEGORY),
         })
         .collect())
+}
+
+/// The settings the demo's history follows: the escalation clock's limits (one definition,
+/// `escalation_limits()`) and the day weeks start.
+async fn read_rules(conn: &mut PgConnection) -> anyhow::Result<Rules> {
+    let limits: Vec<(String, i32)> =
+        sqlx::query_as("select severity, days from escalation_limits()")
+            .fetch_all(&mut *conn)
+            .await?;
+    let days = |severity: &str| {
+        limits
+            .iter()
+            .find(|(s, _)| s == severity)
+            .map(|(_, days)| i64::from(*days))
+            .with_context(|| format!("no escalation limit for {severity} severity"))
+    };
+    let week_start: String =
+        sqlx::query_scalar("select coalesce(max(week_start), 'monday') from organisation")
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(Rules {
+        quiet_days: [
+            days("low")?,
+            days("medium")?,
+            days("high")?,
+            days("critical")?,
+        ],
+        week_start: WeekStart::parse(&week_start).map_err(anyhow::Error::msg)?,
+    })
 }
 
 /// Account names already in use (lowercased): demo names steer clear of them.

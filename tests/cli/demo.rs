@@ -249,15 +249,24 @@ fn demo_data_loads_and_can_be_signed_into() {
          and k.sentiment is not null))",
         // No closed case waits for a check-in.
         "select 1 from check_ins k join cases c on c.id = k.case_id \
-         where c.stage = 'closed' and k.status = 'scheduled'",
-        // An open case in Following up has its plan and exactly one check-in to come.
+         where c.stage = 'closed' and k.status in ('scheduled', 'missed')",
+        // An open case in Following up has its plan and exactly one check-in open: to come, or
+        // missed.
         "select 1 from cases c where stage = 'following_up' and ((select count(*) from check_ins k \
-         where k.case_id = c.id and k.status = 'scheduled') <> 1 or not exists \
+         where k.case_id = c.id and k.status in ('scheduled', 'missed')) <> 1 or not exists \
          (select 1 from follow_up_plans p where p.case_id = c.id and p.ended_at is null))",
         // Only cases that reached Following up have plans.
         "select 1 from follow_up_plans p join cases c on c.id = p.case_id \
          where c.stage not in ('following_up', 'closed') or c.outcome = 'let_go'",
-        "select 1 from check_ins where status = 'missed'",
+        // A check-in is missed as the scheduler marks it: once its due day has ended where its
+        // assignee is, with Mend's note on the timeline; the demo leaves it none to mark (bar
+        // one due yesterday, should the day have turned since the load).
+        "select 1 from check_ins k join users u on u.id = k.assignee_id \
+         where (k.status = 'missed' and k.due_date >= (now() at time zone u.time_zone)::date) \
+         or (k.status = 'scheduled' and k.due_date < (now() at time zone u.time_zone)::date - 1)",
+        "select 1 from check_ins k where k.status = 'missed' and (select count(*) from case_events e \
+         where e.case_id = k.case_id and e.kind = 'check_in' and e.actor_id is null \
+         and e.summary = 'The check-in due ' || to_char(k.due_date, 'FMDD Mon YYYY') || ' was missed') <> 1",
         // Mend records a check-in only from its due day on, by its assignee's calendar.
         "select 1 from check_ins k join users u on u.id = k.assignee_id \
          where k.status = 'done' and (k.completed_at at time zone u.time_zone)::date < k.due_date",
@@ -278,13 +287,14 @@ fn demo_data_loads_and_can_be_signed_into() {
          and e.summary like 'Checked in (%), client''s mood %: %')",
         "select 1 from cases c where (select count(*) from case_events e where e.case_id = c.id \
          and e.kind = 'check_in') <> (select count(*) from check_ins k where k.case_id = c.id \
-         and k.status in ('done', 'skipped'))",
+         and k.status in ('done', 'skipped', 'missed'))",
     ];
     for sql in follow_ups {
         assert_eq!(count(&dir, sql), 0, "{sql}");
     }
     assert!(count(&dir, "select 1 from check_ins where status = 'done'") > 0);
     assert!(count(&dir, "select 1 from check_ins where status = 'scheduled'") > 0);
+    assert!(count(&dir, "select 1 from check_ins where status = 'missed'") > 0);
 
     // The trust loop on the demo's history: adaptive plans that stepped down as trust came
     // back, by the rules a live plan follows.
@@ -319,6 +329,197 @@ fn demo_data_loads_and_can_be_signed_into() {
 
     server.signal(Signal::SIGTERM);
     assert!(server.wait().0);
+}
+
+/// A share of `of`, in per cent, as the database computes it.
+fn percent(dir: &DataDir, part: &str, of: &str) -> f64 {
+    let (part, of) = (count(dir, part), count(dir, of));
+    assert!(of > 0, "nothing to take a share of: {of}");
+    100.0 * part as f64 / of as f64
+}
+
+/// The default demo looks like a team at work: open cases are recent and touched within their
+/// severity's limit, a few are escalated, repeats are rare, and this week has check-ins done,
+/// coming and missed.
+#[test]
+fn the_default_demo_looks_like_a_working_team() {
+    let dir = DataDir::new();
+    let out = dir.run(&["demo"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let _server = dir.serve_with(&["--no-scheduler"]);
+
+    let open = "select 1 from cases where outcome = 'open'";
+    let within = percent(
+        &dir,
+        "select 1 from cases c join escalation_limits() l on l.severity = c.severity \
+         where c.outcome = 'open' and now() - c.last_activity_at <= make_interval(days => l.days)",
+        open,
+    );
+    assert!(
+        within >= 85.0,
+        "{within:.1}% of open cases within their limit"
+    );
+    for team in ["North", "South", "Enterprise"] {
+        let team_open = format!(
+            "select 1 from cases c join teams t on t.id = c.team_id \
+             where t.name = '{team}' and c.outcome = 'open'"
+        );
+        let escalated = percent(
+            &dir,
+            &format!("{team_open} and c.escalated_at >= c.last_activity_at"),
+            &team_open,
+        );
+        assert!(
+            (3.0..=12.0).contains(&escalated),
+            "{team}: {escalated:.1}% of open cases escalated"
+        );
+    }
+    let repeats = percent(
+        &dir,
+        "select 1 from cases where outcome = 'open' and escalation_reason = 'repeat'",
+        open,
+    );
+    assert!(repeats <= 2.0, "{repeats:.1}% of open cases are repeats");
+    let quietest: Vec<String> = column(
+        &dir,
+        "select coalesce(max(extract(day from now() - last_activity_at)), 0)::int::text \
+         from cases where outcome = 'open'",
+    );
+    let quietest: i64 = quietest[0].parse().expect("days");
+    assert!(quietest < 60, "an open case quiet for {quietest} days");
+    // Old cases are mostly closed: the open ones are young.
+    let median_age: Vec<String> = column(
+        &dir,
+        "select (percentile_disc(0.5) within group \
+         (order by extract(day from now() - created_at)))::int::text \
+         from cases where outcome = 'open'",
+    );
+    let median_age: i64 = median_age[0].parse().expect("days");
+    assert!(
+        median_age <= 35,
+        "open cases are {median_age} days old (median)"
+    );
+    // Open cases spread over the stages.
+    for stage in [
+        "detected",
+        "assessing",
+        "reaching_out",
+        "making_it_right",
+        "following_up",
+    ] {
+        let share = percent(
+            &dir,
+            &format!("select 1 from cases where outcome = 'open' and stage = '{stage}'"),
+            open,
+        );
+        assert!(
+            (5.0..=50.0).contains(&share),
+            "{share:.1}% of open cases in {stage}"
+        );
+    }
+    // Recent check-ins found clients in every mood, mostly recovering.
+    let recent = "select 1 from check_ins where status = 'done' \
+                  and completed_at > now() - interval '60 days'";
+    let unhappy = percent(&dir, &format!("{recent} and sentiment < 0"), recent);
+    let happy = percent(&dir, &format!("{recent} and sentiment > 0"), recent);
+    assert!(
+        (8.0..=40.0).contains(&unhappy) && (30.0..=80.0).contains(&happy),
+        "{unhappy:.1}% unhappy, {happy:.1}% happy at recent check-ins"
+    );
+
+    // This week (the organisation's, in North's zone): check-ins done, to come and missed.
+    let week = "with w as (select (now() at time zone u.time_zone)::date as today, t.id as team \
+                from users u join teams t on t.id = u.team_id \
+                where u.email = 'manager.north@demo.mend'), \
+                f as (select today, team, today - case \
+                    when coalesce((select week_start from organisation limit 1), 'monday') = 'sunday' \
+                    then extract(dow from today)::int else extract(isodow from today)::int - 1 end \
+                    as first from w) \
+                select k.* from check_ins k, f where k.team_id = f.team \
+                and k.due_date between f.first and f.first + 6";
+    let first_day: Vec<String> = column(
+        &dir,
+        "select (extract(isodow from (now() at time zone u.time_zone)::date)::int = case \
+            when coalesce((select week_start from organisation limit 1), 'monday') = 'sunday' \
+            then 7 else 1 end)::text \
+         from users u where u.email = 'manager.north@demo.mend'",
+    );
+    let first_day = first_day[0] == "true";
+    let to_come = count(
+        &dir,
+        &format!("{week} and k.status = 'scheduled' and k.due_date >= f.today and k.case_open"),
+    );
+    assert!(to_come >= 1, "North has no check-ins to come this week");
+    if !first_day {
+        let done = count(
+            &dir,
+            &format!("{week} and k.status = 'done' and k.sentiment is not null"),
+        );
+        let missed = count(
+            &dir,
+            &format!(
+                "{week} and k.due_date < f.today \
+                 and (k.status = 'missed' or k.status = 'scheduled')"
+            ),
+        );
+        assert!(done >= 1, "North has done no check-ins this week");
+        assert!(missed >= 1, "North has missed no check-ins this week");
+    }
+    // The demo account manager has check-ins to record today, and one missed.
+    let am1 = "select 1 from check_ins k join users u on u.id = k.assignee_id \
+               where u.email = 'am1.north@demo.mend' and k.case_open";
+    let today = "(now() at time zone u.time_zone)::date";
+    assert!(
+        count(
+            &dir,
+            &format!("{am1} and k.status = 'scheduled' and k.due_date = {today}")
+        ) >= 1,
+        "am1.north has no check-in due today"
+    );
+    assert!(
+        count(
+            &dir,
+            &format!(
+                "{am1} and (k.status = 'missed' or (k.status = 'scheduled' and k.due_date < {today}))"
+            )
+        ) >= 1,
+        "am1.north has no check-in overdue"
+    );
+
+    // The manager's review has some let-go requests and troubled commitments, but few.
+    for team in ["North", "South", "Enterprise"] {
+        let waiting = count(
+            &dir,
+            &format!(
+                "select 1 from cases c join teams t on t.id = c.team_id where t.name = '{team}' \
+                 and c.outcome = 'open' and c.let_go = 'requested'"
+            ),
+        );
+        assert!(
+            (2..=10).contains(&waiting),
+            "{team}: {waiting} let-go requests waiting"
+        );
+        let broken = count(
+            &dir,
+            &format!(
+                "select 1 from commitments m join cases c on c.id = m.case_id \
+                 join teams t on t.id = c.team_id where t.name = '{team}' \
+                 and c.outcome = 'open' and m.state = 'broken'"
+            ),
+        );
+        assert!(broken >= 1, "{team}: no commitment broken on an open case");
+    }
+    let commitments = "select 1 from commitments m join cases c on c.id = m.case_id \
+                       where c.outcome = 'open' and m.removed_at is null";
+    let troubled = percent(
+        &dir,
+        &format!("{commitments} and m.state in ('broken', 'slipping')"),
+        commitments,
+    );
+    assert!(
+        troubled > 0.0 && troubled <= 15.0,
+        "{troubled:.1}% of open cases' commitments broken or slipping"
+    );
 }
 
 #[test]

@@ -26,6 +26,15 @@ pub(super) struct Assessment {
     pub(super) decision: Option<&'static str>,
 }
 
+/// The client's mood as a run of conversations begins.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum MoodBefore {
+    /// Their mood at first contact: the first conversation is the first time we talk.
+    FirstContact(i16),
+    /// Their mood as last heard, at an earlier conversation or check-in.
+    LastHeard(i16),
+}
+
 /// The reparation, or why there is none (both empty: not decided yet).
 pub(super) struct Reparation {
     pub(super) what: &'static str,
@@ -190,21 +199,25 @@ impl CaseMaker<'_> {
     }
 
     /// Reaching out (and following up): the conversations at `talks`, the client's mood moving
-    /// from `sentiment` as the case goes.
+    /// from what it was `before` as the case goes.
     pub(super) fn conversations(
         &mut self,
         incident: &Incident,
         journey: &Journey,
         talks: Vec<(DateTime<Utc>, DateTime<Utc>)>,
         email_only: bool,
-        mut sentiment: i16,
+        before: MoodBefore,
         events: &mut Vec<EventRow>,
     ) {
         let rng = &mut *self.rng;
         let outcome = journey.outcome;
         let talk_count = talks.len();
+        let (mut sentiment, heard) = match before {
+            MoodBefore::FirstContact(mood) => (mood, false),
+            MoodBefore::LastHeard(mood) => (mood, true),
+        };
         for (k, (happened_at, log_by)) in talks.into_iter().enumerate() {
-            let first = k == 0;
+            let first = k == 0 && !heard;
             if !first {
                 sentiment = if outcome == Outcome::Lost {
                     (sentiment + weighted(rng, &[(-1, 25), (0, 50), (1, 25)])).clamp(-2, 0)
@@ -289,6 +302,81 @@ impl CaseMaker<'_> {
                 created_at,
             });
         }
+    }
+
+    /// Work at `at` on an open case otherwise quiet since `last`, as a team that keeps its cases
+    /// moving does: in Detected, writing down what happened; in Assessing, saving the
+    /// assessment; later, a conversation with the client (their mood going on from the last
+    /// one, or from `first_mood` at first contact).
+    pub(super) fn touch(
+        &mut self,
+        incident: &Incident,
+        journey: &Journey,
+        first_mood: i16,
+        last: DateTime<Utc>,
+        at: DateTime<Utc>,
+        events: &mut Vec<EventRow>,
+    ) {
+        if journey.r == 1
+            && let Some(saved) = events.iter_mut().find(|e| e.kind == "assessment")
+        {
+            saved.created_at = at;
+            return;
+        }
+        if journey.r <= 1 {
+            // As the case page's edit records it (src/db/cases.rs): the first sentence, or
+            // nothing, was there before.
+            let full = incident.what_happened.as_str();
+            let before = full.find(". ").map_or("", |end| &full[..=end]);
+            let data = serde_json::json!({"changes": [
+                {"field": "what happened", "from": before, "to": full}
+            ]});
+            events.push(event(
+                incident.id,
+                incident.owner,
+                "edited",
+                "Edited what happened".into(),
+                data.to_string(),
+                at,
+            ));
+            return;
+        }
+        let case_id = incident.id;
+        let last_talk = self
+            .data
+            .conversations
+            .iter()
+            .rev()
+            .take_while(|v| v.case_id == case_id)
+            .max_by_key(|v| v.happened_at)
+            .map(|v| (v.happened_at, v.sentiment));
+        let last_check_in = self
+            .data
+            .check_ins
+            .iter()
+            .rev()
+            .take_while(|k| k.case_id == case_id)
+            .filter_map(|k| k.completed_at.zip(k.sentiment))
+            .max_by_key(|(t, _)| *t);
+        let before = match (last_talk, last_check_in) {
+            (Some(talk), Some(check_in)) => MoodBefore::LastHeard(talk.max(check_in).1),
+            (talk, check_in) => talk
+                .or(check_in)
+                .map_or(MoodBefore::FirstContact(first_mood), |(_, mood)| {
+                    MoodBefore::LastHeard(mood)
+                }),
+        };
+        let happened_at =
+            (at - TimeDelta::seconds(self.rng.random_range(5 * MINUTE..2 * HOUR))).max(last);
+        let email_only = self.rng.random_bool(0.1);
+        self.conversations(
+            incident,
+            journey,
+            vec![(happened_at, at)],
+            email_only,
+            before,
+            events,
+        );
     }
 
     /// Making it right: the action items, mostly the owner's, done or not as the case went.

@@ -110,15 +110,35 @@ impl FollowUp {
         }
         if self.open_next {
             let due_date = due(self.first_due, self.cadence, seqs);
+            let status = if self.missed_at.is_some() {
+                "missed"
+            } else {
+                "scheduled"
+            };
             check_ins.push(check_in_row(
                 uuid(rng),
                 &case,
                 plan_id,
                 seqs,
                 due_date,
-                "scheduled",
+                status,
                 created_at,
             ));
+            // Mend's own note, as the scheduler writes it (src/db/follow_ups.rs): nobody did
+            // anything, so it is not activity on the case.
+            if let Some(at) = self.missed_at {
+                events.push(EventRow {
+                    case_id: case.id,
+                    actor_id: None,
+                    kind: "check_in",
+                    summary: format!(
+                        "The check-in due {} was missed",
+                        due_date.format("%-d %b %Y")
+                    ),
+                    data: "{}".into(),
+                    created_at: at,
+                });
+            }
         }
     }
 
