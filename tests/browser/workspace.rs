@@ -94,7 +94,8 @@ async fn at_1280_each_stage_shows_its_checklist_and_first_form_at_once_in_three_
                     + (select count(*) from commitments x where x.case_id = c.id)
                     + (select count(*) from check_ins x where x.case_id = c.id)
                     + (select count(*) from case_events x where x.case_id = c.id) as size
-               from cases c where c.stage = $1)
+               -- A case waiting on a let-go decision shows that decision first instead.
+               from cases c where c.stage = $1 and c.let_go <> 'requested')
              select number from sized order by size, number
              offset (select count(*) / 2 from sized) limit 1",
         )
