@@ -162,6 +162,7 @@ to_ms() {
 }
 
 HEALTHZ_RPS=""
+LAST_RPS="" LAST_P50="" LAST_P99=""
 RESULTS=()
 # bench NAME PATH COOKIE [extra wrk args...]
 bench() {
@@ -190,7 +191,9 @@ bench() {
     [[ -n "$unexpected" ]] && bad="$unexpected"
     [[ -n "$rps" && -n "$p50" && -n "$p99" ]] || { cat "$out" >&2; die "could not read wrk's output for $name"; }
     [[ "$name" == healthz ]] && HEALTHZ_RPS="$rps"
+    LAST_RPS="$rps" LAST_P50="$(to_ms "$p50")" LAST_P99="$(to_ms "$p99")"
     if [[ "${total:-0}" == 0 ]]; then
+        LAST_RPS="" LAST_P50="" LAST_P99=""
         RESULTS+=("$(printf '%-16s %-40s %5s %s' "$name" "${BENCH_LABEL:-$path}" "$conns" "no answer within $TIMEOUT (socket errors: $sockerr)")")
         return 0
     fi
@@ -241,13 +244,51 @@ READS_RSS=$(awk '/^VmRSS:/ { printf "%.1f MB", $2 / 1024 }' "/proc/$SERVER_PID/s
 READS_HWM=$(awk '/^VmHWM:/ { printf "%.1f MB", $2 / 1024 }' "/proc/$SERVER_PID/status")
 stop_server
 start_server --page-cache-seconds 0
-for spec in \
-    "dashboard fresh|/dashboard/weekly|$MANAGER_COOKIE" \
-    "review fresh|/review|$MANAGER_COOKIE"; do
-    IFS='|' read -r name path cookie <<<"$spec"
-    if skip_unless_ok "$name" "$path" "$cookie"; then
-        bench "$name" "$path" "$cookie"
+
+# --- budgets (issue 18): a server that reuses nothing -----------------------------------------
+# Each page's uncompressed HTML size, its median with one connection, and its throughput and
+# p99 with $CONNECTIONS; each checked against its budget.
+BUDGETS=()
+# budget WHAT VALUE OP LIMIT UNIT: records whether VALUE OP LIMIT holds.
+budget() {
+    local what="$1" value="$2" op="$3" limit="$4" unit="$5" verdict
+    if [[ -z "$value" ]]; then
+        verdict="NOT MEASURED"
+    elif awk -v v="$value" -v l="$limit" -v o="$op" 'BEGIN { exit !((o == "<=" && v <= l) || (o == ">=" && v >= l)) }'; then
+        verdict="met"
+    else
+        verdict="NOT MET"
     fi
+    BUDGETS+=("$(printf '%-44s %12s %s %-10s %s' "$what" "$value $unit" "$op" "$limit $unit" "$verdict")")
+}
+for spec in \
+    "my work|/|$AM_COOKIE|15" \
+    "review|/review|$MANAGER_COOKIE|15" \
+    "case page|/cases/$CASE_NUMBER|$AM_COOKIE|15" \
+    "weekly dashboard|/dashboard/weekly|$MANAGER_COOKIE|40" \
+    "lessons|/lessons|$MANAGER_COOKIE|40" \
+    "case list|$LIST_PATH|$AM_COOKIE|"; do
+    IFS='|' read -r name path cookie median <<<"$spec"
+    skip_unless_ok "$name" "$path" "$cookie" || continue
+    size=$(curl -fsS -o /dev/null -w '%{size_download}' -H "Cookie: $cookie" "$BASE$path")
+    budget "$name: HTML size" "$(awk -v b="$size" 'BEGIN { printf "%.1f", b / 1024 }')" "<=" 60 KB
+    if [[ -n "$median" ]]; then
+        BENCH_CONNS=1 bench "$name 1 conn" "$path" "$cookie"
+        budget "$name: median, one connection" "$LAST_P50" "<=" "$median" ms
+    fi
+done
+for spec in \
+    "my work|/|$AM_COOKIE|1000|150" \
+    "review|/review|$MANAGER_COOKIE|1000|150" \
+    "weekly dashboard|/dashboard/weekly|$MANAGER_COOKIE|500|" \
+    "case list|$LIST_PATH|$AM_COOKIE|1500|" \
+    "case page|/cases/$CASE_NUMBER|$AM_COOKIE|1500|"; do
+    IFS='|' read -r name path cookie rps p99 <<<"$spec"
+    skip_unless_ok "$name" "$path" "$cookie" || continue
+    bench "$name fresh" "$path" "$cookie"
+    fresh_p99="$LAST_P99"
+    budget "$name: req/s, $CONNECTIONS connections" "$LAST_RPS" ">=" "$rps" "/s"
+    if [[ -n "$p99" ]]; then budget "$name: p99, $CONNECTIONS connections" "$fresh_p99" "<=" "$p99" ms; fi
 done
 
 # Case creation last, so the pages above see the same data in every run. Every incident of this
@@ -276,6 +317,10 @@ fi
 echo "server start to /readyz: ${FIRST_START_MS} ms"
 echo "server memory after the page loads: VmRSS $READS_RSS (peak VmHWM $READS_HWM)"
 echo "server memory after fresh dashboards, reviews and case creation: VmRSS $RSS (peak VmHWM $HWM)"
+echo
+echo "Budgets (issue 18), nothing reused (--page-cache-seconds 0), $SCALE:"
+printf '%s\n' "${BUDGETS[@]}"
+echo "$(printf '%s\n' "${BUDGETS[@]}" | grep -c ' met$' || true) of ${#BUDGETS[@]} budgets met"
 errors=$(grep -c ' ERROR ' "$LOG" || true)
 warnings=$(grep -c ' WARN ' "$LOG" || true)
 echo "server log: $LOG (${errors} ERROR, ${warnings} WARN lines)"
