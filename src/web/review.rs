@@ -31,13 +31,16 @@ use crate::error::{AppError, Result};
 use crate::state::AppState;
 
 /// Cases per page of the queue.
-const PAGE_SIZE: i64 = 25;
+const PAGE_SIZE: i64 = 20;
 
 pub fn router() -> super::Router {
     super::Router::new()
         .route("/review", get(page))
         .route("/review.csv", get(export))
-        .route("/review/{number}/reassign", post(reassign))
+        .route(
+            "/review/{number}/reassign",
+            get(reassign_form).post(reassign),
+        )
         .route("/review/{number}/let-go", post(decide_let_go))
         .route_layer(middleware::from_fn(guard::manager))
 }
@@ -203,7 +206,6 @@ struct ReviewPage {
     all_href: String,
     rows: Vec<Row>,
     pager: Pager,
-    members: Vec<Choice>,
     load: Vec<review::Load>,
     /// The view, for the row forms to come back to.
     view: String,
@@ -217,7 +219,6 @@ struct ReviewPage {
 #[template(path = "partials/review_case.html")]
 struct CasePart {
     csrf_token: String,
-    members: Vec<Choice>,
     view: String,
     row: Option<Row>,
     /// The case left the queue: its number and the answer.
@@ -436,12 +437,10 @@ async fn review_page(
             Ok(Vec::new())
         }
     };
-    let (numbers, queue, teams, members) = tokio::try_join!(
-        numbers,
-        async { Ok::<_, AppError>(queue.await?) },
-        async { Ok::<_, AppError>(teams.await?) },
-        super::reference::team_members(state, team_id),
-    )?;
+    let (numbers, queue, teams) =
+        tokio::try_join!(numbers, async { Ok::<_, AppError>(queue.await?) }, async {
+            Ok::<_, AppError>(teams.await?)
+        },)?;
     let mut cases = review::review_cases(&state.db, team_id, &queue.ids, &[], stuck_before).await?;
     let position: std::collections::HashMap<Uuid, usize> = queue
         .ids
@@ -523,7 +522,6 @@ async fn review_page(
         all_href: view.href(Filter::All),
         rows,
         pager,
-        members,
         load: numbers.load.clone(),
         view: view.query(),
         csv_href,
@@ -538,6 +536,88 @@ async fn page(
     Query(q): Query<ReviewQuery>,
 ) -> Result<Response> {
     review_page(&state, &ctx, View::of(&q), None, StatusCode::OK).await
+}
+
+/// The form choosing a case's new owner: with htmx, in the row's owner cell; without
+/// JavaScript, a page of its own that comes back to the review at the row. (One form serves the
+/// row that was clicked: the review does not repeat the team's people in every row.)
+#[derive(Template)]
+#[template(path = "partials/review_reassign.html")]
+struct ReassignPart {
+    number: i64,
+    version: i32,
+    owner_id: Uuid,
+    csrf_token: String,
+    members: Vec<Choice>,
+    view: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/review_reassign.html")]
+struct ReassignPage {
+    chrome: Chrome,
+    number: i64,
+    version: i32,
+    owner_id: Uuid,
+    owner_name: String,
+    title: String,
+    account: String,
+    members: Vec<Choice>,
+    view: String,
+    back: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReassignQuery {
+    view: String,
+}
+
+/// `GET /review/CR-…/reassign`: the form choosing the case's new owner.
+async fn reassign_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CaseNumber(number): CaseNumber,
+    Query(q): Query<ReassignQuery>,
+) -> Result<Response> {
+    let view = View::parse(&q.view);
+    let Some((team_id, _)) = team(&state, &ctx, &view.team).await? else {
+        return Err(no_team());
+    };
+    let (_, stuck_before) = stuck_limit(&state).await?;
+    let (cases, members) = tokio::try_join!(
+        async {
+            Ok::<_, AppError>(
+                review::review_cases(&state.db, team_id, &[], &[number], stuck_before).await?,
+            )
+        },
+        super::reference::team_members(&state, team_id),
+    )?;
+    let case = cases.into_iter().next().ok_or(AppError::NotFound)?;
+    if ctx.htmx {
+        let part = ReassignPart {
+            number,
+            version: case.version,
+            owner_id: case.owner_id,
+            csrf_token: ctx.chrome("").csrf_token,
+            members,
+            view: view.query(),
+        };
+        return Ok(render(StatusCode::OK, &part));
+    }
+    let page = ReassignPage {
+        chrome: ctx.chrome(format!("Reassign CR-{number}")),
+        number,
+        version: case.version,
+        owner_id: case.owner_id,
+        owner_name: case.owner_name,
+        title: case.title,
+        account: case.account,
+        members,
+        view: view.query(),
+        back: format!("{}#case-{number}", view.address()),
+    };
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -694,7 +774,7 @@ async fn case_part(
         ..view
     };
     let (_, stuck_before) = stuck_limit(state).await?;
-    let (cases, queue, members) = tokio::try_join!(
+    let (cases, queue) = tokio::try_join!(
         async {
             Ok::<_, AppError>(
                 review::review_cases(&state.db, team_id, &[], &[answer.number], stuck_before)
@@ -706,7 +786,6 @@ async fn case_part(
                 review::queue(&state.db, team_id, view.filter, stuck_before, 0, 0).await?,
             )
         },
-        super::reference::team_members(state, team_id),
     )?;
     let mut row = rows(state, cases, tz).await?.pop();
     let gone = match row.as_mut() {
@@ -720,7 +799,6 @@ async fn case_part(
     };
     let part = CasePart {
         csrf_token: ctx.chrome("").csrf_token,
-        members,
         view: view.query(),
         row,
         gone,

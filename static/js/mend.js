@@ -19,11 +19,17 @@
   // what changed: the first field that needs correcting, else the confirmation.
   function focusAnswer(root) {
     var scope = root && root.querySelector ? root : document;
+    // Within what was replaced: a field to correct, the answer, or the field it asks for first
+    // (a form brought in by a link). Only when nothing says what was replaced, anywhere.
     var target =
       scope.querySelector('[aria-invalid="true"]') ||
       scope.querySelector(".section-notice[data-focus], .problem[data-focus]") ||
-      document.querySelector('[aria-invalid="true"]') ||
-      document.querySelector(".section-notice[data-focus]");
+      scope.querySelector("[autofocus]") ||
+      (scope === document
+        ? null
+        : root.matches && root.matches(".section-notice[data-focus], .problem[data-focus]")
+          ? root
+          : null);
     if (target) {
       target.focus({ preventScroll: true });
       target.scrollIntoView({ block: "center" });

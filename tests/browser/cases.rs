@@ -186,6 +186,18 @@ async fn a_manager_opens_the_review_follows_a_stuck_case_and_reassigns_it() {
     browser.wait_for_text("h1", "Nobody called them back").await;
     browser.client.back().await.expect("back");
     browser.wait_for_text("h1", "Manager review").await;
+    browser
+        .click(&format!("#case-{number} a.reassign-link"))
+        .await;
+    browser
+        .wait_for_text(&format!("#owner-cell-{number}"), "Reassign")
+        .await;
+    for _ in 0..50 {
+        if browser.in_view(&format!("#owner-{number}")).await {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     browser.select(&format!("#owner-{number}"), "bob").await;
     browser
         .click(&format!("#case-{number} .reassign-form button"))

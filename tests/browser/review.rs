@@ -29,6 +29,17 @@ async fn shown(browser: &Browser, css: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Waits until the select `css` is on the page (htmx brings it in).
+async fn present_select(browser: &Browser, css: &str) {
+    for _ in 0..50 {
+        if shown(browser, css).await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} never appeared");
+}
+
 /// North with Ann and Bob (account managers) and Nora (their manager); Ann's three cases on
 /// Cedar Foods, two of them with a let-go request (and a lesson), the third quiet for 15 days.
 async fn team_with_requests(app: &TestApp) -> [i64; 3] {
@@ -127,7 +138,13 @@ async fn a_manager_filters_to_let_go_requests_approves_one_and_reassigns_another
     nora.wait_for_text("#queue-filters a[aria-current=page]", "Let-go requested 1")
         .await;
 
-    // Another reassigned in its row.
+    // Another reassigned in its row: the form comes into the owner cell, its choice focused.
+    nora.click(&format!("#case-{second} a.reassign-link")).await;
+    nora.wait_for_text(&format!("#owner-cell-{second}"), "Reassign")
+        .await;
+    present_select(&nora, &format!("#owner-{second}")).await;
+    assert_eq!(nora.focused().await, format!("owner-{second}"));
+    assert!(nora.same_page().await);
     nora.select(&format!("#owner-{second}"), "bob").await;
     nora.click(&format!("#case-{second} .reassign-form button"))
         .await;
@@ -204,10 +221,12 @@ async fn without_javascript_a_row_form_comes_back_to_the_row() {
     )
     .await;
     nora.wait_for_text("h1", "Manager review").await;
-    // The quiet case is last of three (least urgent): reassign it.
-    nora.select(&format!("#owner-{quiet}"), "bob").await;
-    nora.click(&format!("#case-{quiet} .reassign-form button"))
+    // The quiet case is last of three (least urgent): reassign it, on the form's own page.
+    nora.click(&format!("#case-{quiet} a.reassign-link")).await;
+    nora.wait_for_text("h1", &format!("Reassign CR-{quiet}"))
         .await;
+    nora.select(&format!("#owner-{quiet}"), "bob").await;
+    nora.click(".reassign-form button").await;
     nora.wait_for_text(
         &format!("#case-{quiet} .section-notice"),
         &format!("CR-{quiet} has a new owner."),

@@ -494,6 +494,15 @@ impl Client {
         Client::read(res).await
     }
 
+    /// Gets `path` with extra headers (an htmx request, say).
+    pub async fn get_with_headers(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Client::read(req.send().await.expect("GET")).await
+    }
+
     /// Posts `fields` exactly as given (no token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let res = self
