@@ -42,7 +42,7 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
-const README_SHOTS: [&str; 3] = ["case-page", "my-work", "weekly-dashboard"];
+const README_SHOTS: [&str; 4] = ["case-page", "my-work", "review", "weekly-dashboard"];
 
 /// Runs axe on the page shown; returns its serious and critical violations, described.
 async fn audit(browser: &Browser, axe: &str) -> Vec<String> {
